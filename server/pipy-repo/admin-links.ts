@@ -1,0 +1,122 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../../src/shared/logger.js';
+import type { CodebaseProvider } from './types.js';
+
+interface Link {
+  readonly ws: WebSocket;
+  readonly instanceId: string;
+  /** The codebase version this instance was last told about (at connect, or by the last `reload`). */
+  announced: string;
+  alive: boolean;
+}
+
+export interface AdminLinksOptions {
+  codebases: CodebaseProvider;
+  logger: Logger;
+  pingIntervalMs: number;
+  /** Called when a link opens or closes, for the instance registry. */
+  onLinkChange(codebase: string, instanceId: string, address: string, linked: boolean): void;
+}
+
+/**
+ * Pipy's admin links: one WebSocket per running instance, at
+ * `<codebase path><instance-id>`, over which the repo sends the text frame
+ * `reload` when the codebase version changes. A version is announced at most
+ * once per link, so repeated notifications of an unchanged codebase are silent.
+ */
+export interface AdminLinks {
+  /** Completes a WebSocket upgrade for an already-authorized codebase and instance. */
+  accept(req: IncomingMessage, socket: Duplex, head: Buffer, codebase: string, instanceId: string, version: string): void;
+  /** Sends `reload` to each link of the named codebases whose announced version is stale. Returns how many were sent. */
+  notifyChanged(names: Iterable<string>): number;
+  readonly size: number;
+  close(): void;
+}
+
+export function createAdminLinks(opts: AdminLinksOptions): AdminLinks {
+  // The admin link carries one short text frame; anything large is abuse.
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: 64 * 1024 });
+  const byCodebase = new Map<string, Map<string, Link>>();
+  let size = 0;
+
+  const ping = setInterval(() => {
+    for (const links of byCodebase.values()) {
+      for (const link of links.values()) {
+        if (!link.alive) {
+          link.ws.terminate();
+          continue;
+        }
+        link.alive = false;
+        link.ws.ping();
+      }
+    }
+  }, opts.pingIntervalMs);
+  ping.unref();
+
+  const remove = (codebase: string, link: Link, address: string) => {
+    const links = byCodebase.get(codebase);
+    if (links?.get(link.instanceId) !== link) return;
+    links.delete(link.instanceId);
+    size--;
+    if (links.size === 0) byCodebase.delete(codebase);
+    opts.onLinkChange(codebase, link.instanceId, address, false);
+  };
+
+  return {
+    accept(req, socket, head, codebase, instanceId, version) {
+      wss.handleUpgrade(req, socket, head, (ws) => {
+        const address = req.socket.remoteAddress ?? '';
+        let links = byCodebase.get(codebase);
+        if (!links) byCodebase.set(codebase, (links = new Map()));
+        // Pipy reconnects every 5 s; a new link for the same instance replaces the old one.
+        const previous = links.get(instanceId);
+        if (previous) {
+          links.delete(instanceId);
+          size--;
+          previous.ws.terminate();
+        }
+        const link: Link = { ws, instanceId, announced: version, alive: true };
+        links.set(instanceId, link);
+        size++;
+        opts.onLinkChange(codebase, instanceId, address, true);
+        ws.on('pong', () => {
+          link.alive = true;
+        });
+        ws.on('error', (err) => opts.logger.debug('admin link error', { codebase, instanceId, error: err.message }));
+        ws.on('close', () => remove(codebase, link, address));
+      });
+    },
+    notifyChanged(names) {
+      let sent = 0;
+      for (const name of names) {
+        const links = byCodebase.get(name);
+        if (!links) continue;
+        const version = opts.codebases.get(name)?.version;
+        for (const link of links.values()) {
+          if (version === undefined) {
+            // The codebase is gone: the instance will get 404s; close its link.
+            link.ws.close(1000, 'codebase removed');
+            continue;
+          }
+          if (link.announced === version) continue;
+          link.announced = version;
+          link.ws.send('reload');
+          sent++;
+        }
+      }
+      return sent;
+    },
+    get size() {
+      return size;
+    },
+    close() {
+      clearInterval(ping);
+      for (const links of byCodebase.values()) for (const link of links.values()) link.ws.terminate();
+      byCodebase.clear();
+      size = 0;
+      wss.close();
+    },
+  };
+}

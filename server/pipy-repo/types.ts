@@ -1,0 +1,112 @@
+import type { PeerCertificate } from 'node:tls';
+import type { Logger } from '../../src/shared/logger.js';
+
+/**
+ * One Pipy codebase as the repo serves it: an immutable value. Producers build
+ * a new Codebase object for every new version (see `createCodebase`), so the
+ * server can cache the manifest bytes per object.
+ */
+export interface Codebase {
+  /** The codebase version, sent as the `etag` header. Must change iff content changes. */
+  readonly version: string;
+  /** The entry file, `/`-prefixed (normally `/main.js`); listed first in the manifest. */
+  readonly main: string;
+  /** Every file, `/`-prefixed path to bytes: the base files plus the proxy's overlay (`/config.json`). */
+  readonly files: ReadonlyMap<string, Uint8Array>;
+}
+
+/**
+ * The narrow read interface the server needs from whoever owns the codebases
+ * (the controller). `get` is called on every request, so it must be a cheap
+ * in-memory lookup. Names have no leading or trailing slash and may contain
+ * slashes, e.g. `fsm-sidecar/<uuid>.sidecar.<sa>.<ns>`.
+ *
+ * Change notification is a push: after replacing codebases the owner calls
+ * `PipyRepoServer.notifyChanged(names)`; the server re-reads them with `get`
+ * and sends `reload` only to instances whose codebase version really changed.
+ */
+export interface CodebaseProvider {
+  get(name: string): Codebase | undefined;
+}
+
+/** What the server knows about one running Pipy instance of a codebase. */
+export interface InstanceRecord {
+  readonly codebase: string;
+  /** The instance uuid from the status report or the WebSocket path. */
+  readonly instanceId: string;
+  /** The remote address of the last report or WebSocket. */
+  readonly address: string;
+  /** The codebase version the instance reports running ("" until its first report). */
+  readonly version: string;
+  /** The instance's own name field, if reported. */
+  readonly name: string;
+  /** Epoch milliseconds of the last status report (0 if it has only a WebSocket). */
+  readonly reportedAt: number;
+  /** Whether the instance's admin-link WebSocket is open now. */
+  readonly linked: boolean;
+}
+
+/** A status report as received (Pipy posts `{timestamp, since, uuid, name, ip, version, …}`). */
+export interface StatusReport {
+  readonly codebase: string;
+  readonly address: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  readonly record: InstanceRecord;
+}
+
+/**
+ * Decides whether the holder of a verified client certificate may read a
+ * codebase. Return true to allow; false or an Error (its message is sent) to
+ * answer 403.
+ */
+export type RepoAuthorizer = (peer: PeerCertificate, codebaseName: string) => boolean | Error;
+
+export interface PipyRepoTlsOptions {
+  /** PEM server key and certificate chain. */
+  readonly key: string | Buffer;
+  readonly cert: string | Buffer;
+  /** PEM CA bundle that client certificates must chain to (the mesh CA). */
+  readonly ca: string | Buffer;
+  readonly authorize: RepoAuthorizer;
+}
+
+export interface PipyRepoServerOptions {
+  /** `host:port`; port 0 picks a free port. */
+  readonly listen: string;
+  readonly codebases: CodebaseProvider;
+  /** With TLS the server requires a client certificate chaining to `ca`, and authorizes each codebase. */
+  readonly tls?: PipyRepoTlsOptions;
+  readonly logger?: Logger;
+  /** Called for every accepted status report, after it is recorded. Must not throw. */
+  readonly onStatus?: (report: StatusReport) => void;
+  /** Forget instances that neither reported nor kept a WebSocket for this long (default 60 s). */
+  readonly instanceTtlMs?: number;
+  /** Largest accepted status report body (default 1 MiB); larger ones get 413. */
+  readonly maxStatusBytes?: number;
+  /** Interval of WebSocket pings that detect dead links (default 30 s). */
+  readonly pingIntervalMs?: number;
+}
+
+export interface PipyRepoServerStats {
+  readonly requests: number;
+  readonly openSockets: number;
+  readonly openLinks: number;
+  readonly reloadsSent: number;
+}
+
+export interface PipyRepoServer {
+  /** Binds the port; resolves with the bound port. Call once. */
+  start(): Promise<{ host: string; port: number }>;
+  /**
+   * Tells the server that these codebases may have new versions. For each
+   * name, instances linked by WebSocket whose last announced version differs
+   * from the current one receive `reload`. Unchanged versions send nothing,
+   * so spurious notifications are harmless. Safe to call before `start`.
+   */
+  notifyChanged(names: Iterable<string>): void;
+  /** Known instances, most recent first; for debug output. */
+  instances(): readonly InstanceRecord[];
+  stats(): PipyRepoServerStats;
+  /** Stops accepting, closes WebSockets and open sockets. Idempotent. */
+  close(): Promise<void>;
+}
