@@ -139,3 +139,19 @@ export interface ConfigWatcher {
   /** A request or response happened on a stream; caches record it in per-node status. */
   recordProgress(node: NodeInfo, event: 'request' | 'sent' | 'ack' | 'nack', progress: TypeProgress): void;
 }
+
+/**
+ * Thrown by `createWatch`/`createDeltaWatch` when a cache does not serve the
+ * requested type URL (a linear cache asked for another type, a mux cache
+ * without a sub-cache for the request). The server should end the stream with
+ * a clear status (e.g. INVALID_ARGUMENT / UNIMPLEMENTED) naming `typeUrl`.
+ */
+export class UnknownTypeError extends Error {
+  override readonly name = 'UnknownTypeError';
+  readonly typeUrl: string;
+
+  constructor(typeUrl: string, detail?: string) {
+    super(`type ${typeUrl || '(empty)'} is not served by this cache${detail ? `: ${detail}` : ''}`);
+    this.typeUrl = typeUrl;
+  }
+}
