@@ -1,0 +1,204 @@
+/**
+ * Services as the sidecar sees them: one MeshPort per Service port (FSM's
+ * `MeshService`), its cluster names, endpoints, host names and the
+ * identities behind it. Every read records its dependency key.
+ */
+import type { Pod, Service, ServicePort } from '../../model/types.js';
+import type { GenContext } from './context.js';
+import { sorted } from './context.js';
+import { saKey, svcKey } from './dependency-keys.js';
+
+export interface MeshPort {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
+  readonly targetPort: number;
+  /** Lower-case app protocol: http, grpc, tcp, tcp-server-first, https. */
+  readonly protocol: string;
+  readonly service: Service;
+}
+
+/** `ns/svc|targetPort`: the client-side cluster. */
+export function clusterName(p: { namespace: string; name: string; targetPort: number }): string {
+  return `${p.namespace}/${p.name}|${p.targetPort}`;
+}
+/** `ns/svc|targetPort|local`: the server-side cluster to the app. */
+export function localClusterName(p: { namespace: string; name: string; targetPort: number }): string {
+  return `${clusterName(p)}|local`;
+}
+/** `svc.ns`: FSM's policy (rule set) name. */
+export function policyName(p: { namespace: string; name: string }): string {
+  return `${p.name}.${p.namespace}`;
+}
+
+export function isHttpLike(protocol: string): boolean {
+  return protocol === 'http' || protocol === 'grpc';
+}
+export function isTcpLike(protocol: string): boolean {
+  return protocol === 'tcp' || protocol === 'tcp-server-first';
+}
+/** The protocol written into traffic matches: `tcp-server-first` is `tcp` to the sidecar. */
+export function wireProtocol(protocol: string): string {
+  return protocol === 'tcp-server-first' ? 'tcp' : protocol;
+}
+
+function resolveTargetPort(ctx: GenContext, svc: Service, sp: ServicePort): number {
+  const tp = sp.targetPort;
+  if (typeof tp === 'number') return tp;
+  if (typeof tp === 'string' && tp !== '') {
+    if (/^\d+$/.test(tp)) return Number(tp);
+    // A named target port resolves through the selected pods' container ports.
+    for (const pod of ctx.view.podsForService(svc)) {
+      for (const c of pod.spec?.containers ?? []) {
+        const hit = c.ports?.find((p) => p.name === tp);
+        if (hit) return hit.containerPort;
+      }
+    }
+    return 0;
+  }
+  return sp.port;
+}
+
+/** The service's ports as MeshPorts (TCP/UDP ports without appProtocol default to http, as FSM does). */
+export function meshPorts(ctx: GenContext, svc: Service): MeshPort[] {
+  const namespace = svc.metadata.namespace ?? '';
+  ctx.deps.add(svcKey(namespace, svc.metadata.name));
+  const out: MeshPort[] = [];
+  for (const sp of svc.spec?.ports ?? []) {
+    if (sp.protocol === 'UDP' || sp.protocol === 'SCTP') continue;
+    out.push({
+      namespace,
+      name: svc.metadata.name,
+      port: sp.port,
+      targetPort: resolveTargetPort(ctx, svc, sp),
+      protocol: (sp.appProtocol ?? 'http').toLowerCase(),
+      service: svc,
+    });
+  }
+  return sorted(out, (p) => String(p.port).padStart(5, '0'));
+}
+
+export function isHeadless(svc: Service): boolean {
+  return svc.spec?.clusterIP === 'None';
+}
+
+/** Ready endpoint IPs of the service, sorted; from EndpointSlices, else from the selected pods. */
+export function endpointIPs(ctx: GenContext, svc: Service): string[] {
+  const ns = svc.metadata.namespace ?? '';
+  ctx.deps.add(svcKey(ns, svc.metadata.name));
+  const ips = new Set<string>();
+  const slices = ctx.view.endpointSlicesForService(ns, svc.metadata.name);
+  if (slices.length > 0) {
+    for (const slice of slices) {
+      for (const ep of slice.endpoints ?? []) {
+        if (ep.conditions?.ready === false) continue;
+        for (const a of ep.addresses) ips.add(a);
+      }
+    }
+  } else {
+    for (const pod of ctx.view.podsForService(svc)) {
+      const ip = pod.status?.podIP;
+      if (ip) ips.add(ip);
+    }
+  }
+  return [...ips].sort();
+}
+
+/** Addresses clients use: cluster IPs, or endpoint IPs for a headless service. */
+export function resolvableIPs(ctx: GenContext, svc: Service): string[] {
+  if (isHeadless(svc)) return endpointIPs(ctx, svc);
+  const ips = new Set<string>();
+  for (const ip of svc.spec?.clusterIPs ?? []) if (ip && ip !== 'None') ips.add(ip);
+  if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') ips.add(svc.spec.clusterIP);
+  return [...ips].sort();
+}
+
+/** `ip/32` (or `/128` for IPv6). */
+export function hostCidr(ip: string): string {
+  return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
+}
+
+/**
+ * Host names of a service port, as FSM's `GetHostnamesForService` builds them
+ * (svc, svc.ns, svc.ns.svc, then one more trust-domain label at a time, each
+ * also with `:port`), honouring serviceAccessNames.
+ */
+export function hostNames(ctx: GenContext, p: MeshPort, localNamespace: boolean): string[] {
+  const { mustWithServicePort, withTrustDomain, mustWithNamespace } = ctx.mesh;
+  const out: string[] = [];
+  const add = (h: string): void => {
+    if (!mustWithServicePort) out.push(h);
+    out.push(`${h}:${p.port}`);
+  };
+  if (localNamespace || !mustWithNamespace) add(p.name);
+  add(`${p.name}.${p.namespace}`);
+  if (withTrustDomain) {
+    let h = `${p.name}.${p.namespace}.svc`;
+    add(h);
+    for (const seg of ctx.trustDomain.split('.')) {
+      if (seg === '') continue;
+      h = `${h}.${seg}`;
+      add(h);
+    }
+  }
+  return out;
+}
+
+/** Host names for outbound: names per serviceAccessMode, plus resolvable IPs in ip/mixed mode. */
+export function outboundHostNames(ctx: GenContext, p: MeshPort, localNamespace: boolean): string[] {
+  const mode = ctx.mesh.serviceAccessMode;
+  const out = mode === 'ip' ? [] : hostNames(ctx, p, localNamespace);
+  if (mode !== 'domain') {
+    for (const ip of resolvableIPs(ctx, p.service)) {
+      if (!ctx.mesh.mustWithServicePort) out.push(ip);
+      out.push(`${ip}:${p.port}`);
+    }
+  }
+  return out;
+}
+
+/** Identities (`sa.ns`) of the pods behind a service. */
+export function serviceIdentities(ctx: GenContext, svc: Service): string[] {
+  const ids = new Set<string>();
+  for (const pod of ctx.view.podsForService(svc)) ids.add(podIdentity(pod));
+  return [...ids].sort();
+}
+
+export function podIdentity(pod: Pod): string {
+  return `${pod.spec?.serviceAccountName ?? 'default'}.${pod.metadata.namespace ?? ''}`;
+}
+
+/** Services backing pods of an identity (what a TrafficTarget destination exposes). */
+export function servicesForIdentity(ctx: GenContext, identity: string): Service[] {
+  const [sa, ns] = splitIdentity(identity);
+  ctx.deps.add(saKey(ns, sa));
+  const seen = new Map<string, Service>();
+  for (const pod of ctx.view.podsByServiceAccount(ns, sa)) {
+    for (const svc of ctx.view.servicesForPod(pod)) seen.set(`${svc.metadata.namespace}/${svc.metadata.name}`, svc);
+  }
+  return sorted(seen.values(), (s) => `${s.metadata.namespace}/${s.metadata.name}`);
+}
+
+/** Pod IPs of an identity, sorted. */
+export function identityIPs(ctx: GenContext, identity: string): string[] {
+  const [sa, ns] = splitIdentity(identity);
+  ctx.deps.add(saKey(ns, sa));
+  const ips = new Set<string>();
+  for (const pod of ctx.view.podsByServiceAccount(ns, sa)) {
+    for (const ip of podIPs(pod)) ips.add(ip);
+  }
+  return [...ips].sort();
+}
+
+export function podIPs(pod: Pod): string[] {
+  const out = new Set<string>();
+  if (pod.status?.podIP) out.add(pod.status.podIP);
+  for (const p of pod.status?.podIPs ?? []) if (p.ip) out.add(p.ip);
+  return [...out];
+}
+
+/** `sa.ns` → [sa, ns] (service account names cannot contain dots' worth of ambiguity: the namespace is the last label). */
+export function splitIdentity(identity: string): [string, string] {
+  const i = identity.lastIndexOf('.');
+  return i < 0 ? [identity, ''] : [identity.slice(0, i), identity.slice(i + 1)];
+}
