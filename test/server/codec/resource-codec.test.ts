@@ -1,0 +1,100 @@
+import t from 'tap';
+import { TypeUrl } from '../../../cache/types.js';
+import { decodeResource, encodeResource, ResourceError, validateResource } from '../../../server/codec/resource-codec.js';
+import { fromProto3Json } from '../../../server/codec/proto3-json.js';
+import { typeForUrl } from '../../../server/codec/protos.js';
+
+const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+const ROUTER = 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router';
+
+const hcm = (routeSpecifier: Record<string, unknown>) => ({
+  '@type': HCM,
+  stat_prefix: 'in',
+  ...routeSpecifier,
+  http_filters: [{ name: 'router', typed_config: { '@type': ROUTER } }],
+});
+
+const issuesOf = (fn: () => unknown) => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ResourceError) return err.issues.map((i) => `${i.path}: ${i.reason}`);
+    throw err;
+  }
+  return [];
+};
+
+t.test('an EDS cluster references its ClusterLoadAssignment (service_name, else the cluster name)', async (t) => {
+  const named = encodeResource({ '@type': TypeUrl.Cluster, name: 'c1', type: 'EDS', eds_cluster_config: { eds_config: { ads: {} }, service_name: 'svc' } });
+  t.equal(named.name, 'c1');
+  t.same(named.references, [{ typeUrl: TypeUrl.Endpoint, name: 'svc' }]);
+  const unnamed = encodeResource({ '@type': TypeUrl.Cluster, name: 'c2', type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } } });
+  t.same(unnamed.references, [{ typeUrl: TypeUrl.Endpoint, name: 'c2' }]);
+  const logical = encodeResource({ '@type': TypeUrl.Cluster, name: 'c3', type: 'LOGICAL_DNS' });
+  t.same(logical.references, []);
+});
+
+t.test('listeners reference the RDS route of api_listener and filter-chain HCMs', async (t) => {
+  const rds = (name: string) => ({ rds: { route_config_name: name, config_source: { ads: {} } } });
+  const api = encodeResource({ '@type': TypeUrl.Listener, name: 'api', api_listener: { api_listener: hcm(rds('r1')) } });
+  t.same(api.references, [{ typeUrl: TypeUrl.Route, name: 'r1' }]);
+  const chains = encodeResource({
+    '@type': TypeUrl.Listener,
+    name: 'tcp',
+    address: { socket_address: { address: '0.0.0.0', port_value: 80 } },
+    filter_chains: [{ filters: [{ name: 'hcm', typed_config: hcm(rds('r2')) }] }, { filters: [{ name: 'hcm', typed_config: hcm(rds('r2')) }] }],
+    default_filter_chain: { filters: [{ name: 'hcm', typed_config: hcm(rds('r3')) }] },
+  });
+  t.same(chains.references.map((r) => r.name), ['r2', 'r3']);
+  const inline = encodeResource({ '@type': TypeUrl.Listener, name: 'inline', api_listener: { api_listener: hcm({ route_config: { name: 'x' } }) } });
+  t.same(inline.references, []);
+});
+
+t.test('ClusterLoadAssignment is named by cluster_name; bytes and version are stable', async (t) => {
+  const cla = { '@type': TypeUrl.Endpoint, cluster_name: 'echo', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '127.0.0.1', port_value: 1 } } } }] }] };
+  const a = encodeResource(cla);
+  const b = encodeResource(JSON.parse(JSON.stringify(cla)));
+  t.equal(a.name, 'echo');
+  t.equal(a.version, b.version);
+  t.match(a.version, /^[0-9a-f]{16}$/);
+  t.same(decodeResource(a.typeUrl, a.bytes), cla);
+  const c = encodeResource({ ...cla, endpoints: [] });
+  t.not(c.version, a.version);
+});
+
+t.test('an existing protobufjs message is accepted without a type URL', async (t) => {
+  const type = typeForUrl(TypeUrl.Route);
+  if (!type) throw new Error('no route type');
+  const msg = fromProto3Json(type, { name: 'r', virtual_hosts: [{ name: 'v', domains: ['*'] }] });
+  const res = encodeResource(msg);
+  t.equal(res.typeUrl, TypeUrl.Route);
+  t.equal(res.name, 'r');
+  t.same(decodeResource(TypeUrl.Route, res.bytes), { '@type': TypeUrl.Route, name: 'r', virtual_hosts: [{ name: 'v', domains: ['*'] }] });
+});
+
+t.test('semantic validation names the field', async (t) => {
+  t.same(issuesOf(() => encodeResource({ '@type': TypeUrl.Endpoint })), ['cluster_name: required (the resource name)']);
+  t.same(issuesOf(() => encodeResource({ name: 'x' })), ['@type: required (the resource type URL)']);
+  t.same(
+    issuesOf(() => encodeResource({ '@type': TypeUrl.Listener, name: 'l', api_listener: { api_listener: { '@type': HCM, stat_prefix: 's' } } })),
+    ['api_listener.api_listener.route_specifier: one of rds, route_config, scoped_routes is required'],
+  );
+  t.same(
+    issuesOf(() => encodeResource({ '@type': TypeUrl.Listener, name: 'l', api_listener: { api_listener: hcm({ rds: { config_source: { ads: {} } } }) } })),
+    ['api_listener.api_listener.rds.route_config_name: required when rds is used'],
+  );
+  t.same(issuesOf(() => encodeResource({ '@type': TypeUrl.Route, name: 'r', virtual_hosts: [{ name: 'v', domains: [] }] })), ['virtual_hosts[0].domains: must have at least 1 item(s)']);
+  t.same(issuesOf(() => encodeResource({ '@type': TypeUrl.Cluster, name: 'c', type: 'EDS', eds_cluster_config: {} }, TypeUrl.Listener)), [
+    '@type: expected "type.googleapis.com/envoy.config.listener.v3.Listener", got "type.googleapis.com/envoy.config.cluster.v3.Cluster"',
+    'type: unknown field',
+    'eds_cluster_config: unknown field',
+  ]);
+});
+
+t.test('validateResource returns issues instead of throwing', async (t) => {
+  const type = typeForUrl(TypeUrl.Cluster);
+  if (!type) throw new Error('no cluster type');
+  t.same(validateResource(TypeUrl.Cluster, type.create({})), [{ path: 'name', reason: 'required (the resource name)' }]);
+  t.same(validateResource(TypeUrl.Cluster, type.create({ name: 'ok' })), []);
+  t.same(validateResource('type.googleapis.com/nope.Nope', {}), [{ path: '@type', reason: 'unknown type type.googleapis.com/nope.Nope' }]);
+});
