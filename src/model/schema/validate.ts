@@ -1,0 +1,108 @@
+/**
+ * Runtime validation from a schema: collects every error (never stops at the
+ * first) with its field path, in the wording of the Kubernetes API server's
+ * CRD validation, so a file-described mesh and a cluster report alike:
+ * `spec.traffic.enableEgress: Invalid value: "string": spec.traffic.enableEgress in body must be of type boolean: "string"`.
+ */
+import { tryParseGoDuration } from '../../shared/duration.js';
+import type { Schema } from './dsl.js';
+import { isCIDR, isIP } from './ip.js';
+
+export interface FieldError {
+  readonly field: string;
+  readonly reason: string;
+  readonly code?: string;
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'number') return Number.isInteger(v) ? 'integer' : 'number';
+  return typeof v;
+}
+
+function show(v: unknown): string {
+  return typeof v === 'string' ? JSON.stringify(v) : String(JSON.stringify(v));
+}
+
+/** Appends the errors of `value` against `schema` at `path` to `out`. */
+export function validateValue(schema: Schema, value: unknown, path: string, out: FieldError[]): void {
+  const err = (reason: string): void => {
+    out.push({ field: path, reason, ...(schema.code ? { code: schema.code } : {}) });
+  };
+  const typeError = (expected: string) => {
+    const t = jsonType(value);
+    err(`Invalid value: "${t}": ${path} in body must be of type ${expected}: "${t}"`);
+  };
+  switch (schema.type) {
+    case 'any':
+      if (schema.intOrString && typeof value !== 'string' && !Number.isInteger(value)) typeError('int-or-string');
+      return;
+    case 'boolean':
+      if (typeof value !== 'boolean') typeError('boolean');
+      return;
+    case 'integer':
+    case 'number': {
+      if (typeof value !== 'number' || (schema.type === 'integer' && !Number.isInteger(value))) return typeError(schema.type);
+      if (schema.minimum !== undefined) {
+        if (schema.exclusiveMinimum ? value <= schema.minimum : value < schema.minimum) {
+          err(`Invalid value: ${value}: ${path} in body should be greater than ${schema.exclusiveMinimum ? '' : 'or equal to '}${schema.minimum}`);
+        }
+      }
+      if (schema.maximum !== undefined && value > schema.maximum) {
+        err(`Invalid value: ${value}: ${path} in body should be less than or equal to ${schema.maximum}`);
+      }
+      return;
+    }
+    case 'string': {
+      if (typeof value !== 'string') return typeError('string');
+      if (schema.enum && !schema.enum.includes(value)) {
+        return err(`Unsupported value: ${show(value)}: supported values: ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
+      }
+      if (schema.minLength !== undefined && value.length < schema.minLength) {
+        err(`Invalid value: ${show(value)}: ${path} in body should be at least ${schema.minLength} chars long`);
+      }
+      if (schema.maxLength !== undefined && value.length > schema.maxLength) {
+        err(`Invalid value: ${show(value)}: ${path} in body may not be longer than ${schema.maxLength}`);
+      }
+      if (schema.pattern && !new RegExp(schema.pattern).test(value)) {
+        err(`Invalid value: ${show(value)}: ${path} in body should match '${schema.pattern}'`);
+      }
+      if (schema.format === 'duration' && tryParseGoDuration(value) === undefined) {
+        err(`Invalid value: ${show(value)}: ${path} in body must be a duration such as "300ms", "1.5h" or "2h45m"`);
+      }
+      if (schema.format === 'cidr' && !isCIDR(value)) {
+        err(`Invalid value: ${show(value)}: ${path} must be a CIDR in RFC 4632 notation such as "192.0.2.0/24"`);
+      }
+      if (schema.format === 'ip' && !isIP(value)) err(`Invalid value: ${show(value)}: ${path} must be an IP address`);
+      return;
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return typeError('array');
+      if (schema.minItems !== undefined && value.length < schema.minItems) {
+        err(`Invalid value: ${value.length}: ${path} in body should have at least ${schema.minItems} items`);
+      }
+      value.forEach((v, i) => validateValue(schema.items, v, `${path}[${i}]`, out));
+      return;
+    }
+    case 'map': {
+      if (jsonType(value) !== 'object') return typeError('object');
+      for (const [k, v] of Object.entries(value as Record<string, unknown>)) validateValue(schema.values, v, `${path}[${k}]`, out);
+      return;
+    }
+    case 'object': {
+      if (jsonType(value) !== 'object') return typeError('object');
+      const obj = value as Record<string, unknown>;
+      for (const r of schema.required ?? []) {
+        if (obj[r] === undefined || obj[r] === null) out.push({ field: path ? `${path}.${r}` : r, reason: 'Required value' });
+      }
+      for (const [k, v] of Object.entries(obj)) {
+        const child = schema.properties[k];
+        // Unknown members are pruned by the API server, not refused; we ignore them likewise.
+        if (!child || v === null || v === undefined) continue;
+        validateValue(child, v, path ? `${path}.${k}` : k, out);
+      }
+      return;
+    }
+  }
+}
