@@ -1,0 +1,90 @@
+import t from 'tap';
+import { computeDeltaResponse } from '../../cache/delta-response.js';
+import { createResourceView } from '../../cache/resource-view.js';
+import { setVersion } from '../../cache/snapshot.js';
+import { TypeUrl } from '../../cache/types.js';
+import type { Resource } from '../../cache/resource.js';
+import { names, node, req, res, sub, type SubInit } from './helpers.js';
+
+const { Cluster } = TypeUrl;
+const list = [res(Cluster, 'a'), res(Cluster, 'b'), res(Cluster, 'c')];
+const view = createResourceView(Cluster, setVersion(list), new Map(list.map((r) => [r.name, r])));
+const v = (name: string): string => list.find((r: Resource) => r.name === name)?.version ?? 'missing';
+
+interface Case {
+  name: string;
+  sub: SubInit;
+  respondIfUnchanged?: boolean;
+  /** undefined: stays pending. */
+  sent?: string[];
+  removed?: string[];
+  returned?: string[];
+}
+
+const cases: Case[] = [
+  { name: 'named first request', sub: { names: ['a', 'b'] }, sent: ['a', 'b'], removed: [], returned: ['a', 'b'] },
+  { name: 'wildcard first request', sub: { wildcard: true }, sent: ['a', 'b', 'c'], removed: [], returned: ['a', 'b', 'c'] },
+  { name: 'nothing changed', sub: { wildcard: true, returned: { a: v('a'), b: v('b'), c: v('c') } } },
+  {
+    name: 'initial_resource_versions: only stale ones are sent',
+    sub: { wildcard: true, returned: { a: v('a'), b: 'stale', c: v('c') } },
+    sent: ['b'],
+    removed: [],
+    returned: ['a', 'b', 'c'],
+  },
+  {
+    name: 'held resource that no longer exists is removed',
+    sub: { names: ['a', 'gone'], returned: { a: v('a'), gone: 'x' } },
+    sent: [],
+    removed: ['gone'],
+    returned: ['a'],
+  },
+  {
+    name: 'unsubscribed named resource is removed',
+    sub: { names: ['a'], returned: { a: v('a'), b: v('b') } },
+    sent: [],
+    removed: ['b'],
+    returned: ['a'],
+  },
+  {
+    name: 'unsubscribed while wildcard ("" in returned) is resent',
+    sub: { wildcard: true, returned: { a: v('a'), b: '', c: v('c') } },
+    sent: ['b'],
+    removed: [],
+    returned: ['a', 'b', 'c'],
+  },
+  {
+    name: 'unsubscribed while wildcard and gone is removed',
+    sub: { wildcard: true, returned: { a: v('a'), b: v('b'), c: v('c'), old: '' } },
+    sent: [],
+    removed: ['old'],
+    returned: ['a', 'b', 'c'],
+  },
+  { name: 'named missing resource: pending', sub: { names: ['zzz'] } },
+  {
+    name: 'respondIfUnchanged answers empty',
+    sub: { wildcard: true, returned: { a: v('a'), b: v('b'), c: v('c') } },
+    respondIfUnchanged: true,
+    sent: [],
+    removed: [],
+    returned: ['a', 'b', 'c'],
+  },
+];
+
+for (const c of cases) {
+  t.test(c.name, async (t) => {
+    const s = sub(c.sub);
+    const out = computeDeltaResponse(view, req(node('n'), Cluster, '', c.respondIfUnchanged), s);
+    if (c.sent === undefined) {
+      t.equal(out, undefined, 'stays pending');
+      return;
+    }
+    if (!out) throw new Error('expected a response');
+    t.equal(out.systemVersion, view.version);
+    t.same(names(out.resources), c.sent);
+    t.same(out.removed, c.removed);
+    t.same([...out.returned.keys()].sort(), c.returned);
+    for (const r of out.resources) t.equal(out.returned.get(r.name), r.version);
+    t.not(out.returned, s.returned, 'the subscription is never mutated');
+  });
+}
