@@ -1,0 +1,123 @@
+import t from 'tap';
+import { stat, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
+import { caFromRoot, createBuiltinCa, generateRoot } from '../../src/certificate/builtin-ca.js';
+import { createFileSecretStorage } from '../../src/certificate/storage/file-storage.js';
+import { createMemorySecretStorage } from '../../src/certificate/storage/secret-storage.js';
+import { CertificateError } from '../../src/certificate/types.js';
+import { opensslVerify, tempDir } from './helpers.js';
+
+const request = {
+  commonName: 'bookstore.bookstore.cluster.local',
+  dnsNames: ['bookstore.bookstore.cluster.local', 'bookstore', 'bookstore.bookstore.svc.cluster.local'],
+  uris: ['spiffe://cluster.local/ns/bookstore/sa/bookstore'],
+  validityMs: 3_600_000,
+  keyType: { kind: 'ecdsa-p256' } as const,
+};
+
+t.test('root is created in the state dir (0700/0600) and reloaded on restart', async (t) => {
+  const { dir, cleanup } = await tempDir('fsm-ca-');
+  t.teardown(cleanup);
+  const stateDir = join(dir, 'state');
+  const first = await createBuiltinCa({ storage: createFileSecretStorage({ dir: stateDir }) });
+  t.equal(first.created, true);
+  t.equal((await stat(stateDir)).mode & 0o777, 0o700);
+  t.equal((await stat(join(stateDir, 'fsm-ca-bundle'))).mode & 0o777, 0o700);
+  t.equal((await stat(join(stateDir, 'fsm-ca-bundle', 'private.key'))).mode & 0o777, 0o600);
+  t.equal((await stat(join(stateDir, 'fsm-ca-bundle', 'ca.crt'))).mode & 0o777, 0o600);
+  t.equal(await readFile(join(stateDir, 'fsm-ca-bundle', 'ca.crt'), 'utf8'), first.rootPem);
+
+  const second = await createBuiltinCa({ storage: createFileSecretStorage({ dir: stateDir }) });
+  t.equal(second.created, false);
+  t.equal(second.rootPem, first.rootPem);
+  t.equal(second.id, first.id);
+  // A leaf from the reloaded CA verifies against the first root.
+  const leaf = await second.issue(request);
+  t.ok((await opensslVerify(first.rootPem, leaf.certChainPem)).ok);
+});
+
+t.test('concurrent create-or-load: every process ends up with one root', async (t) => {
+  const { dir, cleanup } = await tempDir('fsm-ca-race-');
+  t.teardown(cleanup);
+  const cas = await Promise.all([1, 2, 3, 4].map(() => createBuiltinCa({ storage: createFileSecretStorage({ dir }) })));
+  t.equal(new Set(cas.map((c) => c.rootPem)).size, 1);
+  t.equal(cas.filter((c) => c.created).length, 1);
+});
+
+t.test('root defaults follow FSM: CN fsm-ca.flomesh.io, O Flomesh Service Mesh, 10 years, CA', async (t) => {
+  const ca = await createBuiltinCa({ storage: createMemorySecretStorage() });
+  const root = new X509Certificate(ca.rootPem);
+  t.match(root.subject, /CN=fsm-ca\.flomesh\.io/);
+  t.match(root.subject, /O=Flomesh Service Mesh/);
+  t.equal(root.ca, true);
+  const years = (Date.parse(root.validTo) - Date.parse(root.validFrom)) / (365 * 86_400_000);
+  t.ok(years > 9.99 && years < 10.01, `root lifetime ${years} years`);
+  t.equal(root.publicKey.asymmetricKeyType, 'ec');
+  t.ok(root.checkIssued(root), 'self-signed');
+  t.ok(root.verify(root.publicKey), 'self-signature verifies');
+});
+
+t.test('leaf fields: CN, SANs, key usages, CA:false, 128-bit serial, AKI/SKI', async (t) => {
+  const ca = await createBuiltinCa({ storage: createMemorySecretStorage() });
+  const issued = await ca.issue(request);
+  const leaf = new X509Certificate(issued.certChainPem);
+  const root = new X509Certificate(ca.rootPem);
+  t.match(leaf.subject, /CN=bookstore\.bookstore\.cluster\.local/);
+  t.equal(leaf.ca, false);
+  t.ok(leaf.checkIssued(root));
+  t.ok(leaf.verify(root.publicKey));
+  t.equal(
+    leaf.subjectAltName,
+    'DNS:bookstore.bookstore.cluster.local, DNS:bookstore, DNS:bookstore.bookstore.svc.cluster.local, URI:spiffe://cluster.local/ns/bookstore/sa/bookstore',
+  );
+  t.same(leaf.keyUsage?.sort(), ['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']);
+  t.ok(leaf.serialNumber.length >= 31 && leaf.serialNumber.length <= 32, `serial ${leaf.serialNumber}`);
+  t.equal(issued.serialNumber, leaf.serialNumber.toLowerCase().replace(/^0+/, ''));
+  t.equal(Date.parse(leaf.validTo) - Date.parse(leaf.validFrom), 3_600_000);
+  t.equal(issued.notAfter.getTime(), Date.parse(leaf.validTo));
+  t.match(issued.privateKeyPem, /BEGIN EC PRIVATE KEY/);
+  t.ok(leaf.checkPrivateKey(await import('node:crypto').then((c) => c.createPrivateKey(issued.privateKeyPem))));
+  // openssl shows the key usage bits and the key identifiers.
+  const text = await new Promise<string>((resolve, reject) => {
+    import('node:child_process').then(({ execFile }) => {
+      const p = execFile('openssl', ['x509', '-noout', '-text'], (err, out) => (err ? reject(err) : resolve(out)));
+      p.stdin?.end(issued.certChainPem);
+    });
+  });
+  t.match(text, /Digital Signature, Key Encipherment/);
+  t.match(text, /Authority Key Identifier/);
+  t.match(text, /Subject Key Identifier/);
+  t.match(text, /CA:FALSE/);
+  const serials = new Set<string>();
+  for (let i = 0; i < 20; i++) serials.add((await ca.issue(request)).serialNumber);
+  t.equal(serials.size, 20, 'serials are random');
+});
+
+t.test('openssl verify accepts ECDSA and RSA leaves from ECDSA and RSA roots', async (t) => {
+  for (const rootKey of [{ kind: 'ecdsa-p256' } as const, { kind: 'rsa', bits: 2048 } as const]) {
+    const ca = caFromRoot(await generateRoot({ keyType: rootKey }));
+    for (const keyType of [{ kind: 'ecdsa-p256' } as const, { kind: 'rsa', bits: 2048 } as const]) {
+      const leaf = await ca.issue({ ...request, keyType });
+      const verdict = await opensslVerify(ca.rootPem, leaf.certChainPem, ['-purpose', 'sslserver']);
+      t.ok(verdict.ok, `${rootKey.kind} root, ${keyType.kind} leaf: ${verdict.output}`);
+      const client = await opensslVerify(ca.rootPem, leaf.certChainPem, ['-purpose', 'sslclient']);
+      t.ok(client.ok, `client purpose: ${client.output}`);
+      if (keyType.kind === 'rsa') t.match(leaf.privateKeyPem, /BEGIN RSA PRIVATE KEY/);
+    }
+  }
+});
+
+t.test('a stored key that does not match the stored root is refused', async (t) => {
+  const a = await generateRoot();
+  const b = await generateRoot();
+  t.throws(() => caFromRoot({ certPem: a.certPem, keyPem: b.keyPem }), CertificateError);
+  const storage = createMemorySecretStorage();
+  await storage.put('fsm-ca-bundle', { 'ca.crt': a.certPem });
+  await t.rejects(createBuiltinCa({ storage }), /E5004/);
+});
+
+t.test('RSA key sizes outside 2048..4096 are refused', async (t) => {
+  const ca = caFromRoot(await generateRoot());
+  await t.rejects(ca.issue({ ...request, keyType: { kind: 'rsa', bits: 1024 } }), /E5005/);
+});
