@@ -1,0 +1,169 @@
+import t from 'tap';
+import { createKubernetesSource } from '../../../src/sources/kubernetes/kubernetes-source.js';
+import { builtinResources, createKubeApiStandIn } from '../../stand-ins/kube-api-server.js';
+import { createRecorder, delay, pod, podKind, trafficSplitKind, until } from './helpers.js';
+
+for (const expiredWatch of ['error-event', 'http-status'] as const) {
+  t.test(`410 Gone (${expiredWatch}) leads to a relist that deletes vanished objects`, async (t) => {
+    const api = createKubeApiStandIn({ expiredWatch });
+    await api.start();
+    t.teardown(() => api.close());
+    for (const name of ['a', 'b', 'c']) api.create(pod('ns', name, '10.0.0.1'));
+    const source = createKubernetesSource({
+      kubeConfig: api.kubeConfig(),
+      kinds: [podKind],
+      backoff: { initialMs: 50, maxMs: 200 },
+      watchTimeoutSeconds: 30,
+    });
+    t.teardown(() => source.close());
+    const rec = createRecorder();
+    source.start(rec);
+    await source.ready;
+    await until('watch open', () => api.openWatches() === 1);
+
+    // The source misses these changes (silent watch), then history is compacted past them.
+    api.freezeWatches();
+    api.delete('v1', 'Pod', 'ns', 'a');
+    api.update({ ...api.get('v1', 'Pod', 'ns', 'b'), status: { podIP: '10.0.0.22' } });
+    api.create(pod('ns', 'd', '10.0.0.4'));
+    api.compact();
+    const batchesBefore = rec.batches.length;
+    api.dropWatches();
+
+    await until('relisted', () => source.status()[0]?.relists === 1);
+    t.same([...rec.objects.keys()].sort(), ['Pod/ns/b', 'Pod/ns/c', 'Pod/ns/d'], 'model matches the server again');
+    const relist = rec.batches.slice(batchesBefore).flat();
+    t.same(
+      relist.map((e) => `${e.type} ${e.object.metadata.name}`).sort(),
+      ['delete a', 'upsert b', 'upsert d'],
+      'one delete for the vanished object, upserts only for changed or new ones',
+    );
+    const deleted = relist.find((e) => e.type === 'delete');
+    t.same(deleted?.object, { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'a', namespace: 'ns' } });
+    t.equal((rec.objects.get('Pod/ns/b')?.status as { podIP?: string }).podIP, '10.0.0.22');
+
+    // After the relist the watch goes on from the new list resourceVersion.
+    await until('new watch open', () => api.openWatches() === 1);
+    api.create(pod('ns', 'e', '10.0.0.5'));
+    await until('e via watch', () => rec.objects.has('Pod/ns/e'));
+    t.equal(api.requestCount({ path: '/api/v1/pods', watch: false }), 2, 'exactly one relist');
+  });
+}
+
+t.test('a silent watch is abandoned after the inactivity timeout and catches up from its resourceVersion', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  api.create(pod('ns', 'a', '10.0.0.1'));
+  const source = createKubernetesSource({
+    kubeConfig: api.kubeConfig(),
+    kinds: [podKind],
+    watchInactivityTimeoutMs: 300,
+    watchTimeoutSeconds: 30,
+    backoff: { initialMs: 50, maxMs: 200 },
+  });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  await source.ready;
+  await until('watch open', () => api.openWatches() === 1);
+  const rvBefore = source.status()[0]?.resourceVersion;
+
+  t.equal(api.freezeWatches(), 1);
+  api.create(pod('ns', 'missed', '10.0.0.2'));
+  await delay(100);
+  t.notOk(rec.objects.has('Pod/ns/missed'), 'the frozen connection delivers nothing');
+
+  await until('caught up after reconnect', () => rec.objects.has('Pod/ns/missed'), 5000);
+  const watches = api.requests.filter((r) => r.watch);
+  t.ok(watches.length >= 2, 'a second watch was opened');
+  t.equal(watches[1]?.query['resourceVersion'], rvBefore, 'the new watch resumes where the silent one stopped');
+  t.equal(api.requestCount({ watch: false }), 1, 'no relist was needed');
+  t.ok((source.status()[0]?.restarts ?? 0) >= 1);
+  t.equal(source.status()[0]?.relists, 0);
+});
+
+t.test('server down: retries back off (counted over a window), then the watch resumes', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  const source = createKubernetesSource({
+    kubeConfig: api.kubeConfig(),
+    kinds: [podKind],
+    backoff: { initialMs: 100, maxMs: 400 },
+    watchTimeoutSeconds: 30,
+  });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  await source.ready;
+  await until('watch open', () => api.openWatches() === 1);
+
+  await api.down('reset');
+  const before = api.connectionCount;
+  await delay(2000);
+  const attempts = api.connectionCount - before;
+  // Delays are 50-100, 100-200, 200-400, then 200-400 ms: about 6 to 11 attempts in 2 s. A tight loop makes thousands.
+  t.ok(attempts >= 3, `retried while down (${attempts} attempts in 2 s)`);
+  t.ok(attempts <= 15, `no tight loop (${attempts} attempts in 2 s)`);
+  t.ok(rec.problems.has('kubernetes:v1/Pod'), 'the failure is reported as a problem');
+  t.ok(source.status()[0]?.error, 'and shown in status()');
+
+  // Connection refused, then the server comes back; changes made meanwhile are caught up.
+  await api.down('refuse');
+  await delay(300);
+  await api.up();
+  api.create(pod('ns', 'after', '10.0.0.9'));
+  await until('caught up after the outage', () => rec.objects.has('Pod/ns/after'), 5000);
+  await until('problem cleared', () => !rec.problems.has('kubernetes:v1/Pod'));
+  t.equal(source.status()[0]?.error, undefined, 'error cleared after success');
+  t.equal(source.status()[0]?.state, 'watching');
+});
+
+t.test('a kind whose CRD is missing is reported unavailable, does not block ready, and is picked up later', async (t) => {
+  const api = createKubeApiStandIn({ resources: builtinResources });
+  await api.start();
+  t.teardown(() => api.close());
+  api.create(pod('ns', 'a', '10.0.0.1'));
+  const source = createKubernetesSource({
+    kubeConfig: api.kubeConfig(),
+    kinds: [podKind, trafficSplitKind],
+    unavailableRetryMs: 300,
+    backoff: { initialMs: 50, maxMs: 200 },
+    watchTimeoutSeconds: 30,
+  });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  await source.ready;
+  const scope = 'kubernetes:split.smi-spec.io/v1alpha4/TrafficSplit';
+  t.equal(source.status()[1]?.state, 'unavailable');
+  t.match(rec.problems.get(scope)?.[0]?.reason, /TrafficSplit: not served by the API server/);
+  t.ok(rec.objects.has('Pod/ns/a'), 'the other kinds go on');
+
+  const splitPath = '/apis/split.smi-spec.io/v1alpha4/trafficsplits';
+  const before = api.requestCount({ path: splitPath });
+  await delay(1000);
+  const retries = api.requestCount({ path: splitPath }) - before;
+  t.ok(retries >= 1 && retries <= 5, `retried slowly (${retries} in 1 s at a 300 ms interval)`);
+  t.equal(rec.problems.get(scope)?.length, 1, 'reported once, not once per retry');
+
+  api.addResource({ apiVersion: trafficSplitKind.apiVersion, kind: 'TrafficSplit', plural: 'trafficsplits', namespaced: true });
+  api.create({
+    apiVersion: 'split.smi-spec.io/v1alpha4',
+    kind: 'TrafficSplit',
+    metadata: { name: 'bookstore', namespace: 'ns' },
+    spec: { service: 'bookstore', backends: [{ service: 'bookstore-v1', weight: 100 }] },
+  });
+  await until('split listed', () => rec.objects.has('TrafficSplit/ns/bookstore'), 5000);
+  await until('problem cleared', () => !rec.problems.has(scope));
+  t.equal(rec.objects.get('TrafficSplit/ns/bookstore')?.apiVersion, 'split.smi-spec.io/v1alpha4');
+
+  // Uninstalling the CRD removes its objects from the model and makes the kind unavailable again.
+  api.removeResource('split.smi-spec.io/v1alpha4', 'TrafficSplit');
+  await until('split gone', () => !rec.objects.has('TrafficSplit/ns/bookstore'), 5000);
+  await until('unavailable again', () => source.status()[1]?.state === 'unavailable');
+  t.ok(rec.problems.has(scope));
+  api.create(pod('ns', 'b', '10.0.0.2'));
+  await until('pods still flow', () => rec.objects.has('Pod/ns/b'));
+});
