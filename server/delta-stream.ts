@@ -1,0 +1,155 @@
+import type { Cancel, DeltaResponse } from '../cache/types.js';
+import { encodeDeltaResponse, estimatedSize, type DeltaDiscoveryRequestMessage } from './codec/discovery.js';
+import { createOrderedQueue } from './ordered-queue.js';
+import { StreamCore } from './stream-core.js';
+import type { StreamOptions, XdsStream } from './stream-types.js';
+import { createDeltaSubscription, type DeltaSubscription } from './subscription.js';
+
+interface TypeState {
+  readonly sub: DeltaSubscription;
+  token: object;
+  cancel: Cancel | undefined;
+  lastNonce: string;
+  /** system_version_info of the last response sent for this type. */
+  lastVersion: string;
+}
+
+interface Pending {
+  readonly response: DeltaResponse;
+  readonly request: DeltaDiscoveryRequestMessage;
+  readonly token: object;
+}
+
+/**
+ * An incremental (delta) xDS stream (ADS when `typeUrl` is '').
+ *
+ * Unlike SotW there is no stale-nonce rule: every request's
+ * subscribe/unsubscribe lists are applied, whatever its nonce (the xDS spec
+ * requires it, as a subscription change must never be lost). The first
+ * request of a type creates the subscription, seeding what the client holds
+ * from `initial_resource_versions` so nothing it already has is resent.
+ * Each request replaces the type's watch; the first wildcard request is
+ * answered even when empty (clients wait for it to finish initialising).
+ * NACKs are recorded; the client's `returned` state already holds the
+ * rejected versions, so the cache does not resend them.
+ */
+export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscoveryRequestMessage> {
+  const cb = opts.callbacks ?? {};
+  const states = new Map<string, TypeState>();
+  let queue = createOrderedQueue<Pending>();
+
+  const cancelWatches = () => {
+    for (const s of states.values()) {
+      s.token = {};
+      const cancel = s.cancel;
+      s.cancel = undefined;
+      cancel?.();
+    }
+  };
+  const core = new StreamCore(opts, {
+    cancelAll() {
+      cancelWatches();
+      states.clear();
+      queue = createOrderedQueue<Pending>();
+    },
+    closedCallback: cb.onDeltaStreamClosed?.bind(cb),
+  });
+
+  const receive = (raw: DeltaDiscoveryRequestMessage) => {
+    if (core.closed || core.quiesced) return;
+    const node = core.resolveNode(raw.node);
+    if (!node) return;
+    const typeUrl = core.resolveType(raw.typeUrl);
+    if (!typeUrl) return;
+    const request = raw.typeUrl === typeUrl ? raw : { ...raw, typeUrl };
+    const onRequest = cb.onDeltaStreamRequest;
+    if (onRequest && !core.guard(() => onRequest.call(cb, opts.streamId, request))) return;
+
+    let state = states.get(typeUrl);
+    const names = state ? request.resourceNamesSubscribe : [...request.resourceNamesSubscribe, ...request.initialResourceVersions.keys()];
+    if (!core.authorize(node, typeUrl, names)) return;
+
+    const nack = request.errorDetail !== undefined;
+    const event = nack ? 'nack' : request.responseNonce === '' ? 'request' : 'ack';
+    const answered = state !== undefined && request.responseNonce !== '' && request.responseNonce === state.lastNonce;
+    const progress = {
+      typeUrl,
+      version: answered && state ? state.lastVersion : '',
+      nonce: request.responseNonce,
+      ...(nack ? { error: request.errorDetail?.message ?? '' } : {}),
+    };
+    if (!core.guard(() => opts.watcher.recordProgress(node, event, progress))) return;
+
+    if (state) {
+      state.cancel?.();
+      state.cancel = undefined;
+      queue.drop(typeUrl);
+      state.sub.update(request.resourceNamesSubscribe, request.resourceNamesUnsubscribe);
+    } else {
+      const sub = createDeltaSubscription(request.resourceNamesSubscribe, request.initialResourceVersions, {
+        allowLegacyWildcard: core.allowLegacyWildcard(typeUrl),
+      });
+      if (request.resourceNamesUnsubscribe.length > 0) sub.update([], request.resourceNamesUnsubscribe);
+      state = { sub, token: {}, cancel: undefined, lastNonce: '', lastVersion: '' };
+      states.set(typeUrl, state);
+    }
+    const respondIfUnchanged = state.sub.wildcard && request.responseNonce === '';
+
+    const token = {};
+    const current = state;
+    current.token = token;
+    try {
+      current.cancel = opts.watcher.createDeltaWatch(
+        { node, typeUrl, versionInfo: '', ...(respondIfUnchanged ? { respondIfUnchanged: true } : {}) },
+        current.sub,
+        (response) => {
+          if (core.closed || core.quiesced || current.token !== token) return;
+          queue.put(typeUrl, { response, request, token }, estimatedSize(response));
+          core.scheduleWake();
+        },
+      );
+    } catch (err) {
+      core.watchFailed(typeUrl, err);
+    }
+  };
+
+  const takeResponse = (): Buffer | undefined => {
+    for (;;) {
+      const next = queue.take();
+      if (!next || core.closed || !core.node) return undefined;
+      const { typeUrl, item } = next;
+      const state = states.get(typeUrl);
+      if (!state || (state.token !== item.token && !core.quiesced)) continue;
+      const res = item.response;
+      const nonce = core.nextNonce();
+      state.lastNonce = nonce;
+      state.lastVersion = res.systemVersion;
+      state.sub.setReturned(res.returned);
+      const onResponse = cb.onDeltaStreamResponse;
+      const info = { typeUrl, systemVersionInfo: res.systemVersion, nonce, resources: res.resources, removedResources: res.removed };
+      if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, item.request, info))) return undefined;
+      const node = core.node;
+      if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.systemVersion, nonce }))) return undefined;
+      return encodeDeltaResponse(res, nonce);
+    }
+  };
+
+  return {
+    id: opts.streamId,
+    open() {
+      const onOpen = cb.onDeltaStreamOpen;
+      if (onOpen) core.guard(() => onOpen.call(cb, opts.streamId, opts.typeUrl, opts.peer));
+    },
+    receive,
+    takeResponse,
+    queuedBytes: () => queue.bytes,
+    quiesce() {
+      core.quiesced = true;
+      cancelWatches();
+    },
+    close: () => core.close(),
+    get closed() {
+      return core.closed;
+    },
+  };
+}

@@ -1,0 +1,167 @@
+import { TypeUrl, type Cancel, type SotwResponse } from '../cache/types.js';
+import { encodeSotwResponse, estimatedSize, type DiscoveryRequestMessage } from './codec/discovery.js';
+import { createOrderedQueue } from './ordered-queue.js';
+import { StreamCore } from './stream-core.js';
+import type { StreamOptions, XdsStream } from './stream-types.js';
+import { createSotwSubscription, type SotwSubscription } from './subscription.js';
+
+interface TypeState {
+  readonly sub: SotwSubscription;
+  /** Identifies the current watch; a response from an older watch is ignored. */
+  token: object;
+  cancel: Cancel | undefined;
+  /** Nonce of the last response sent for this type; '' before the first. */
+  lastNonce: string;
+  /** version_info of the last response sent for this type. */
+  lastVersion: string;
+}
+
+interface Pending {
+  readonly response: SotwResponse;
+  readonly request: DiscoveryRequestMessage;
+  readonly token: object;
+}
+
+/**
+ * A state-of-the-world xDS stream (ADS when `typeUrl` is '', else one type).
+ *
+ * Per request, in order: node (first request must carry one), type URL
+ * (required for ADS), `onStreamRequest`, the stale-nonce rule (a non-empty
+ * `response_nonce` that is not the last nonce sent for that type: ignored),
+ * the authorizer, progress (`request` / `ack` / `nack`, decided by
+ * `error_detail` only), then the previous watch of the type is cancelled and
+ * a new one created. On a NACK the new watch carries the rejected version as
+ * `versionInfo`, so the cache answers only when the content changes and a
+ * rejected version is never resent.
+ *
+ * Responses wait in an ADS-ordered queue (one slot per type); after a CDS
+ * response is sent on an ADS stream, the next EDS watch asks the cache to
+ * answer even if unchanged, so clusters warming after a reconnect get
+ * their endpoints.
+ */
+export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryRequestMessage> {
+  const ads = opts.typeUrl === '';
+  const cb = opts.callbacks ?? {};
+  const states = new Map<string, TypeState>();
+  let queue = createOrderedQueue<Pending>();
+  let edsAfterCds = false;
+
+  const cancelWatches = () => {
+    for (const s of states.values()) {
+      s.token = {};
+      const cancel = s.cancel;
+      s.cancel = undefined;
+      cancel?.();
+    }
+  };
+  const core = new StreamCore(opts, {
+    cancelAll() {
+      cancelWatches();
+      states.clear();
+      queue = createOrderedQueue<Pending>();
+    },
+    closedCallback: cb.onStreamClosed?.bind(cb),
+  });
+
+  const receive = (raw: DiscoveryRequestMessage) => {
+    if (core.closed || core.quiesced) return;
+    const node = core.resolveNode(raw.node);
+    if (!node) return;
+    const typeUrl = core.resolveType(raw.typeUrl);
+    if (!typeUrl) return;
+    const request = raw.typeUrl === typeUrl ? raw : { ...raw, typeUrl };
+    const onRequest = cb.onStreamRequest;
+    if (onRequest && !core.guard(() => onRequest.call(cb, opts.streamId, request))) return;
+
+    let state = states.get(typeUrl);
+    if (state && request.responseNonce !== '' && request.responseNonce !== state.lastNonce) {
+      core.logger.debug('ignoring request with stale nonce', { streamId: opts.streamId, typeUrl, nonce: request.responseNonce, expected: state.lastNonce });
+      return;
+    }
+    if (!core.authorize(node, typeUrl, request.resourceNames)) return;
+
+    const nack = request.errorDetail !== undefined;
+    const event = nack ? 'nack' : request.responseNonce === '' ? 'request' : 'ack';
+    const progress = {
+      typeUrl,
+      version: request.versionInfo,
+      nonce: request.responseNonce,
+      ...(nack ? { error: request.errorDetail?.message ?? '' } : {}),
+    };
+    if (!core.guard(() => opts.watcher.recordProgress(node, event, progress))) return;
+
+    // The version the cache compares against: after a NACK, the rejected one.
+    const rejected = nack && state !== undefined && state.lastNonce !== '' && request.responseNonce === state.lastNonce;
+    const versionInfo = rejected && state ? state.lastVersion : request.versionInfo;
+    if (state) {
+      state.cancel?.();
+      state.cancel = undefined;
+      queue.drop(typeUrl);
+      state.sub.setNames(request.resourceNames);
+    } else {
+      const sub = createSotwSubscription(request.resourceNames, { allowLegacyWildcard: core.allowLegacyWildcard(typeUrl) });
+      state = { sub, token: {}, cancel: undefined, lastNonce: '', lastVersion: '' };
+      states.set(typeUrl, state);
+    }
+    const respondIfUnchanged = ads && edsAfterCds && typeUrl === TypeUrl.Endpoint;
+    if (respondIfUnchanged) edsAfterCds = false;
+
+    const token = {};
+    const current = state;
+    current.token = token;
+    try {
+      current.cancel = opts.watcher.createWatch(
+        { node, typeUrl, versionInfo, ...(respondIfUnchanged ? { respondIfUnchanged: true } : {}) },
+        current.sub,
+        (response) => {
+          if (core.closed || core.quiesced || current.token !== token) return;
+          queue.put(typeUrl, { response, request, token }, estimatedSize(response));
+          core.scheduleWake();
+        },
+      );
+    } catch (err) {
+      core.watchFailed(typeUrl, err);
+    }
+  };
+
+  const takeResponse = (): Buffer | undefined => {
+    for (;;) {
+      const next = queue.take();
+      if (!next || core.closed || !core.node) return undefined;
+      const { typeUrl, item } = next;
+      const state = states.get(typeUrl);
+      if (!state || (state.token !== item.token && !core.quiesced)) continue;
+      const res = item.response;
+      const nonce = core.nextNonce();
+      state.lastNonce = nonce;
+      state.lastVersion = res.version;
+      state.sub.setReturned(res.returned);
+      if (ads && typeUrl === TypeUrl.Cluster) edsAfterCds = true;
+      const onResponse = cb.onStreamResponse;
+      const info = { typeUrl, versionInfo: res.version, nonce, resources: res.resources };
+      if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, item.request, info))) return undefined;
+      const node = core.node;
+      if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.version, nonce }))) return undefined;
+      return encodeSotwResponse(res, nonce);
+    }
+  };
+
+  return {
+    id: opts.streamId,
+    open() {
+      const onOpen = cb.onStreamOpen;
+      if (onOpen) core.guard(() => onOpen.call(cb, opts.streamId, opts.typeUrl, opts.peer));
+    },
+    receive,
+    takeResponse,
+    queuedBytes: () => queue.bytes,
+    quiesce() {
+      core.quiesced = true;
+      cancelWatches();
+    },
+    close: () => core.close(),
+    get closed() {
+      return core.closed;
+    },
+  };
+}

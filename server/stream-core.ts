@@ -1,0 +1,149 @@
+import type { NodeInfo } from '../cache/types.js';
+import { silentLogger, type Logger } from '../src/shared/logger.js';
+import { StatusCode, XdsStatusError, isUnknownTypeError, toStatusError } from './errors.js';
+import { legacyWildcardAllowed, type StreamOptions } from './stream-types.js';
+
+export interface CoreHooks {
+  /** Cancels every watch and drops the queue. */
+  cancelAll(): void;
+  /** onStreamClosed or onDeltaStreamClosed. */
+  closedCallback?: ((streamId: number, node?: NodeInfo) => void) | undefined;
+}
+
+/**
+ * What SotW and delta streams share: node and type URL resolution, guarded
+ * callback calls, deferred wake-ups, the unserved-type rule and closing.
+ */
+export class StreamCore {
+  readonly opts: StreamOptions;
+  readonly logger: Logger;
+  node: NodeInfo | undefined;
+  closed = false;
+  quiesced = false;
+  #nonce = 0;
+  #wakeScheduled = false;
+  #hooks: CoreHooks;
+
+  constructor(opts: StreamOptions, hooks: CoreHooks) {
+    this.opts = opts;
+    this.logger = opts.logger ?? silentLogger;
+    this.#hooks = hooks;
+  }
+
+  /** The next nonce: per stream, shared by all types, strictly increasing. */
+  nextNonce(): string {
+    return String(++this.#nonce);
+  }
+
+  /**
+   * Takes the node from the first request and reuses it after; a first
+   * request without a node ends the stream with INVALID_ARGUMENT.
+   */
+  resolveNode(node: NodeInfo | undefined): NodeInfo | undefined {
+    if (this.node) return this.node;
+    if (!node) {
+      this.fail(new XdsStatusError(StatusCode.INVALID_ARGUMENT, 'the first request of a stream must carry a node'));
+      return undefined;
+    }
+    this.node = node;
+    this.opts.watcher.streamOpened(this.opts.streamId, node);
+    return node;
+  }
+
+  /**
+   * ADS requires a type URL; a per-type stream fills in its own and refuses
+   * any other. Returns undefined after ending the stream.
+   */
+  resolveType(typeUrl: string): string | undefined {
+    const own = this.opts.typeUrl;
+    if (own === '') {
+      if (typeUrl !== '') return typeUrl;
+      this.fail(new XdsStatusError(StatusCode.INVALID_ARGUMENT, 'type URL is required for ADS'));
+      return undefined;
+    }
+    if (typeUrl === '' || typeUrl === own) return own;
+    this.fail(new XdsStatusError(StatusCode.INVALID_ARGUMENT, `type URL ${typeUrl} does not match this stream's type ${own}`));
+    return undefined;
+  }
+
+  allowLegacyWildcard(typeUrl: string): boolean {
+    return legacyWildcardAllowed(this.opts.legacyWildcard, typeUrl);
+  }
+
+  /** Runs a callback; a throw ends the stream with the error's status. Returns false if it threw. */
+  guard(fn: () => void, fallback: number = StatusCode.INTERNAL): boolean {
+    try {
+      fn();
+      return true;
+    } catch (err) {
+      this.fail(toStatusError(err, fallback));
+      return false;
+    }
+  }
+
+  /** Runs the authorizer, if any. Returns false after ending the stream on a denial. */
+  authorize(node: NodeInfo, typeUrl: string, resourceNames: readonly string[]): boolean {
+    const authorize = this.opts.authorize;
+    if (!authorize) return true;
+    const cert = this.opts.peer.certificate;
+    return this.guard(
+      () => authorize({ streamId: this.opts.streamId, node, typeUrl, resourceNames, ...(cert ? { peerCertificate: cert } : {}) }),
+      StatusCode.PERMISSION_DENIED,
+    );
+  }
+
+  /**
+   * Handles an error thrown by createWatch. Unknown type: the stream stays
+   * open, the type gets no response, and the reason is logged and reported
+   * through `onUnservedType` (this Envoy API has no `resource_errors` field
+   * to carry it to the client). Anything else ends the stream.
+   */
+  watchFailed(typeUrl: string, err: unknown): void {
+    if (!isUnknownTypeError(err)) {
+      this.fail(toStatusError(err));
+      return;
+    }
+    const message = `type URL ${typeUrl} is not served`;
+    this.logger.warn(message, { streamId: this.opts.streamId, node: this.node?.id });
+    const cb = this.opts.callbacks?.onUnservedType;
+    if (cb) this.guard(() => cb(this.opts.streamId, typeUrl, message));
+  }
+
+  /**
+   * Wakes the transport after the current synchronous run: responses a cache
+   * produces in one go (a snapshot touching every type) are all queued before
+   * the first is taken, so the queue's ADS order decides what goes first.
+   */
+  scheduleWake(): void {
+    if (this.#wakeScheduled) return;
+    this.#wakeScheduled = true;
+    queueMicrotask(() => {
+      this.#wakeScheduled = false;
+      if (!this.closed) this.opts.transport.wake();
+    });
+  }
+
+  /** Closes this stream and asks the transport to end it with `error`. */
+  fail(error: XdsStatusError): void {
+    if (this.closed) return;
+    this.logger.debug('closing stream', { streamId: this.opts.streamId, code: error.code, details: error.details });
+    this.close();
+    this.opts.transport.fail(error);
+  }
+
+  /** Cancels watches (via the hooks), then tells the watcher and the closed callback. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#hooks.cancelAll();
+    if (this.node) this.opts.watcher.streamClosed(this.opts.streamId, this.node);
+    const closedCallback = this.#hooks.closedCallback;
+    if (closedCallback) {
+      try {
+        closedCallback(this.opts.streamId, this.node);
+      } catch (err) {
+        this.logger.warn('stream closed callback failed', { streamId: this.opts.streamId, error: String(err) });
+      }
+    }
+  }
+}
