@@ -1,0 +1,65 @@
+/**
+ * The incremental config set: a change recomputes only proxies whose config
+ * read what changed (counted via stats()).
+ */
+import t from 'tap';
+import { createSidecarConfigSet } from '../../../src/generate/pipy/index.js';
+import type { MeshObject } from '../../../src/model/types.js';
+import { fixture, meshConfig, storeOf, UUID } from './helpers.js';
+
+const SMI = meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: false } });
+
+t.test('a pod IP change in bookwarehouse recomputes its clients and servers only', (t) => {
+  const store = storeOf([...fixture('mesh.yaml'), ...fixture('smi.yaml'), SMI]);
+  const set = createSidecarConfigSet({ view: store });
+  const first = set.recompute();
+  t.equal(first.recomputed, 5);
+  t.equal(first.changed.length, 5);
+  const before = set.get(UUID.bookbuyer)?.version;
+  const pod = store.get<MeshObject>('Pod', 'bookwarehouse', 'bookwarehouse-1');
+  if (!pod) throw new Error('fixture pod missing');
+  const moved = { ...pod, status: { podIP: '10.244.3.99' } };
+  const { changes } = store.apply([{ type: 'upsert', object: moved }]);
+  const affected = set.affected(changes);
+  // bookstore pods call bookwarehouse (clients); the pod itself serves it; mysql admits bookwarehouse (AllowedEndpoints).
+  t.same([...affected].sort(), [UUID.bookstoreV1, UUID.bookstoreV2, UUID.bookwarehouse, UUID.mysql].sort());
+  const res = set.recompute(affected);
+  t.equal(res.recomputed, 4);
+  t.equal(set.stats().recomputations, 9);
+  t.ok(res.changed.includes(UUID.bookstoreV1));
+  t.equal(set.get(UUID.bookbuyer)?.version, before, 'bookbuyer untouched');
+  t.ok(JSON.stringify(set.get(UUID.bookstoreV1)?.config.Outbound).includes('10.244.3.99:14001'));
+  t.end();
+});
+
+t.test('policy change: a TrafficTarget touches its source and destination identities', (t) => {
+  const store = storeOf([...fixture('mesh.yaml'), ...fixture('smi.yaml'), SMI]);
+  const set = createSidecarConfigSet({ view: store });
+  set.recompute();
+  const tt = store.get<MeshObject>('TrafficTarget', 'bookwarehouse', 'bookwarehouse-to-mysql');
+  if (!tt) throw new Error('fixture TrafficTarget missing');
+  const { changes } = store.apply([{ type: 'delete', object: tt }]);
+  const affected = set.affected(changes);
+  t.same([...affected].sort(), [UUID.bookwarehouse, UUID.mysql]);
+  const res = set.recompute(affected);
+  t.same(res.changed, [UUID.bookwarehouse, UUID.mysql]);
+  t.same(set.get(UUID.mysql)?.config.AllowedEndpoints, {}, 'mysql now admits nobody');
+  t.end();
+});
+
+t.test('new and deleted proxies', (t) => {
+  const store = storeOf([...fixture('mesh.yaml'), SMI]);
+  const set = createSidecarConfigSet({ view: store });
+  set.recompute();
+  const pod = store.get<MeshObject>('Pod', 'bookbuyer', 'bookbuyer-1');
+  if (!pod) throw new Error('fixture pod missing');
+  const twin = { ...pod, metadata: { ...pod.metadata, name: 'bookbuyer-2', labels: { ...pod.metadata.labels, 'fsm-proxy-uuid': 'new-uuid' } }, status: { podIP: '10.244.1.11' } };
+  const added = store.apply([{ type: 'upsert', object: twin }]);
+  const res = set.recompute(set.affected(added.changes));
+  t.ok(res.changed.includes('new-uuid'));
+  const removed = store.apply([{ type: 'delete', object: twin }]);
+  const res2 = set.recompute(set.affected(removed.changes));
+  t.same(res2.removed, ['new-uuid']);
+  t.notOk(set.uuids().includes('new-uuid'));
+  t.end();
+});
