@@ -1,0 +1,1 @@
+export { defaultBaseDir, loadBaseCodebase, type BaseCodebase, type LoadBaseCodebaseOptions } from './load-base-codebase.js';
