@@ -6,7 +6,7 @@ import { caFromRoot, createBuiltinCa, generateRoot } from '../../src/certificate
 import { createFileSecretStorage } from '../../src/certificate/storage/file-storage.js';
 import { createMemorySecretStorage } from '../../src/certificate/storage/secret-storage.js';
 import { CertificateError } from '../../src/certificate/types.js';
-import { opensslVerify, tempDir } from './helpers.js';
+import { opensslVerify, tempDir } from './fixtures/helpers.js';
 
 const request = {
   commonName: 'bookstore.bookstore.cluster.local',
