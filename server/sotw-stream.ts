@@ -34,10 +34,10 @@ interface Pending {
  * `versionInfo`, so the cache answers only when the content changes and a
  * rejected version is never resent.
  *
- * Responses wait in an ADS-ordered queue (one slot per type); after a CDS
- * response is sent on an ADS stream, the next EDS watch asks the cache to
- * answer even if unchanged, so clusters warming after a reconnect get
- * their endpoints.
+ * Responses wait in an ADS-ordered queue (one slot per type). After a CDS
+ * response is sent on an ADS stream, EDS watches ask the cache to answer
+ * even if unchanged until an EDS response follows, so clusters warming after
+ * a reconnect get their endpoints.
  */
 export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryRequestMessage> {
   const ads = opts.typeUrl === '';
@@ -104,7 +104,6 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
       states.set(typeUrl, state);
     }
     const respondIfUnchanged = ads && edsAfterCds && typeUrl === TypeUrl.Endpoint;
-    if (respondIfUnchanged) edsAfterCds = false;
 
     const token = {};
     const current = state;
@@ -137,6 +136,7 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
       state.lastVersion = res.version;
       state.sub.setReturned(res.returned);
       if (ads && typeUrl === TypeUrl.Cluster) edsAfterCds = true;
+      if (typeUrl === TypeUrl.Endpoint) edsAfterCds = false;
       const onResponse = cb.onStreamResponse;
       const info = { typeUrl, versionInfo: res.version, nonce, resources: res.resources };
       if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, item.request, info))) return undefined;

@@ -188,8 +188,8 @@ interface RawValue {
 }
 
 function toNodeInfo(n: RawNode): NodeInfo {
-  const build = n.userAgentBuildVersion?.version;
-  const version = n.userAgentVersion ?? (build ? `${build.majorNumber ?? 0}.${build.minorNumber ?? 0}.${build.patch ?? 0}` : undefined);
+  const build = has(n, 'userAgentBuildVersion') ? n.userAgentBuildVersion?.version : undefined;
+  const version = has(n, 'userAgentVersion') ? n.userAgentVersion : (build ? `${build.majorNumber ?? 0}.${build.minorNumber ?? 0}.${build.patch ?? 0}` : undefined);
   return {
     id: n.id ?? '',
     cluster: n.cluster ?? '',
@@ -206,12 +206,15 @@ export function structToObject(s: RawStruct): Record<string, unknown> {
   return out;
 }
 
+// protobufjs puts defaults on the prototype, so a oneof member is present only as an own property.
+const has = (o: object, k: string) => Object.prototype.hasOwnProperty.call(o, k);
+
 function valueToJson(v: RawValue): unknown {
-  if (v.structValue != null) return structToObject(v.structValue);
-  if (v.listValue != null) return (v.listValue.values ?? []).map(valueToJson);
-  if (v.stringValue != null) return v.stringValue;
-  if (v.numberValue != null) return v.numberValue;
-  if (v.boolValue != null) return v.boolValue;
+  if (has(v, 'structValue') && v.structValue) return structToObject(v.structValue);
+  if (has(v, 'listValue') && v.listValue) return (v.listValue.values ?? []).map(valueToJson);
+  if (has(v, 'stringValue')) return v.stringValue;
+  if (has(v, 'numberValue')) return v.numberValue;
+  if (has(v, 'boolValue')) return v.boolValue;
   return null;
 }
 

@@ -35,6 +35,8 @@ function walk(type: protobuf.Type, msg: Record<string, unknown>, path: string, i
   }
   for (const field of type.fieldsArray) {
     const fieldPath = joinPath(path, field.protoName ?? field.name);
+    // Rules on a oneof member apply only when that member is the one set.
+    if (field.partOf && !isSet(msg, field)) continue;
     checkField(field, msg, fieldPath, issues);
     if (!isSet(msg, field)) continue;
     const rt = field.resolvedType;

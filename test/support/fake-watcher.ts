@@ -38,6 +38,8 @@ export class FakeWatcher implements ConfigWatcher {
   readonly types = new Map<string, TypeData>();
   readonly watches = new Set<Watch>();
   readonly requests: WatchRequest[] = [];
+  /** The subscription as it was when each watch was created (copied: the server mutates its own). */
+  readonly subs: Array<{ typeUrl: string; wildcard: boolean; names: string[]; returned: Record<string, string> }> = [];
   readonly progress: Array<{ node: NodeInfo; event: string; progress: TypeProgress }> = [];
   readonly opened: Array<{ streamId: number; node: NodeInfo }> = [];
   readonly closed: Array<{ streamId: number; node: NodeInfo }> = [];
@@ -89,6 +91,7 @@ export class FakeWatcher implements ConfigWatcher {
 
   private watch(kind: 'sotw' | 'delta', req: WatchRequest, sub: Subscription, respond: (res: never) => void): Cancel {
     this.requests.push(req);
+    this.subs.push({ typeUrl: req.typeUrl, wildcard: sub.wildcard, names: [...sub.names].sort(), returned: Object.fromEntries(sub.returned) });
     if (!this.types.has(req.typeUrl)) throw new FakeUnknownTypeError(`type ${req.typeUrl} is not served by this cache`);
     const res = kind === 'sotw' ? this.sotw(req, sub) : this.delta(req, sub);
     if (res) {
