@@ -12,6 +12,7 @@ import type { PipyCertificateSource } from './certificate.js';
 import { changeKeys } from './dependency-keys.js';
 import { generateSidecarConfig, type SidecarConfig } from './sidecar-config.js';
 import { createSmiIndex } from './smi-access.js';
+import { createGenCache } from './context.js';
 
 export interface SidecarConfigSetOptions {
   readonly view: ModelView;
@@ -98,6 +99,7 @@ export function createSidecarConfigSet(options: SidecarConfigSetOptions): Sideca
       }
       // One TrafficTarget index per batch instead of one scan per proxy.
       const smiIndex = createSmiIndex(view.list('TrafficTarget'));
+      const cache = createGenCache();
       const changed: string[] = [];
       for (const proxy of targets) {
         const cert = options.certificates?.certificateFor(proxy);
@@ -105,6 +107,7 @@ export function createSidecarConfigSet(options: SidecarConfigSetOptions): Sideca
           ...(cert ? { certificate: cert } : {}),
           trustDomain: options.trustDomain ?? 'cluster.local',
           smiIndex,
+          cache,
         });
         const old = configs.get(proxy.uuid);
         if (old) unindex(proxy.uuid, old);

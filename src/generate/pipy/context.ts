@@ -18,6 +18,18 @@ export interface GenContext {
   readonly problems: GenerationProblem[];
   /** Dependency keys read while generating (see dependency-keys.ts). */
   readonly deps: Set<string>;
+  /** Per-batch memo of identity lookups; valid only while the view does not change. */
+  readonly cache: GenCache;
+}
+
+/** Lookups many proxies of one batch repeat; a config set makes one per `recompute` call. */
+export interface GenCache {
+  readonly servicesByIdentity: Map<string, unknown[]>;
+  readonly ipsByIdentity: Map<string, string[]>;
+}
+
+export function createGenCache(): GenCache {
+  return { servicesByIdentity: new Map(), ipsByIdentity: new Map() };
 }
 
 /** `Kind namespace/name` for problem reports. */

@@ -172,22 +172,33 @@ export function podIdentity(pod: Pod): string {
 export function servicesForIdentity(ctx: GenContext, identity: string): Service[] {
   const [sa, ns] = splitIdentity(identity);
   ctx.deps.add(saKey(ns, sa));
+  const hit = ctx.cache.servicesByIdentity.get(identity) as Service[] | undefined;
+  if (hit) {
+    for (const s of hit) ctx.deps.add(svcKey(s.metadata.namespace ?? '', s.metadata.name));
+    return hit;
+  }
   const seen = new Map<string, Service>();
   for (const pod of ctx.view.podsByServiceAccount(ns, sa)) {
     for (const svc of ctx.view.servicesForPod(pod)) seen.set(`${svc.metadata.namespace}/${svc.metadata.name}`, svc);
   }
-  return sorted(seen.values(), (s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  const out = sorted(seen.values(), (s) => `${s.metadata.namespace}/${s.metadata.name}`);
+  ctx.cache.servicesByIdentity.set(identity, out);
+  return out;
 }
 
 /** Pod IPs of an identity, sorted. */
 export function identityIPs(ctx: GenContext, identity: string): string[] {
   const [sa, ns] = splitIdentity(identity);
   ctx.deps.add(saKey(ns, sa));
+  const hit = ctx.cache.ipsByIdentity.get(identity);
+  if (hit) return hit;
   const ips = new Set<string>();
   for (const pod of ctx.view.podsByServiceAccount(ns, sa)) {
     for (const ip of podIPs(pod)) ips.add(ip);
   }
-  return [...ips].sort();
+  const out = [...ips].sort();
+  ctx.cache.ipsByIdentity.set(identity, out);
+  return out;
 }
 
 export function podIPs(pod: Pod): string[] {
@@ -197,7 +208,7 @@ export function podIPs(pod: Pod): string[] {
   return [...out];
 }
 
-/** `sa.ns` → [sa, ns] (service account names cannot contain dots' worth of ambiguity: the namespace is the last label). */
+/** `sa.ns` → [sa, ns]: a namespace is a DNS label (no dots), so it is what follows the last dot. */
 export function splitIdentity(identity: string): [string, string] {
   const i = identity.lastIndexOf('.');
   return i < 0 ? [identity, ''] : [identity.slice(0, i), identity.slice(i + 1)];

@@ -11,7 +11,7 @@ import type { ModelView, ProxyInfo } from '../../model/view.js';
 import { canonicalJson } from '../../shared/canonical-json.js';
 import { contentHash } from '../../shared/hash.js';
 import { certificateBlock, type PipyCertificate } from './certificate.js';
-import type { GenContext } from './context.js';
+import { createGenCache, type GenCache, type GenContext } from './context.js';
 import { MESH_KEY, PODS_KEY, proxyKey, saKey } from './dependency-keys.js';
 import { addEgress, buildForward } from './egress.js';
 import { addIngressAndAccessControl } from './ingress-acl.js';
@@ -34,6 +34,8 @@ export interface SidecarConfigDeps {
   readonly now?: Date;
   /** A TrafficTarget index shared across proxies of one batch (built from the view when omitted). */
   readonly smiIndex?: SmiIndex;
+  /** A lookup memo shared across proxies of one batch (fresh when omitted). */
+  readonly cache?: GenCache;
 }
 
 export interface SidecarConfig {
@@ -89,6 +91,7 @@ export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: S
     trustDomain: deps.trustDomain ?? 'cluster.local',
     problems: [],
     deps: new Set([MESH_KEY, proxyKey(proxy.uuid)]),
+    cache: deps.cache ?? createGenCache(),
   };
   const smi = deps.smiIndex ?? createSmiIndex(view.list('TrafficTarget'));
   const plugins = planPlugins(ctx);
@@ -108,7 +111,11 @@ export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: S
     AllowedEndpoints: allowedEndpoints(ctx, inbound, smi),
     Chains: plugins.chains,
   };
-  const version = contentHash(canonicalJson(body));
-  const config: PipyConf = { ...body, Version: version, ...(deps.now ? { Ts: deps.now.toISOString() } : {}) };
-  return { config, json: canonicalJson(config), version, problems: ctx.problems, dependencies: ctx.deps };
+  const bodyJson = canonicalJson(body);
+  const version = contentHash(bodyJson);
+  const ts = deps.now?.toISOString();
+  const config: PipyConf = { ...body, Version: version, ...(ts ? { Ts: ts } : {}) };
+  // `Ts` and `Version` sort after every other top-level key, so appending them keeps the bytes canonical.
+  const json = `${bodyJson.slice(0, -1)}${ts ? `,"Ts":${JSON.stringify(ts)}` : ''},"Version":${JSON.stringify(version)}}`;
+  return { config, json, version, problems: ctx.problems, dependencies: ctx.deps };
 }
