@@ -1,0 +1,112 @@
+import type { SnapshotCache } from '../../cache/snapshot-cache.js';
+import { TypeUrl } from '../../cache/types.js';
+import type { XdsCallbacks } from '../../server/stream-types.js';
+import type { ProxyInfo } from '../model/view.js';
+import type { Metrics } from '../observability/metrics.js';
+import { codebaseName } from './publisher.js';
+
+/** What one proxy was last given and what it confirmed. */
+export interface ProxyDelivery {
+  readonly uuid: string;
+  /** Config version generated (the `Version` in the JSON). */
+  readonly configVersion: string;
+  /** Pipy codebase etag published. */
+  readonly codebaseVersion: string;
+  /** SotW version_info of the SidecarConfig type in the proxy's xDS snapshot. */
+  readonly xdsVersion: string;
+  /** Codebase version the proxy last reported over the repo protocol ("" when none). */
+  reportedVersion: string;
+  /** xDS version the proxy last acknowledged ("" when none). */
+  ackedVersion: string;
+}
+
+/**
+ * Measures convergence: the time from the source event that caused a new
+ * version to the moment the proxy has it — a Pipy sidecar reporting that
+ * codebase version in its status POST, or an xDS client acknowledging the
+ * SidecarConfig version (SotW ACK). Observations go to
+ * `fsm_proxy_convergence_time_seconds{transport}`.
+ */
+export interface ConvergenceTracker {
+  expect(proxy: ProxyInfo, configVersion: string, codebaseVersion: string, since: number): void;
+  forget(uuid: string): void;
+  /** A repo status report: the codebase and the version the instance runs. */
+  reported(codebase: string, version: string): void;
+  xdsCallbacks(): XdsCallbacks;
+  deliveries(): ReadonlyMap<string, ProxyDelivery>;
+}
+
+export function createConvergenceTracker(opts: { metrics: Metrics; cache: SnapshotCache; clock?: () => number }): ConvergenceTracker {
+  const clock = opts.clock ?? Date.now;
+  const byUuid = new Map<string, ProxyDelivery>();
+  const byCodebase = new Map<string, string>();
+  const byNode = new Map<string, string>();
+  const pending = new Map<string, { repo?: number; xds?: number }>();
+  const streamNodes = new Map<number, string>();
+
+  const observe = (uuid: string, transport: 'repo' | 'xds') => {
+    const p = pending.get(uuid);
+    const since = p?.[transport];
+    if (since === undefined || !p) return;
+    opts.metrics.proxyConvergenceTime.record(Math.max(0, clock() - since) / 1000, { transport });
+    delete p[transport];
+    if (p.repo === undefined && p.xds === undefined) pending.delete(uuid);
+  };
+
+  return {
+    expect(proxy, configVersion, codebaseVersion, since) {
+      const xdsVersion = opts.cache.getSnapshot(proxy.cnPrefix)?.version(TypeUrl.PipySidecarConfig) ?? '';
+      const prev = byUuid.get(proxy.uuid);
+      byUuid.set(proxy.uuid, { uuid: proxy.uuid, configVersion, codebaseVersion, xdsVersion, reportedVersion: prev?.reportedVersion ?? '', ackedVersion: prev?.ackedVersion ?? '' });
+      byCodebase.set(codebaseName(proxy), proxy.uuid);
+      byNode.set(proxy.cnPrefix, proxy.uuid);
+      pending.set(proxy.uuid, { repo: since, xds: since });
+    },
+    forget(uuid) {
+      byUuid.delete(uuid);
+      pending.delete(uuid);
+      for (const m of [byCodebase, byNode]) for (const [k, v] of m) if (v === uuid) m.delete(k);
+    },
+    reported(codebase, version) {
+      const uuid = byCodebase.get(codebase);
+      const d = uuid ? byUuid.get(uuid) : undefined;
+      if (!uuid || !d) return;
+      d.reportedVersion = version;
+      if (version === d.codebaseVersion) observe(uuid, 'repo');
+    },
+    xdsCallbacks() {
+      return {
+        onStreamRequest(streamId, req) {
+          opts.metrics.proxyXdsRequestCount.add(1);
+          if (req.node) streamNodes.set(streamId, req.node.id);
+          if (req.typeUrl !== TypeUrl.PipySidecarConfig || req.errorDetail || !req.versionInfo) return;
+          const uuid = byNode.get(streamNodes.get(streamId) ?? '');
+          const d = uuid ? byUuid.get(uuid) : undefined;
+          if (!uuid || !d) return;
+          d.ackedVersion = req.versionInfo;
+          if (req.versionInfo === d.xdsVersion) observe(uuid, 'xds');
+        },
+        onStreamOpen() {
+          opts.metrics.proxyConnectCount.add(1, { transport: 'xds' });
+        },
+        onStreamClosed(streamId) {
+          streamNodes.delete(streamId);
+          opts.metrics.proxyConnectCount.add(-1, { transport: 'xds' });
+        },
+        onStreamResponse() {
+          opts.metrics.proxyResponseSendSuccess.add(1);
+        },
+        onDeltaStreamOpen() {
+          opts.metrics.proxyConnectCount.add(1, { transport: 'xds-delta' });
+        },
+        onDeltaStreamClosed() {
+          opts.metrics.proxyConnectCount.add(-1, { transport: 'xds-delta' });
+        },
+        onDeltaStreamResponse() {
+          opts.metrics.proxyResponseSendSuccess.add(1);
+        },
+      } satisfies XdsCallbacks;
+    },
+    deliveries: () => byUuid,
+  };
+}

@@ -1,0 +1,95 @@
+import type { SnapshotCache } from '../../cache/snapshot-cache.js';
+import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
+import type { SidecarConfigSet } from '../generate/pipy/config-set.js';
+import type { ModelStore } from '../model/store.js';
+import type { AdminHandler, AdminServerOptions } from '../observability/admin-http.js';
+import { metricsRoute, type Metrics } from '../observability/metrics.js';
+import { redact } from '../shared/logger.js';
+import type { Source } from '../sources/source.js';
+import type { ConvergenceTracker } from './convergence.js';
+import { codebaseName, type Publisher } from './publisher.js';
+
+export interface DebugRouteDeps {
+  store: ModelStore;
+  configs: SidecarConfigSet;
+  publisher: Publisher;
+  cache: SnapshotCache;
+  repo: PipyRepoServer;
+  metrics: Metrics;
+  isReady: () => boolean;
+  sources: readonly Source[];
+  convergence: ConvergenceTracker;
+}
+
+/**
+ * The admin port's routes: health, Prometheus metrics, and debug JSON for
+ * operators — every proxy with its identity, generated versions and what it
+ * acknowledged (xDS) or reports running (Pipy); one proxy's config with
+ * private keys redacted; the source and validation errors. Nothing here ever
+ * contains a private key.
+ */
+export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, 'routes' | 'prefixRoutes'> {
+  const proxies: AdminHandler = () => {
+    const instances = d.repo.instances();
+    const deliveries = d.convergence.deliveries();
+    return {
+      status: 200,
+      body: d.store.proxies().map((p) => {
+        const cfg = d.configs.get(p.uuid);
+        const delivery = deliveries.get(p.uuid);
+        const name = codebaseName(p);
+        return {
+          uuid: p.uuid,
+          pod: `${p.namespace}/${p.podName}`,
+          identity: p.identity,
+          codebase: name,
+          configVersion: cfg?.version ?? null,
+          codebaseVersion: d.publisher.codebaseVersion(p) ?? null,
+          pipy: instances
+            .filter((i) => i.codebase === name)
+            .map((i) => ({ instance: i.instanceId, address: i.address, runningVersion: i.version, reportedAt: i.reportedAt ? new Date(i.reportedAt).toISOString() : null, linked: i.linked })),
+          xds: d.cache.nodeStatus(p.cnPrefix).map((n) => ({
+            streams: n.streams,
+            types: n.types.map((t) => ({ typeUrl: t.typeUrl, versionSent: t.versionSent, versionAcked: t.versionAcked, lastNack: t.lastNack ? { ...t.lastNack, time: new Date(t.lastNack.time).toISOString() } : null })),
+          })),
+          xdsVersion: delivery?.xdsVersion ?? null,
+          errors: cfg?.problems ?? [],
+        };
+      }),
+    };
+  };
+
+  const oneProxy: AdminHandler = (url) => {
+    const id = decodeURIComponent(url.pathname.slice('/debug/proxies/'.length));
+    const proxy = d.store.proxyByUuid(id) ?? d.store.proxies().find((p) => `${p.namespace}/${p.podName}` === id);
+    const cfg = proxy ? d.configs.get(proxy.uuid) : undefined;
+    if (!proxy || !cfg) return { status: 404, body: { error: `no proxy "${id}" (by uuid or namespace/pod)` } };
+    return { status: 200, body: redact(cfg.config) };
+  };
+
+  const errors: AdminHandler = () => ({
+    status: 200,
+    body: {
+      model: d.store.errors(),
+      generation: d.store.proxies().flatMap((p) => (d.configs.get(p.uuid)?.problems ?? []).map((problem) => ({ proxy: p.uuid, ...problem }))),
+      counts: Object.fromEntries(d.store.errorCounts()),
+    },
+  });
+
+  return {
+    routes: {
+      '/health/alive': () => ({ status: 200, body: { status: 'alive' } }),
+      '/health/ready': () => {
+        const ready = d.isReady();
+        const missing = d.store.proxies().filter((p) => !d.configs.get(p.uuid)).length;
+        return { status: ready ? 200 : 503, body: { ready, proxies: d.store.proxies().length, proxiesWithoutConfig: missing, sources: d.sources.map((s) => s.name) } };
+      },
+      '/metrics': metricsRoute(d.metrics),
+      '/debug/proxies': proxies,
+      '/debug/errors': errors,
+      '/debug/xds': () => ({ status: 200, body: Object.fromEntries(d.cache.statusKeys().map((k) => [k, d.cache.nodeStatus(k)])) }),
+      '/debug/stats': () => ({ status: 200, body: { configs: d.configs.stats(), repo: d.repo.stats(), codebases: d.publisher.size() } }),
+    },
+    prefixRoutes: { '/debug/proxies/': oneProxy },
+  };
+}

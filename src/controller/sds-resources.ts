@@ -1,0 +1,28 @@
+import type { Resource } from '../../cache/resource.js';
+import { encodeResource } from '../../server/codec/resource-codec.js';
+import { toSdsSecrets } from '../certificate/delivery.js';
+import type { CertificateManager } from '../certificate/manager.js';
+import type { WorkloadCertificate } from '../certificate/types.js';
+import type { ProxyInfo } from '../model/view.js';
+import type { ExtraResources } from './publisher.js';
+
+/**
+ * SDS `Secret` resources of a proxy for xDS clients: its workload certificate
+ * (named by identity, `<sa>.<ns>`) and the validation context with the trust
+ * bundle (`root-cert-for-mtls`). Encoded once per certificate object and shared
+ * by every proxy of the identity.
+ */
+export function createSdsResources(manager: Pick<CertificateManager, 'getWorkload'>): ExtraResources {
+  const encoded = new WeakMap<WorkloadCertificate, readonly Resource[]>();
+  return (proxy: ProxyInfo) => {
+    const cert = manager.getWorkload(proxy.identity);
+    if (!cert) return [];
+    let resources = encoded.get(cert);
+    if (!resources) {
+      const { certificate, validationContext } = toSdsSecrets(cert);
+      resources = [encodeResource(certificate), encodeResource(validationContext)];
+      encoded.set(cert, resources);
+    }
+    return resources;
+  };
+}
