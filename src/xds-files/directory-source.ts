@@ -1,0 +1,155 @@
+import { watch, type FSWatcher } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, sep } from 'node:path';
+import type { Snapshot } from '../../cache/snapshot.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
+import { createXdsFileSet, type KindedIssue } from './file-set.js';
+import { formatIssue, isResourceFile } from './parse-file.js';
+
+export interface XdsDirectorySourceOptions {
+  /** The directory to load (recursively). */
+  dir: string;
+  /** Full rescan period, the fallback when file-system events are missed. Default 500 ms. */
+  pollIntervalMs?: number;
+  /** Quiet time after a file-system event before rescanning, so bursts are read once. Default 50 ms. */
+  debounceMs?: number;
+  logger?: Logger;
+  /** Called after every scan that changed the served resources, with the new snapshot. */
+  onSnapshot?: (snapshot: Snapshot) => void;
+}
+
+/**
+ * xDS resources loaded from a directory and kept current. Changes are seen
+ * through recursive fs.watch (debounced) and a periodic rescan (for
+ * platforms and mounts where events are missed); a rescan compares each
+ * file's (mtime, ctime, size, inode), so edits, additions, deletions,
+ * renames and atomic replaces (write + rename, or a swapped symlink as in a
+ * Kubernetes ConfigMap) all show. Paths with a segment starting with "." are
+ * ignored (temp files of atomic writers, ConfigMap `..data` dirs).
+ */
+export interface XdsDirectorySource {
+  /** Loads the directory once (resolves when loaded) and starts watching. Call once. */
+  start(): Promise<void>;
+  /** Stops watching and polling. Idempotent. */
+  close(): Promise<void>;
+  /** The served resources (last good content of every file). */
+  snapshot(): Snapshot;
+  /** Current problems: invalid files, name collisions, dangling references. */
+  issues(): KindedIssue[];
+  /** Rescans now; resolves when the scan (and any it had to wait for) is done. */
+  rescan(): Promise<void>;
+}
+
+export function createXdsDirectorySource(options: XdsDirectorySourceOptions): XdsDirectorySource {
+  const logger = options.logger ?? silentLogger;
+  const pollMs = options.pollIntervalMs ?? 500;
+  const debounceMs = options.debounceMs ?? 50;
+  const set = createXdsFileSet();
+  const seen = new Map<string, string>();
+  let reported = '';
+  let watcher: FSWatcher | undefined;
+  let poll: NodeJS.Timeout | undefined;
+  let debounce: NodeJS.Timeout | undefined;
+  let running: Promise<void> | undefined;
+  let again = false;
+  let closed = false;
+
+  const scanOnce = async () => {
+    const present = new Set<string>();
+    let changed = false;
+    for (const rel of await listFiles(options.dir)) {
+      const full = join(options.dir, rel);
+      const st = await stat(full).catch(() => undefined);
+      if (!st?.isFile()) continue;
+      present.add(rel);
+      const fingerprint = `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}`;
+      if (seen.get(rel) === fingerprint) continue;
+      const text = await readFile(full, 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      seen.set(rel, fingerprint);
+      changed = set.update(rel, text) || changed;
+    }
+    for (const rel of set.files()) {
+      if (present.has(rel)) continue;
+      seen.delete(rel);
+      changed = set.update(rel, undefined) || changed;
+    }
+    reportIssues();
+    if (changed && !closed) options.onSnapshot?.(set.snapshot());
+  };
+
+  const reportIssues = () => {
+    const issues = set.issues();
+    const text = issues.map((i) => `${i.kind} ${formatIssue(i)}`).join('\n');
+    if (text === reported) return;
+    reported = text;
+    for (const i of issues) logger.warn('xds file issue', { ...i, issue: formatIssue(i) });
+    if (!issues.length) logger.info('xds files valid', { files: set.files().length });
+  };
+
+  const rescan = (): Promise<void> => {
+    if (running) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      try {
+        do {
+          again = false;
+          await scanOnce().catch((err: unknown) => logger.error('xds directory scan failed', { dir: options.dir, error: String(err) }));
+        } while (again && !closed);
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+
+  const onEvent = () => {
+    if (closed) return;
+    if (debounce) clearTimeout(debounce);
+    debounce = setTimeout(() => {
+      debounce = undefined;
+      void rescan();
+    }, debounceMs);
+  };
+
+  return {
+    async start() {
+      await rescan();
+      if (closed) return;
+      try {
+        watcher = watch(options.dir, { recursive: true }, onEvent);
+        watcher.on('error', (err) => {
+          logger.warn('xds directory watch failed; polling only', { dir: options.dir, error: String(err) });
+          watcher?.close();
+          watcher = undefined;
+        });
+      } catch (err) {
+        logger.warn('xds directory watch unavailable; polling only', { dir: options.dir, error: String(err) });
+      }
+      poll = setInterval(() => void rescan(), pollMs);
+    },
+    async close() {
+      closed = true;
+      watcher?.close();
+      watcher = undefined;
+      if (poll) clearInterval(poll);
+      if (debounce) clearTimeout(debounce);
+      poll = debounce = undefined;
+      await running;
+    },
+    snapshot: () => set.snapshot(),
+    issues: () => set.issues(),
+    rescan,
+  };
+}
+
+/** Resource files below `dir`, relative, `/`-separated, skipping hidden segments. */
+async function listFiles(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true });
+  return entries
+    .map((e) => e.split(sep).join('/'))
+    .filter((rel) => !rel.split('/').some((seg) => seg.startsWith('.')) && isResourceFile(rel))
+    .sort();
+}
