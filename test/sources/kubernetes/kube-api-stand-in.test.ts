@@ -9,7 +9,7 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { builtinResources, createKubeApiStandIn, type KubeApiStandIn } from '../../stand-ins/kube-api-server.js';
-import { until } from './helpers.js';
+import { until } from './fixtures/helpers.js';
 
 // The stand-in is shared test infrastructure: these tests pin its wire behaviour with the real client-node.
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createKubernetesSource } from '../../../src/sources/kubernetes/kubernetes-source.js';
 import { builtinResources, createKubeApiStandIn } from '../../stand-ins/kube-api-server.js';
-import { createRecorder, delay, pod, podKind, trafficSplitKind, until } from './helpers.js';
+import { createRecorder, delay, pod, podKind, trafficSplitKind, until } from './fixtures/helpers.js';
 
 for (const expiredWatch of ['error-event', 'http-status'] as const) {
   t.test(`410 Gone (${expiredWatch}) leads to a relist that deletes vanished objects`, async (t) => {

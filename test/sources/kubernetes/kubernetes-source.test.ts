@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createKubernetesSource } from '../../../src/sources/kubernetes/kubernetes-source.js';
 import { createKubeApiStandIn } from '../../stand-ins/kube-api-server.js';
-import { createRecorder, namespaceKind, pod, podKind, until } from './helpers.js';
+import { createRecorder, namespaceKind, pod, podKind, until } from './fixtures/helpers.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchTimeoutSeconds: 30 };
 
