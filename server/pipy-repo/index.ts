@@ -3,6 +3,7 @@ export { createCodebase, renderManifest, type CodebaseInit } from './codebase.js
 export { createCommonNameAuthorizer, type CommonNameAuthorizerOptions } from './authorize.js';
 export type {
   Codebase,
+  FetchedEvent,
   CodebaseProvider,
   InstanceRecord,
   PipyRepoServer,

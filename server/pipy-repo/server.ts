@@ -44,17 +44,30 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
     onLinkChange: (codebase, id, address, linked) => registry.setLinked(codebase, id, address, linked),
   });
-  const manifests = new WeakMap<Codebase, Buffer>();
+  const manifests = new WeakMap<Codebase, { bytes: Buffer; last: string }>();
   let server: Server | undefined;
   let requests = 0;
   let openSockets = 0;
   let reloadsSent = 0;
   let closed = false;
 
-  const manifestOf = (codebase: Codebase): Buffer => {
+  const manifestOf = (codebase: Codebase) => {
     let m = manifests.get(codebase);
-    if (!m) manifests.set(codebase, (m = Buffer.from(renderManifest(codebase))));
+    if (!m) {
+      const text = renderManifest(codebase);
+      const paths = text.trimEnd().split('\n');
+      manifests.set(codebase, (m = { bytes: Buffer.from(text), last: paths[paths.length - 1] ?? codebase.main }));
+    }
     return m;
+  };
+
+  const fetched = (req: IncomingMessage, name: string, codebase: Codebase) => {
+    if (!opts.onFetched) return;
+    try {
+      opts.onFetched({ codebase: name, version: codebase.version, address: req.socket.remoteAddress ?? '' });
+    } catch (err) {
+      logger.error('onFetched callback failed', { error: err instanceof Error ? err.message : String(err) });
+    }
   };
 
   /** Returns the 403 reason, or undefined when the peer may read the codebase. */
@@ -78,7 +91,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     const { codebase, rest } = resolved;
     if (rest === '' || rest === '/') {
       if (req.method === 'GET' || req.method === 'HEAD') {
-        return send(res, req, 200, manifestOf(codebase), { etag: codebase.version, 'content-type': 'text/plain' });
+        return send(res, req, 200, manifestOf(codebase).bytes, { etag: codebase.version, 'content-type': 'text/plain' });
       }
       if (req.method === 'POST') return receiveStatus(req, res, resolved);
       return send(res, req, 405, 'method not allowed\n', { allow: 'GET, HEAD, POST' });
@@ -87,6 +100,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     const file = codebase.files.get(rest);
     if (!file) return send(res, req, 404, 'not found\n');
     send(res, req, 200, file, { etag: codebase.version, 'content-type': contentType(rest) });
+    if (req.method === 'GET' && rest === manifestOf(codebase).last) fetched(req, resolved.name, codebase);
   };
 
   const receiveStatus = (req: IncomingMessage, res: ServerResponse, resolved: ResolvedPath) => {

@@ -54,6 +54,13 @@ export interface StatusReport {
   readonly record: InstanceRecord;
 }
 
+/** A client finished downloading a codebase version (see `onFetched`). */
+export interface FetchedEvent {
+  readonly codebase: string;
+  readonly version: string;
+  readonly address: string;
+}
+
 /**
  * Decides whether the holder of a verified client certificate may read a
  * codebase. Return true to allow; false or an Error (its message is sent) to
@@ -79,6 +86,13 @@ export interface PipyRepoServerOptions {
   readonly logger?: Logger;
   /** Called for every accepted status report, after it is recorded. Must not throw. */
   readonly onStatus?: (report: StatusReport) => void;
+  /**
+   * Called when a client has fetched a whole codebase version: on the GET of
+   * the last file the manifest lists (Pipy fetches the manifest, then every
+   * file in order). Lets the controller measure convergence without waiting
+   * for the next status report. Must not throw.
+   */
+  readonly onFetched?: (event: FetchedEvent) => void;
   /** Forget instances that neither reported nor kept a WebSocket for this long (default 60 s). */
   readonly instanceTtlMs?: number;
   /** Largest accepted status report body (default 1 MiB); larger ones get 413. */

@@ -1,5 +1,6 @@
 import t from 'tap';
 import { createPipyRepoServer } from '../../../server/pipy-repo/server.js';
+import type { FetchedEvent } from '../../../server/pipy-repo/types.js';
 import { createPipyFetcher } from '../../support/pipy-fetcher.js';
 import { createFakeCodebases } from './fixtures/fake-codebases.js';
 
@@ -8,10 +9,11 @@ const NAME = 'fsm-sidecar/33333333-aaaa-4bbb-8ccc-000000000003.sidecar.bookbuyer
 async function start(t: { teardown(fn: () => unknown): void }) {
   const codebases = createFakeCodebases();
   codebases.setConfig(NAME, { weight: 50 });
-  const server = createPipyRepoServer({ listen: '127.0.0.1:0', codebases });
+  const fetched: FetchedEvent[] = [];
+  const server = createPipyRepoServer({ listen: '127.0.0.1:0', codebases, onFetched: (e) => fetched.push(e) });
   const { port } = await server.start();
   t.teardown(() => server.close());
-  return { server, codebases, url: `http://127.0.0.1:${port}/repo/${NAME}/` };
+  return { server, codebases, fetched, url: `http://127.0.0.1:${port}/repo/${NAME}/` };
 }
 
 async function until(cond: () => boolean, ms = 3000) {
@@ -22,8 +24,8 @@ async function until(cond: () => boolean, ms = 3000) {
   }
 }
 
-t.test('the fetcher loads the manifest and every file', async (t) => {
-  const { url, codebases } = await start(t);
+t.test('the fetcher loads the manifest and every file; the server reports the complete fetch', async (t) => {
+  const { url, codebases, fetched } = await start(t);
   const fetcher = createPipyFetcher({ url, intervalMs: 100 });
   t.teardown(() => fetcher.close());
   await fetcher.start();
@@ -32,6 +34,8 @@ t.test('the fetcher loads the manifest and every file', async (t) => {
   t.same(JSON.parse(fetcher.files.get('/config.json')?.toString() ?? ''), { weight: 50 });
   t.equal(fetcher.version, codebases.get(NAME)?.version);
   t.equal(fetcher.loads, 1);
+  t.match(fetched, [{ codebase: NAME, version: fetcher.version, address: /127\.0\.0\.1/ }]);
+  t.equal(fetched.length, 1);
 });
 
 t.test('polls without a change see the same etag and no Date, and never reload', async (t) => {
@@ -54,7 +58,7 @@ t.test('polls without a change see the same etag and no Date, and never reload',
 });
 
 t.test('a change reaches the fetcher within 1 s through the admin link', async (t) => {
-  const { url, server, codebases } = await start(t);
+  const { url, server, codebases, fetched } = await start(t);
   // Polling is slowed to a minute so that only the WebSocket can deliver the change in time.
   const fetcher = createPipyFetcher({ url, intervalMs: 60_000 });
   t.teardown(() => fetcher.close());
@@ -67,6 +71,9 @@ t.test('a change reaches the fetcher within 1 s through the admin link', async (
   t.equal(fetcher.version, updated.version);
   t.same(JSON.parse(fetcher.files.get('/config.json')?.toString() ?? ''), { weight: 90 });
   t.equal(fetcher.reloads, 1);
+  t.equal(fetched.length, 2, 'one complete fetch per version');
+  t.not(fetched[0]?.version, updated.version);
+  t.equal(fetched[1]?.version, updated.version);
 });
 
 t.test('without an admin link, the HEAD poll picks up a change', async (t) => {
