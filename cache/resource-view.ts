@@ -21,6 +21,12 @@ export interface ResourceView {
   versions(): ReadonlyMap<string, string>;
   /** The response memoised under `key`, built by `build` the first time. */
   memo(key: string, build: () => SotwResponse): SotwResponse;
+  /**
+   * The outcome memoised for (`held`, `key`), computed by `decide` the first
+   * time. Only for `held` objects that never change (maps the cache issued
+   * itself), so many watches holding the same state are decided once.
+   */
+  decision(held: object, key: string, decide: () => SotwResponse | undefined): SotwResponse | undefined;
 }
 
 /**
@@ -34,6 +40,7 @@ export function createResourceView(typeUrl: string, version: string, resources: 
   let sorted: readonly Resource[] | undefined;
   let versions: ReadonlyMap<string, string> | undefined;
   const memo = new Map<string, SotwResponse>();
+  const decisions = new WeakMap<object, Map<string, SotwResponse | null>>();
   return {
     typeUrl,
     version,
@@ -56,6 +63,15 @@ export function createResourceView(typeUrl: string, version: string, resources: 
       const res = build();
       if (memo.size < MAX_MEMO_ENTRIES) memo.set(key, res);
       return res;
+    },
+    decision(held, key, decide) {
+      let byKey = decisions.get(held);
+      if (!byKey) decisions.set(held, (byKey = new Map()));
+      const hit = byKey.get(key);
+      if (hit !== undefined) return hit ?? undefined;
+      const out = decide();
+      byKey.set(key, out ?? null);
+      return out;
     },
   };
 }

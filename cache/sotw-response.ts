@@ -28,6 +28,20 @@ import { requiresFullStateInSotw, type SotwResponse, type Subscription, type Wat
  * current version, so it depends only on the subscription shape.
  */
 export function computeSotwResponse(view: ResourceView, req: WatchRequest, sub: Subscription): SotwResponse | undefined {
+  // Wildcard watches holding a `returned` map this module issued (and that
+  // therefore never changes) are decided once per view: fan-out to thousands
+  // of nodes that hold the same response costs a lookup each.
+  if (sub.wildcard && issued.has(sub.returned)) {
+    const key = `${req.respondIfUnchanged === true ? 1 : 0}:${req.versionInfo}`;
+    return view.decision(sub.returned, key, () => decide(view, req, sub));
+  }
+  return decide(view, req, sub);
+}
+
+/** `returned` maps of responses built here; immutable by the SotwResponse contract. */
+const issued = new WeakSet<ReadonlyMap<string, string>>();
+
+function decide(view: ResourceView, req: WatchRequest, sub: Subscription): SotwResponse | undefined {
   const fullState = requiresFullStateInSotw(view.typeUrl);
   const present = subscribedPresent(view, sub);
   const changed = present.filter((r) => sub.returned.get(r.name) !== r.version);
@@ -43,14 +57,11 @@ export function computeSotwResponse(view: ResourceView, req: WatchRequest, sub: 
   const sent = sendAll ? present : changed;
   const shape = sub.wildcard ? '*' : `=${present.map((r) => r.name).join('\0')}`;
   const key = sendAll ? shape : `${shape}|${sent.map((r) => r.name).join('\0')}`;
-  return view.memo(key, () =>
-    Object.freeze({
-      typeUrl: view.typeUrl,
-      version: view.version,
-      resources: Object.freeze([...sent]),
-      returned: sub.wildcard ? view.versions() : new Map(present.map((r) => [r.name, r.version])),
-    }),
-  );
+  return view.memo(key, () => {
+    const returned = sub.wildcard ? view.versions() : new Map(present.map((r) => [r.name, r.version]));
+    issued.add(returned);
+    return Object.freeze({ typeUrl: view.typeUrl, version: view.version, resources: Object.freeze([...sent]), returned });
+  });
 }
 
 /** Subscribed resources that exist, sorted by name (wildcard: all of them). */

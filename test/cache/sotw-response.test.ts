@@ -148,3 +148,28 @@ t.test('identical content gives the same response object', async (t) => {
   t.equal(w1, w2, 'full-state wildcard answers are one object per view');
   t.ok(Object.isFrozen(w1));
 });
+
+t.test('decisions for held response maps match a fresh computation', async (t) => {
+  const initial = computeSotwResponse(cdsView, req(n, Cluster, ''), sub({ wildcard: true }));
+  if (!initial) throw new Error('expected a response');
+  const views = [
+    cdsView,
+    viewOf(Cluster, [res(Cluster, 'x'), res(Cluster, 'y', 'y2')]),
+    viewOf(Cluster, [res(Cluster, 'x')]),
+    viewOf(Cluster, [res(Cluster, 'x'), res(Cluster, 'y'), res(Cluster, 'z')]),
+  ];
+  for (const view of views) {
+    for (const version of ['', initial.version, 'other']) {
+      for (const again of [false, true]) {
+        const shared = { wildcard: true, names: new Set<string>(), returned: initial.returned };
+        const copied = { wildcard: true, names: new Set<string>(), returned: new Map(initial.returned) };
+        const rq = req(n, Cluster, version, again);
+        const a = computeSotwResponse(view, rq, shared);
+        const a2 = computeSotwResponse(view, rq, shared);
+        const b = computeSotwResponse(view, rq, copied);
+        t.equal(a, b, `same outcome for version "${version}" respondIfUnchanged=${again}`);
+        t.equal(a2, a, 'memoised decision is stable');
+      }
+    }
+  }
+});

@@ -1,0 +1,125 @@
+/**
+ * Snapshot cache fan-out benchmark: the time setSnapshot takes to answer
+ * 1k / 5k / 20k pending watches of nodes that share one snapshot key, how
+ * many distinct response objects it hands out (the server encodes each once),
+ * what one key's setSnapshot costs while other keys hold many watches, and
+ * how many named EDS watches a single-endpoint change wakes.
+ * Run: tsc to dist, then `node dist/bench/cache-fanout.js` (SIZES=1000,5000 to choose).
+ */
+import { performance } from 'node:perf_hooks';
+import {
+  createResource,
+  createSnapshot,
+  createSnapshotCache,
+  encodeCounter,
+  TypeUrl,
+  type Resource,
+  type Snapshot,
+  type SotwResponse,
+} from '../cache/index.js';
+
+const SIZES = (process.env.SIZES ?? '1000,5000,20000').split(',').map(Number);
+const CLUSTERS = 200;
+const encoder = new TextEncoder();
+
+function resource(typeUrl: string, name: string, content: string): Resource {
+  return createResource({ typeUrl, name, bytes: encoder.encode(content) });
+}
+
+function build(generation: number, changed: number): Snapshot {
+  const clusters: Resource[] = [];
+  const endpoints: Resource[] = [];
+  for (let i = 0; i < CLUSTERS; i++) {
+    const gen = i === changed ? generation : 0;
+    clusters.push(resource(TypeUrl.Cluster, `c${i}`, `cluster ${i} gen ${gen}`));
+    endpoints.push(resource(TypeUrl.Endpoint, `c${i}`, `endpoints ${i} gen ${gen}`));
+  }
+  return createSnapshot({ resources: { [TypeUrl.Cluster]: clusters, [TypeUrl.Endpoint]: endpoints } });
+}
+
+const sub = (wildcard: boolean, names: string[], returned: ReadonlyMap<string, string>) => ({ wildcard, names: new Set(names), returned });
+
+interface Row {
+  watches: number;
+  sharedKeyMs: number;
+  answered: number;
+  distinctResponses: number;
+  otherKeyMs: number;
+  edsMs: number;
+  edsAnswered: number;
+}
+
+function run(n: number): Row {
+  // 1. n nodes on one key, each parked on a wildcard CDS watch at snapshot 1.
+  const cache = createSnapshotCache({ nodeHash: (node) => node.cluster });
+  const s1 = build(1, 0);
+  cache.setSnapshot('shared', s1);
+  let first: SotwResponse | undefined;
+  cache.createWatch({ node: { id: 'probe', cluster: 'shared' }, typeUrl: TypeUrl.Cluster, versionInfo: '' }, sub(true, [], new Map()), (r) => (first = r));
+  if (!first) throw new Error('no initial response');
+  const held = first;
+  const got = new Set<SotwResponse>();
+  let answered = 0;
+  for (let i = 0; i < n; i++) {
+    cache.createWatch(
+      { node: { id: `n${i}`, cluster: 'shared' }, typeUrl: TypeUrl.Cluster, versionInfo: held.version },
+      sub(true, [], held.returned),
+      (r) => {
+        answered++;
+        got.add(r);
+      },
+    );
+  }
+  const s2 = build(2, 7);
+  let t0 = performance.now();
+  cache.setSnapshot('shared', s2);
+  const sharedKeyMs = performance.now() - t0;
+
+  // 2. one key's update while n other keys hold a watch each.
+  const many = createSnapshotCache();
+  for (let i = 0; i < n; i++) {
+    many.createWatch({ node: { id: `k${i}`, cluster: 'x' }, typeUrl: TypeUrl.Cluster, versionInfo: '' }, sub(true, [], new Map()), () => {});
+  }
+  t0 = performance.now();
+  many.setSnapshot('k0', s1);
+  const otherKeyMs = performance.now() - t0;
+
+  // 3. n named EDS watches spread over CLUSTERS names; one endpoint set changes.
+  const eds = createSnapshotCache({ nodeHash: () => 'shared' });
+  eds.setSnapshot('shared', s1);
+  let edsAnswered = 0;
+  for (let i = 0; i < n; i++) {
+    const name = `c${i % CLUSTERS}`;
+    const held = s1.resources(TypeUrl.Endpoint).get(name);
+    eds.createWatch(
+      { node: { id: `e${i}`, cluster: 'shared' }, typeUrl: TypeUrl.Endpoint, versionInfo: s1.version(TypeUrl.Endpoint) },
+      sub(false, [name], new Map([[name, held?.version ?? '']])),
+      () => void edsAnswered++,
+    );
+  }
+  t0 = performance.now();
+  eds.setSnapshot('shared', s2);
+  const edsMs = performance.now() - t0;
+
+  return { watches: n, sharedKeyMs, answered, distinctResponses: got.size, otherKeyMs, edsMs, edsAnswered };
+}
+
+run(1000);
+const encodedBefore = encodeCounter.any;
+console.log('watches  setSnapshot(shared key)  us/watch  answered  distinct-responses  other-key-update  eds-named(1 change)  eds-answered');
+for (const n of SIZES) {
+  const r = run(n);
+  console.log(
+    [
+      String(r.watches).padStart(7),
+      `${r.sharedKeyMs.toFixed(2)} ms`.padStart(24),
+      ((r.sharedKeyMs * 1000) / r.watches).toFixed(2).padStart(9),
+      String(r.answered).padStart(9),
+      String(r.distinctResponses).padStart(19),
+      `${r.otherKeyMs.toFixed(3)} ms`.padStart(17),
+      `${r.edsMs.toFixed(2)} ms`.padStart(20),
+      String(r.edsAnswered).padStart(13),
+    ].join(''),
+  );
+}
+console.log(`Any envelopes encoded by the cache during the runs: ${encodeCounter.any - encodedBefore}`);
