@@ -58,18 +58,18 @@ export interface SnapshotCache extends ConfigWatcher {
   numWatches(key?: string): number;
 }
 
-type PendingWatch =
-  | { readonly kind: 'sotw'; readonly respond: (res: SotwResponse) => void; readonly common: WatchCommon }
-  | { readonly kind: 'delta'; readonly respond: (res: DeltaResponse) => void; readonly common: WatchCommon };
-
-interface WatchCommon {
+type PendingWatch = {
   readonly id: number;
   readonly key: string;
   readonly req: WatchRequest;
   readonly sub: Subscription;
   active: boolean;
+  /** Uncounts the watch in node status. */
   readonly release: () => void;
-}
+} & (
+  | { readonly kind: 'sotw'; readonly respond: (res: SotwResponse) => void }
+  | { readonly kind: 'delta'; readonly respond: (res: DeltaResponse) => void }
+);
 
 /**
  * Views (and therefore memoised responses) are per snapshot object and shared
@@ -109,28 +109,26 @@ export function createSnapshotCache(options: SnapshotCacheOptions = {}): Snapsho
 
   /** The response `w` is due against `snapshot`, or undefined. */
   const evaluate = (w: PendingWatch, snapshot: Snapshot): SotwResponse | DeltaResponse | undefined => {
-    const view = viewOf(snapshot, w.common.req.typeUrl);
-    return w.kind === 'sotw'
-      ? computeSotwResponse(view, w.common.req, w.common.sub)
-      : computeDeltaResponse(view, w.common.req, w.common.sub);
+    const view = viewOf(snapshot, w.req.typeUrl);
+    return w.kind === 'sotw' ? computeSotwResponse(view, w.req, w.sub) : computeDeltaResponse(view, w.req, w.sub);
   };
 
-  const remove = (c: WatchCommon): void => {
-    if (!c.active) return;
-    c.active = false;
-    const byId = watches.get(c.key);
-    byId?.delete(c.id);
-    if (byId?.size === 0) watches.delete(c.key);
-    c.release();
+  const remove = (w: PendingWatch): void => {
+    if (!w.active) return;
+    w.active = false;
+    const byId = watches.get(w.key);
+    byId?.delete(w.id);
+    if (byId?.size === 0) watches.delete(w.key);
+    w.release();
   };
 
   const deliver = (w: PendingWatch, res: SotwResponse | DeltaResponse): void => {
-    remove(w.common);
+    remove(w);
     try {
       if (w.kind === 'sotw') w.respond(res as SotwResponse);
       else w.respond(res as DeltaResponse);
     } catch (err) {
-      logger.error('watch callback threw', { key: w.common.key, typeUrl: w.common.req.typeUrl, error: String(err) });
+      logger.error('watch callback threw', { key: w.key, typeUrl: w.req.typeUrl, error: String(err) });
     }
   };
 
@@ -138,15 +136,8 @@ export function createSnapshotCache(options: SnapshotCacheOptions = {}): Snapsho
     checkType(req);
     const key = nodeHash(req.node);
     const snapshot = snapshots.get(key);
-    const common: WatchCommon = {
-      id: nextWatchId++,
-      key,
-      req,
-      sub,
-      active: true,
-      release: status.watchAdded(key, req.node, req.typeUrl),
-    };
-    const w = { kind, respond, common } as PendingWatch;
+    const release = status.watchAdded(key, req.node, req.typeUrl);
+    const w = { id: nextWatchId++, key, req, sub, active: true, release, kind, respond } as PendingWatch;
     const res = snapshot ? evaluate(w, snapshot) : undefined;
     if (res) {
       deliver(w, res);
@@ -154,8 +145,8 @@ export function createSnapshotCache(options: SnapshotCacheOptions = {}): Snapsho
     }
     let byId = watches.get(key);
     if (!byId) watches.set(key, (byId = new Map()));
-    byId.set(common.id, w);
-    return () => remove(common);
+    byId.set(w.id, w);
+    return () => remove(w);
   };
 
   return {
@@ -167,13 +158,13 @@ export function createSnapshotCache(options: SnapshotCacheOptions = {}): Snapsho
       const pending = watches.get(key);
       if (!pending) return;
       const all = [...pending.values()];
-      const ordered = ads ? orderByAds(all, (w) => w.common.req.typeUrl) : all;
+      const ordered = ads ? orderByAds(all, (w) => w.req.typeUrl) : all;
       let answered = 0;
       for (const w of ordered) {
         // A callback may have set or cleared this key's snapshot: always answer from the current one.
         const current = snapshots.get(key);
         if (!current) break;
-        if (!w.common.active) continue;
+        if (!w.active) continue;
         const res = evaluate(w, current);
         if (!res) continue;
         deliver(w, res);
