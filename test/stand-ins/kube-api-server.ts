@@ -123,6 +123,12 @@ export interface KubeApiStandIn {
   bookmark(): number;
   /** Stops writing to every open watch while keeping its connection open (a silent connection). Returns how many. */
   freezeWatches(): number;
+  /**
+   * While on, new requests are recorded but never answered (the connection
+   * stays open and silent), like a wedged server or a black-holed route.
+   * Turning it off leaves those requests hanging; later requests are served.
+   */
+  silence(on: boolean): void;
   /** Destroys the sockets of every open watch (abrupt). Returns how many. */
   dropWatches(): number;
   /** Ends every open watch cleanly, as a server-side timeout does. Returns how many. */
@@ -170,6 +176,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
   const requests: RecordedRequest[] = [];
   let port = 0;
   let downMode: DownMode | undefined;
+  let silent = false;
   let connections = 0;
   let snapshotSeq = 0;
   let bookmarkTimer: ReturnType<typeof setInterval> | undefined;
@@ -196,6 +203,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     const watch = query['watch'] === 'true' || query['watch'] === '1';
     requests.push({ method: req.method ?? 'GET', path: url.pathname, query, watch, authorization: req.headers.authorization });
     if (downMode === 'unavailable') throw new StandInStatusError(503, 'ServiceUnavailable', 'the stand-in is down');
+    if (silent) return;
     const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
 
     const discovery = discover(url.pathname);
@@ -518,6 +526,9 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     freezeWatches() {
       for (const w of watches) w.frozen = true;
       return watches.size;
+    },
+    silence(on) {
+      silent = on;
     },
     dropWatches() {
       const n = watches.size;

@@ -83,6 +83,37 @@ t.test('a silent watch is abandoned after the inactivity timeout and catches up 
   t.equal(source.status()[0]?.relists, 0);
 });
 
+t.test('bookmarks keep a quiet watch alive; a silent LIST is abandoned and retried', async (t) => {
+  const api = createKubeApiStandIn({ bookmarkIntervalMs: 100 });
+  await api.start();
+  t.teardown(() => api.close());
+  api.silence(true);
+  const source = createKubernetesSource({
+    kubeConfig: api.kubeConfig(),
+    kinds: [podKind],
+    watchInactivityTimeoutMs: 400,
+    watchTimeoutSeconds: 30,
+    backoff: { initialMs: 50, maxMs: 200 },
+  });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  let ready = false;
+  void source.ready.then(() => (ready = true));
+  await until('two LIST attempts', () => api.requestCount({ watch: false }) >= 2, 5000);
+  t.equal(ready, false, 'not ready while the server is silent');
+  api.silence(false);
+  api.create(pod('ns', 'a', '10.0.0.1'));
+  await source.ready;
+  t.ok(rec.objects.has('Pod/ns/a'));
+
+  await until('watch open', () => api.openWatches() === 1);
+  const restarts = source.status()[0]?.restarts;
+  await delay(1200);
+  t.equal(source.status()[0]?.restarts, restarts, 'no reconnect in 3 inactivity periods: bookmarks count as activity');
+  t.equal(api.requestCount({ watch: true }), 1);
+});
+
 t.test('server down: retries back off (counted over a window), then the watch resumes', async (t) => {
   const api = createKubeApiStandIn();
   await api.start();
