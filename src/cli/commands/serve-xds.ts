@@ -1,0 +1,178 @@
+import { stat } from 'node:fs/promises';
+import { createSnapshotCache, type SnapshotCache } from '../../../cache/index.js';
+import { createXdsServer } from '../../../server/index.js';
+import { createAdminServer, parseHostPort } from '../../observability/admin-http.js';
+import { createJsonLogger, type Logger, type LogLevel } from '../../shared/logger.js';
+import { createXdsDirectorySource } from '../../xds-files/index.js';
+import { formatIssue } from '../../xds-files/parse-file.js';
+
+/**
+ * `fsm-controller serve-xds --dir DIR [--xds-listen H:P] [--admin-listen H:P]`:
+ * serves the xDS resources in DIR (JSON/YAML, reloaded on change) over ADS to
+ * every node alike, with health and debug endpoints. Exits 0 on SIGTERM or
+ * SIGINT after a graceful close; 2 on bad flags (E1000).
+ */
+
+export interface ServeXdsOptions {
+  dir: string;
+  xdsListen: string;
+  adminListen: string;
+  logLevel: LogLevel;
+}
+
+/** The one cache key: every node is served the same resources. */
+const ALL_NODES = 'all';
+
+const USAGE = 'Usage: fsm-controller serve-xds --dir DIR [--xds-listen HOST:PORT (127.0.0.1:15128)] [--admin-listen HOST:PORT (127.0.0.1:9091)] [--log-level LEVEL]';
+
+/** Parses the flags; throws an Error whose message starts with E1000 and names the flag. */
+export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'help' {
+  const values: Record<string, string> = {};
+  const known = new Set(['dir', 'xds-listen', 'admin-listen', 'log-level']);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (arg === '--help' || arg === '-h') return 'help';
+    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
+    if (!m || !known.has(m[1] ?? '')) throw new Error(`E1000: unknown flag "${arg}"`);
+    const name = m[1] ?? '';
+    const value = m[2] ?? argv[++i];
+    if (value === undefined || value === '') throw new Error(`E1000: flag --${name} needs a value`);
+    values[name] = value;
+  }
+  if (!values.dir) throw new Error('E1000: flag --dir is required (the directory of xDS resource files)');
+  const opts: ServeXdsOptions = {
+    dir: values.dir,
+    xdsListen: values['xds-listen'] ?? '127.0.0.1:15128',
+    adminListen: values['admin-listen'] ?? '127.0.0.1:9091',
+    logLevel: (values['log-level'] ?? 'info') as LogLevel,
+  };
+  for (const flag of ['xds-listen', 'admin-listen'] as const) {
+    try {
+      parseHostPort(flag === 'xds-listen' ? opts.xdsListen : opts.adminListen, `--${flag}`);
+    } catch (err) {
+      throw new Error(`E1000: flag ${(err as Error).message}`);
+    }
+  }
+  if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new Error(`E1000: flag --log-level must be debug, info, warn or error, got "${opts.logLevel}"`);
+  return opts;
+}
+
+/** A running serve-xds: bound addresses and a graceful close. */
+export interface ServeXdsHandle {
+  readonly xdsAddress: string;
+  readonly adminAddress: string;
+  readonly cache: SnapshotCache;
+  close(): Promise<void>;
+}
+
+/** Loads DIR, binds both ports and serves until `close`. */
+export async function serveXds(opts: ServeXdsOptions, logger: Logger): Promise<ServeXdsHandle> {
+  const dirStat = await stat(opts.dir).catch(() => undefined);
+  if (!dirStat?.isDirectory()) throw new Error(`E1000: flag --dir: "${opts.dir}" is not a directory`);
+  const cache = createSnapshotCache({ nodeHash: () => ALL_NODES, logger });
+  const source = createXdsDirectorySource({
+    dir: opts.dir,
+    logger,
+    onSnapshot: (snapshot) => {
+      cache.setSnapshot(ALL_NODES, snapshot);
+      logger.info('resources updated', { versions: Object.fromEntries(snapshot.typeUrls().map((t) => [shortType(t), snapshot.version(t)])) });
+    },
+  });
+  // gRPC xDS clients never mean "everything" by an empty request.
+  const xds = createXdsServer({ watcher: cache, logger, legacyWildcard: false });
+  let ready = false;
+  const admin = createAdminServer({
+    listen: opts.adminListen,
+    routes: {
+      '/health/alive': () => ({ status: 200, body: { alive: true } }),
+      '/health/ready': () => (ready ? { status: 200, body: { ready: true } } : { status: 503, body: { ready: false } }),
+      '/debug/xds': () => ({ status: 200, body: debugXds(cache, source.issues()) }),
+    },
+  });
+  const adminAddr = await admin.start();
+  try {
+    await source.start();
+    cache.setSnapshot(ALL_NODES, source.snapshot());
+    const port = await xds.listen(opts.xdsListen);
+    ready = true;
+    const xdsAddress = `${parseHostPort(opts.xdsListen).host}:${port}`;
+    const adminAddress = `${adminAddr.address}:${adminAddr.port}`;
+    logger.info('serving xDS', { xds: xdsAddress, admin: adminAddress, dir: opts.dir });
+    return {
+      xdsAddress,
+      adminAddress,
+      cache,
+      async close() {
+        ready = false;
+        await source.close();
+        await xds.close({ graceMs: 2000 });
+        await admin.close();
+      },
+    };
+  } catch (err) {
+    await source.close();
+    await xds.close({ graceMs: 0 });
+    await admin.close();
+    throw err;
+  }
+}
+
+/** /debug/xds: per node and type the versions sent and acked and the last NACK; plus file problems and served versions. */
+function debugXds(cache: SnapshotCache, issues: ReturnType<ReturnType<typeof createXdsDirectorySource>['issues']>) {
+  const snapshot = cache.getSnapshot(ALL_NODES);
+  return {
+    served: snapshot ? Object.fromEntries(snapshot.typeUrls().map((t) => [t, { version: snapshot.version(t), names: [...snapshot.resources(t).keys()] }])) : {},
+    nodes: cache.nodeStatus(ALL_NODES).map((n) => ({
+      id: n.node.id,
+      cluster: n.node.cluster,
+      userAgent: [n.node.userAgentName, n.node.userAgentVersion].filter(Boolean).join(' '),
+      streams: n.streams,
+      types: Object.fromEntries(
+        n.types.map((t) => [
+          t.typeUrl,
+          {
+            versionSent: t.versionSent,
+            versionAcked: t.versionAcked,
+            ...(t.lastNack ? { lastNack: { version: t.lastNack.version, error: t.lastNack.error, time: new Date(t.lastNack.time).toISOString() } } : {}),
+          },
+        ]),
+      ),
+    })),
+    fileIssues: issues.map((i) => ({ ...i, message: formatIssue(i) })),
+  };
+}
+
+function shortType(typeUrl: string): string {
+  return typeUrl.slice(typeUrl.lastIndexOf('.') + 1);
+}
+
+export async function run(argv: string[]): Promise<number> {
+  let opts: ServeXdsOptions | 'help';
+  try {
+    opts = parseServeXdsArgs(argv);
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (opts === 'help') {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const logger = createJsonLogger({ level: opts.logLevel, base: { component: 'serve-xds' } });
+  let handle: ServeXdsHandle;
+  try {
+    handle = await serveXds(opts, logger);
+  } catch (err) {
+    const message = (err as Error).message;
+    process.stderr.write(`${message.startsWith('E1000') ? message : `serve-xds: ${message}`}\n`);
+    return message.startsWith('E1000') ? 2 : 1;
+  }
+  const signal = await new Promise<string>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
+  });
+  logger.info('shutting down', { signal });
+  await handle.close();
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,100 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { TypeUrl } from '../../cache/types.js';
+import { createAdsClient } from '../../server/index.js';
+import { parseServeXdsArgs } from '../../src/cli/commands/serve-xds.js';
+import { cluster, endpoints, listener, route } from '../xds-files/fixtures.js';
+
+// Each spawn compiles the CLI from source; on a busy 2-core machine that takes tens of seconds.
+t.setTimeout(300_000);
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+
+/** Runs `fsm-controller serve-xds` from source through the TypeScript loader tap itself uses. */
+function spawnServeXds(args: string[]): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
+  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', MAIN, 'serve-xds', ...args], {
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdout?.resume();
+  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, stderr: () => err, exit };
+}
+
+async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+t.test('flag parsing names the bad flag with E1000', async (t) => {
+  t.throws(() => parseServeXdsArgs([]), /^E1000: flag --dir is required/);
+  t.throws(() => parseServeXdsArgs(['--dir', '/x', '--xds-listen', 'nope']), /^E1000: flag .*--xds-listen "nope"/);
+  t.throws(() => parseServeXdsArgs(['--dir', '/x', '--admin-listen']), /^E1000: flag --admin-listen needs a value/);
+  t.throws(() => parseServeXdsArgs(['--dir=/x', '--frobnicate', '1']), /^E1000: unknown flag "--frobnicate"/);
+  t.same(parseServeXdsArgs(['--dir=/x']), { dir: '/x', xdsListen: '127.0.0.1:15128', adminListen: '127.0.0.1:9091', logLevel: 'info' });
+});
+
+t.test('a bad flag exits non-zero with a message naming it', async (t) => {
+  const run = spawnServeXds(['--dir', '/tmp', '--xds-listen', 'localhost']);
+  const missing = spawnServeXds(['--dir', join(tmpdir(), `missing-${process.pid}`), '--admin-listen', '127.0.0.1:0', '--xds-listen', '127.0.0.1:0']);
+  t.equal(await run.exit, 2);
+  t.match(run.stderr(), /E1000: flag .*--xds-listen/);
+  t.equal(await missing.exit, 2);
+  t.match(missing.stderr(), /E1000: flag --dir: ".*" is not a directory/);
+});
+
+t.test('serves files, health endpoints, /debug/xds shows a NACK; SIGTERM exits 0', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'serve-xds-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'lds.json'), JSON.stringify(listener('l', 'r')));
+  await writeFile(join(dir, 'rest.yaml'), [route('r', 'c'), cluster('c'), endpoints('c', 1)].map((r) => JSON.stringify(r)).join('\n---\n'));
+  await writeFile(join(dir, 'broken.json'), '{"@type": "' + TypeUrl.Cluster + '", "nme": "x"}');
+  const run = spawnServeXds(['--dir', dir, '--xds-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0']);
+  t.teardown(() => {
+    if (run.child.exitCode === null) run.child.kill('SIGKILL');
+  });
+  const started = await until(() => {
+    const line = run.stderr().split('\n').find((l) => l.includes('"serving xDS"'));
+    return line ? (JSON.parse(line) as { xds: string; admin: string }) : undefined;
+  }, 90_000, 'the startup log line');
+  t.match(started, { xds: /^127\.0\.0\.1:\d+$/, admin: /^127\.0\.0\.1:\d+$/ });
+  const get = async (path: string) => {
+    const res = await fetch(`http://${started.admin}${path}`);
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  };
+  t.equal((await get('/health/alive')).status, 200);
+  t.equal((await get('/health/ready')).status, 200);
+
+  const client = createAdsClient({ address: started.xds, node: { id: 'test-node', cluster: 'test' } });
+  t.teardown(() => client.close());
+  client.subscribe(TypeUrl.Listener, ['l']);
+  const lds = await client.next({ timeoutMs: 10_000 });
+  t.same(lds.resources.map((r) => r.name), ['l']);
+  client.nack(lds, 'listener l rejected by the test client');
+  type Debug = { nodes: { id: string; types: Record<string, { versionSent: string; lastNack?: { error: string; time: string } }> }[]; fileIssues: { file: string; field: string }[] };
+  const nack = await until(async () => {
+    const body = (await get('/debug/xds')).body as unknown as Debug;
+    return body.nodes.find((n) => n.id === 'test-node')?.types[TypeUrl.Listener]?.lastNack;
+  }, 10_000, 'the NACK in /debug/xds');
+  t.equal(nack.error, 'listener l rejected by the test client');
+  t.ok(Date.parse(nack.time) > 0);
+  const debug = (await get('/debug/xds')).body as unknown as Debug;
+  t.equal(debug.nodes[0]?.types[TypeUrl.Listener]?.versionSent, lds.versionInfo);
+  t.match(debug.fileIssues, [{ file: 'broken.json', field: 'nme' }]);
+
+  client.close();
+  run.child.kill('SIGTERM');
+  t.equal(await run.exit, 0, 'graceful exit');
+  t.match(run.stderr(), /"stopped"/);
+});
