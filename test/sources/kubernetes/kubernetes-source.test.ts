@@ -146,3 +146,33 @@ t.test('ready rejects when closed first; start twice throws', async (t) => {
   await source.close();
   await t.rejects(source.ready, /closed before it was ready/);
 });
+
+t.test('a kind narrowed by namespace and selectors lists and watches only that', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  const secret = (namespace: string, name: string, labels: Record<string, string>) =>
+    api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace, labels }, type: 'Opaque', data: { k: 'dg==' } });
+  secret('fsm-system', 'mine', { role: 'ca' });
+  secret('fsm-system', 'other-label', { role: 'x' });
+  secret('elsewhere', 'same-label', { role: 'ca' });
+  const source = createKubernetesSource({
+    kubeConfig: api.kubeConfig(),
+    kinds: [{ apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, namespace: 'fsm-system', labelSelector: 'role=ca' }],
+    ...fast,
+  });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  await source.ready;
+  t.same([...rec.objects.keys()], ['Secret/fsm-system/mine']);
+  t.same(rec.objects.get('Secret/fsm-system/mine')?.['data'], { k: 'dg==' }, 'Secret data is kept');
+  await until('watch open', () => api.openWatches() === 1);
+  const w = api.requests.find((r) => r.watch);
+  t.equal(w?.path, '/api/v1/namespaces/fsm-system/secrets');
+  t.equal(w?.query['labelSelector'], 'role=ca');
+  secret('elsewhere', 'later', { role: 'ca' });
+  secret('fsm-system', 'later', { role: 'ca' });
+  await until('the matching secret arrives', () => rec.objects.has('Secret/fsm-system/later'));
+  t.notOk(rec.objects.has('Secret/elsewhere/later'));
+});
