@@ -104,11 +104,26 @@ export function createLinearCache(typeUrl: string, options: LinearCacheOptions =
     else w.respond(res as DeltaResponse);
   };
 
+  /**
+   * Whether `changed` can make a pending wildcard watch due. A pending watch
+   * was not due before this mutation and everything outside `changed` is as
+   * it was, so looking at `changed` is enough, except for a watch holding
+   * nothing (it also answers a bare version change) or forced to answer.
+   */
+  const mayBeDue = (w: LinearWatch, changed: ReadonlySet<string>): boolean => {
+    if (w.names || w.sub.returned.size === 0 || w.req.respondIfUnchanged === true) return true;
+    for (const name of changed) {
+      const r = resources.get(name);
+      if (r ? w.sub.returned.get(name) !== r.version : w.sub.returned.has(name)) return true;
+    }
+    return false;
+  };
+
   const notify = (changed: ReadonlySet<string>): void => {
     const affected = new Set(wildcard);
     for (const name of changed) for (const w of byName.get(name) ?? []) affected.add(w);
     for (const w of affected) {
-      if (!w.active) continue;
+      if (!w.active || !mayBeDue(w, changed)) continue;
       const res = evaluate(w);
       if (!res) continue;
       try {

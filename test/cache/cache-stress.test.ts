@@ -3,7 +3,19 @@ import { createLinearCache } from '../../cache/linear-cache.js';
 import type { Resource } from '../../cache/resource.js';
 import { createSnapshot, type Snapshot } from '../../cache/snapshot.js';
 import { createSnapshotCache } from '../../cache/snapshot-cache.js';
-import { requiresFullStateInSotw, TypeUrl, type Cancel, type ConfigWatcher, type DeltaResponse, type SotwResponse } from '../../cache/types.js';
+import { computeDeltaResponse } from '../../cache/delta-response.js';
+import { createResourceView } from '../../cache/resource-view.js';
+import { computeSotwResponse } from '../../cache/sotw-response.js';
+import {
+  requiresFullStateInSotw,
+  TypeUrl,
+  type Cancel,
+  type ConfigWatcher,
+  type DeltaResponse,
+  type SotwResponse,
+  type Subscription,
+  type WatchRequest,
+} from '../../cache/types.js';
 import { node, req, res, sub } from './helpers.js';
 
 const { Cluster, Endpoint } = TypeUrl;
@@ -32,8 +44,18 @@ interface Client {
   returned: ReadonlyMap<string, string>;
   cancel: Cancel | undefined;
   /** Set while a watch is open. */
-  open: { fired: boolean; cancelled: boolean } | undefined;
+  open: OpenWatch | undefined;
 }
+
+interface OpenWatch {
+  fired: boolean;
+  cancelled: boolean;
+  readonly req: WatchRequest;
+  readonly sub: Subscription;
+}
+
+/** Whether the pure response rules would answer `w` against the current content. */
+type DueCheck = (c: Client, w: OpenWatch) => boolean;
 
 type Current = (c: Client) => ReadonlyMap<string, Resource>;
 
@@ -43,7 +65,7 @@ function runClients(cache: ConfigWatcher, clients: Client[], current: Current, r
   let immediateAck = 0.5;
   const counts = { responses: 0 };
 
-  const onResponse = (c: Client, state: { fired: boolean; cancelled: boolean }, r: SotwResponse | DeltaResponse) => {
+  const onResponse = (c: Client, state: OpenWatch, r: SotwResponse | DeltaResponse) => {
     check(!state.fired, `${c.id}: respond called twice`);
     check(!state.cancelled, `${c.id}: respond after cancel`);
     state.fired = true;
@@ -60,10 +82,10 @@ function runClients(cache: ConfigWatcher, clients: Client[], current: Current, r
 
   const watch = (c: Client): void => {
     if (c.open) return;
-    const state = { fired: false, cancelled: false };
-    c.open = state;
     const s = sub({ wildcard: c.wildcard, names: c.names, returned: c.returned });
     const rq = req(node(c.id, c.key), c.typeUrl, c.delta ? '' : c.version);
+    const state: OpenWatch = { fired: false, cancelled: false, req: rq, sub: s };
+    c.open = state;
     const cancel = c.delta
       ? cache.createDeltaWatch(rq, s, (r) => onResponse(c, state, r))
       : cache.createWatch(rq, s, (r) => onResponse(c, state, r));
@@ -84,6 +106,10 @@ function runClients(cache: ConfigWatcher, clients: Client[], current: Current, r
     watch,
     cancelOne,
     setImmediateAck: (p: number) => void (immediateAck = p),
+    /** No open watch may be due: a cache that skipped one would leave a client stale. */
+    checkParked(due: DueCheck): void {
+      for (const c of clients) if (c.open && due(c, c.open)) failures.push(`${c.id}: due watch left pending`);
+    },
     /**
      * A converged client holds every subscribed existing resource at its
      * current version, and (full state, delta) nothing else; SotW EDS cannot
@@ -96,6 +122,10 @@ function runClients(cache: ConfigWatcher, clients: Client[], current: Current, r
       return (!exact || want.length === c.returned.size) && want.every((r) => c.returned.get(r.name) === r.version);
     },
   };
+}
+
+function dueAgainst(view: ReturnType<typeof createResourceView>, c: Client, w: OpenWatch): boolean {
+  return (c.delta ? computeDeltaResponse(view, w.req, w.sub) : computeSotwResponse(view, w.req, w.sub)) !== undefined;
 }
 
 function makeClients(rnd: () => number, count: number, keys: string[], types: string[]): Client[] {
@@ -143,6 +173,10 @@ t.test('snapshot cache: interleaved set/watch/cancel/clear keep the invariants',
     else if (op < 0.8) sim.cancelOne(c);
     else if (op < 0.83) cache.clearSnapshot(key);
     else cache.setSnapshot(key, cache.getSnapshot(key) ?? randomSnapshot(rnd));
+    sim.checkParked((c, w) => {
+      const s = cache.getSnapshot(c.key);
+      return s !== undefined && dueAgainst(createResourceView(c.typeUrl, s.version(c.typeUrl), s.resources(c.typeUrl)), c, w);
+    });
   }
   t.same(sim.failures.slice(0, 5), [], 'no invariant violated during the run');
   t.ok(sim.counts.responses > 1000, `the run exercised many responses (${sim.counts.responses})`);
@@ -185,6 +219,7 @@ t.test('linear cache: interleaved mutations and watches keep the invariants', as
     else if (op < 0.3) cache.setResources(UNIVERSE.filter(() => rnd() < 0.6).map((n) => res(Endpoint, n, version(n))));
     else if (op < 0.7) sim.watch(c);
     else sim.cancelOne(c);
+    sim.checkParked((c, w) => dueAgainst(createResourceView(Endpoint, cache.version(), cache.getResources()), c, w));
   }
   t.same(sim.failures.slice(0, 5), []);
   t.ok(sim.counts.responses > 1000, `the run exercised many responses (${sim.counts.responses})`);
