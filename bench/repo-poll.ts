@@ -69,7 +69,15 @@ async function runClients(port: number, args: Args): Promise<void> {
     // Pods start at different times: spread the first loads (and so the polls) over one interval.
     starts.push(new Promise((r) => setTimeout(r, (i * args.intervalMs) / args.clients)).then(() => f.start()));
   }
+  const progress = setInterval(() => {
+    const failing = fetchers.filter((f) => f.errors > 0);
+    console.error(
+      `clients: ${fetchers.filter((f) => f.loads > 0).length} loaded, ${fetchers.filter((f) => f.linked).length} linked, ` +
+        `${failing.length} with errors${failing[0] ? ` (e.g. ${failing[0].lastError})` : ''}`,
+    );
+  }, 10_000);
   await Promise.all(starts);
+  clearInterval(progress);
   while (fetchers.some((f) => !f.linked)) await new Promise((r) => setTimeout(r, 100));
   send({ op: 'started', linked: fetchers.length });
 

@@ -55,6 +55,9 @@ export interface PipyFetcher {
   readonly reportsSent: number;
   readonly lastReportStatus: number;
   readonly linked: boolean;
+  /** Failed syncs (network errors, timeouts, non-200 answers) and the last one's message; Pipy only logs these. */
+  readonly errors: number;
+  readonly lastError: string | undefined;
   /** Resolves at the next successful load after the call; rejects after `timeoutMs`. */
   nextLoad(timeoutMs?: number): Promise<void>;
   /** Resolves once `n` HEAD polls have completed in total. */
@@ -96,6 +99,12 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
   let linked = false;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
+  let errors = 0;
+  let lastError: string | undefined;
+  const fail = (message: string) => {
+    errors++;
+    lastError = message;
+  };
   const loadWaiters = new Set<() => void>();
   const pollWaiters = new Set<() => void>();
 
@@ -124,7 +133,10 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
 
   const download = async (): Promise<boolean> => {
     const manifest = await send('GET', url.pathname);
-    if (manifest.status !== 200) return false;
+    if (manifest.status !== 200) {
+      fail(`GET ${url.pathname}: ${manifest.status}`);
+      return false;
+    }
     const text = manifest.body.toString('utf8');
     // Pipy: a body starting with "/" (not "//" or "/*") is a manifest; otherwise a single script.
     const isManifest = text.startsWith('/') && text[1] !== '/' && text[1] !== '*';
@@ -136,7 +148,10 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
       for (const line of lines) {
         const file = await send('GET', basePath + line);
         if (file.status === 404) continue;
-        if (file.status !== 200) return false;
+        if (file.status !== 200) {
+          fail(`GET ${basePath + line}: ${file.status}`);
+          return false;
+        }
         next.set(line, file.body);
       }
     } else {
@@ -169,10 +184,11 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
       polls++;
       lastHead = { status: head.status, etag: header(head.headers, 'etag'), date: header(head.headers, 'date') };
       for (const w of [...pollWaiters]) w();
-      if (head.status !== 200) return;
+      if (head.status !== 200) return fail(`HEAD ${url.pathname}: ${head.status}`);
       if (lastHead.etag !== lastEtag || lastHead.date !== lastDate) await download();
-    } catch {
+    } catch (err) {
       // Like Pipy: a failed sync keeps the current files and tries again next interval.
+      fail(err instanceof Error ? err.message : String(err));
     } finally {
       busy = false;
       if (forcePending && !closed) {
@@ -276,6 +292,12 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
     },
     get linked() {
       return linked;
+    },
+    get errors() {
+      return errors;
+    },
+    get lastError() {
+      return lastError;
     },
     nextLoad(ms = 10_000) {
       const target = loads + 1;
