@@ -67,6 +67,8 @@ export interface AdsClient {
   nack(response: ClientResponse, message: string): void;
   /** Sends a request as given (node added only if `withNode`). */
   send(request: RawRequest, options?: { withNode?: boolean }): void;
+  /** Writes raw bytes as a request message (to test malformed input). */
+  sendBytes(bytes: Uint8Array): void;
   /** The next response; rejects after `timeoutMs` (default 5000) or when the stream ends first. */
   next(options?: { timeoutMs?: number }): Promise<ClientResponse>;
   /** Resolves with the next response within `ms`, or undefined. */
@@ -184,6 +186,9 @@ export function createAdsClient(options: AdsClientOptions): AdsClient {
       });
     },
     send,
+    sendBytes(bytes) {
+      call.write(Buffer.from(bytes));
+    },
     next: (o = {}) => next(o.timeoutMs),
     async nextWithin(ms) {
       try {

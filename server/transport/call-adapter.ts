@@ -30,7 +30,10 @@ export interface CallAdapter {
  * meanwhile wait in the stream's queue, one per type, so a slow client costs
  * bounded memory and never delays other streams. If the unsent bytes stay
  * above the limit for `sendTimeoutMs`, the stream is cancelled with
- * RESOURCE_EXHAUSTED.
+ * RESOURCE_EXHAUSTED: its watches end and it stops counting against
+ * `maxStreams`. (grpc-js has no public way to reset one HTTP/2 stream, so
+ * the bytes already handed to it stay buffered until the client reads or
+ * disconnects — at most the limit plus one response.)
  */
 export function adaptCall<Req>(options: {
   call: grpc.ServerDuplexStream<Buffer, Buffer>;
@@ -38,6 +41,8 @@ export function adaptCall<Req>(options: {
   decode: (bytes: Buffer) => Req;
   limits: SendLimits;
   logger: Logger;
+  /** Called once when the stream is over for the server (ended by either side); the call may still be flushing. */
+  onEnded: () => void;
 }): CallAdapter {
   const { call, decode, limits, logger } = options;
   let inflight = 0;
@@ -102,6 +107,7 @@ export function adaptCall<Req>(options: {
     ended = true;
     clearStall();
     stream.close();
+    options.onEnded();
     if (call.cancelled || call.destroyed) {
       resolveDone();
       return;
@@ -124,9 +130,12 @@ export function adaptCall<Req>(options: {
   // The client half-closed: nothing more will be asked, so the stream is over.
   call.on('end', () => end());
   call.on('cancelled', () => {
-    ended = true;
-    clearStall();
-    stream.close();
+    if (!ended) {
+      ended = true;
+      clearStall();
+      stream.close();
+      options.onEnded();
+    }
     resolveDone();
   });
   call.on('finish', () => resolveDone());

@@ -95,12 +95,17 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
       ...(options.legacyWildcard !== undefined ? { legacyWildcard: options.legacyWildcard } : {}),
       ...(options.authorize ? { authorize: options.authorize } : {}),
     });
-    const adapter =
+    let adapter: CallAdapter | undefined;
+    let over = false;
+    const onEnded = () => {
+      over = true;
+      if (adapter) active.delete(adapter);
+    };
+    adapter =
       kind === 'sotw'
-        ? adaptCall({ call, limits, logger, decode: decodeDiscoveryRequest, createStream: (t) => createSotwStream(base(t)) })
-        : adaptCall({ call, limits, logger, decode: decodeDeltaDiscoveryRequest, createStream: (t) => createDeltaStream(base(t)) });
-    active.add(adapter);
-    void adapter.done.then(() => active.delete(adapter));
+        ? adaptCall({ call, limits, logger, onEnded, decode: decodeDiscoveryRequest, createStream: (t) => createSotwStream(base(t)) })
+        : adaptCall({ call, limits, logger, onEnded, decode: decodeDeltaDiscoveryRequest, createStream: (t) => createDeltaStream(base(t)) });
+    if (!over) active.add(adapter);
   };
 
   const addTo = (server: grpc.Server) => {

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
 import { StatusCode } from '../../server/errors.js';
-import { connect, eventually, startServer } from './harness.js';
+import { connect, eventually, startServer } from '../support/xds-harness.js';
 
 const UNKNOWN = 'type.googleapis.com/example.v1.NotServed';
 

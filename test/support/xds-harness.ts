@@ -2,7 +2,7 @@ import type { Test } from 'tap';
 import type { ConfigWatcher } from '../../cache/types.js';
 import { createAdsClient, type AdsClient, type AdsClientOptions } from '../../server/transport/ads-client.js';
 import { createXdsServer, type XdsServer, type XdsServerOptions } from '../../server/transport/grpc-server.js';
-import { FakeWatcher } from '../support/fake-watcher.js';
+import { FakeWatcher } from './fake-watcher.js';
 
 export const NODE = { id: 'node-1', cluster: 'test' } as const;
 

@@ -1,0 +1,70 @@
+import * as http2 from 'node:http2';
+import t, { type Test } from 'tap';
+import { createResource } from '../../../cache/resource.js';
+import { TypeUrl } from '../../../cache/types.js';
+import { xdsRoot } from '../../../server/codec/protos.js';
+import { connect, eventually, NODE, startServer } from '../../support/xds-harness.js';
+
+/**
+ * A client that sends requests and never reads: a raw HTTP/2 gRPC call whose
+ * response stream is paused, so the client stops granting flow-control window
+ * (a grpc-js client would keep reading up to its readable high-water mark).
+ */
+function stuckClient(t: Test, address: string, typeUrl: string, requests: number) {
+  const session = http2.connect(`http://${address}`);
+  session.on('error', () => {});
+  const req = session.request({
+    ':method': 'POST',
+    ':path': '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+  });
+  req.on('error', () => {});
+  req.pause();
+  const Request = xdsRoot().lookupType('envoy.service.discovery.v3.DiscoveryRequest');
+  // Every request with an empty nonce asks afresh, so an unbounded server would queue one response each.
+  for (let i = 0; i < requests; i++) {
+    const msg = Request.encode(Request.fromObject({ node: NODE, typeUrl, resourceNames: [] })).finish();
+    const frame = Buffer.alloc(5 + msg.length);
+    frame.writeUInt32BE(msg.length, 1);
+    frame.set(msg, 5);
+    req.write(frame);
+  }
+  t.teardown(() => {
+    req.close();
+    session.destroy();
+  });
+}
+
+t.test('a client that never reads is cancelled; memory stays bounded; others are served promptly', async (t) => {
+  const closed: number[] = [];
+  const warnings: Array<{ msg: string; fields?: Record<string, unknown> }> = [];
+  const logger = { debug() {}, info() {}, error() {}, warn: (msg: string, fields?: Record<string, unknown>) => void warnings.push({ msg, ...(fields ? { fields } : {}) }) };
+  const big = createResource({ typeUrl: TypeUrl.Cluster, name: 'big', bytes: new Uint8Array(3 * 1024 * 1024).fill(7) });
+  const { address, watcher, server } = await startServer(t, {
+    limits: { maxQueuedBytesPerStream: 256 * 1024, sendTimeoutMs: 500 },
+    callbacks: { onStreamClosed: (id) => closed.push(id) },
+    logger,
+  });
+  watcher.set(TypeUrl.Cluster, 'v1', [big]);
+  watcher.set(TypeUrl.Listener, 'l1', [{ name: 'l' }]);
+  stuckClient(t, address, TypeUrl.Cluster, 6);
+  t.ok(await eventually(() => server.activeStreams === 1), 'stuck stream open');
+
+  const healthy = connect(t, address);
+  healthy.subscribe(TypeUrl.Listener, []);
+  const r = await healthy.next({ timeoutMs: 1000 });
+  t.equal(r.versionInfo, 'l1', 'another client is served within 1 s while one is stuck');
+
+  t.ok(await eventually(() => closed.length === 1, 5000), 'the stuck stream was cancelled');
+  t.equal(server.activeStreams, 1, 'only the healthy stream remains');
+  const stall = warnings.find((w) => w.msg === 'cancelling stream: client is not reading');
+  t.ok(stall, 'cancelled because it did not read');
+  const unsent = Number(stall?.fields?.['unsentBytes']);
+  t.ok(unsent > 256 * 1024, 'it was above the limit');
+  // At most one response in flight plus one queued for the type: 6 requests did not queue 6 × 3 MiB.
+  t.ok(unsent <= 2 * (big.any.length + 1024), `unsent bytes bounded (${unsent})`);
+  healthy.ack(r);
+  watcher.set(TypeUrl.Listener, 'l2', [{ name: 'l' }]);
+  t.equal((await healthy.next({ timeoutMs: 1000 })).versionInfo, 'l2');
+});
