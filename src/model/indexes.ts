@@ -7,13 +7,17 @@
 import { Labels, type MeshObject, type Pod } from './types.js';
 import { policyTargets, trafficTargetSources } from './policy-targets.js';
 
-/** A set keyed by `kind/namespace/name`-like strings, holding the objects. */
-type Bucket = Map<string, MeshObject>;
+/**
+ * Member ids of one index entry (object names, or `ns/name` where the entry
+ * spans namespaces). Ids rather than objects, so that an update that keeps
+ * the indexed fields (a pod IP change) needs no index work at all.
+ */
+type Bucket = Set<string>;
 
-function bucketAdd(index: Map<string, Bucket>, key: string, id: string, obj: MeshObject): void {
+function bucketAdd(index: Map<string, Bucket>, key: string, id: string): void {
   let b = index.get(key);
-  if (!b) index.set(key, (b = new Map()));
-  b.set(id, obj);
+  if (!b) index.set(key, (b = new Set()));
+  b.add(id);
 }
 
 function bucketRemove(index: Map<string, Bucket>, key: string, id: string): void {
@@ -26,10 +30,12 @@ function bucketRemove(index: Map<string, Bucket>, key: string, id: string): void
 export interface ModelIndexes {
   add(obj: MeshObject): void;
   remove(obj: MeshObject): void;
+  /** True when replacing `a` by `b` leaves every index unchanged. */
+  sameIndexKeys(a: MeshObject, b: MeshObject): boolean;
   /** Pods of `ns/sa`. */
   podsBySa(namespace: string, serviceAccount: string): Iterable<Pod>;
-  /** Pods in `ns` carrying the label pair. */
-  podsByLabel(namespace: string, key: string, value: string): Bucket | undefined;
+  /** Names of the pods in `ns` carrying the label pair. */
+  podsByLabel(namespace: string, key: string, value: string): ReadonlySet<string> | undefined;
   endpointSlices(namespace: string, service: string): Iterable<MeshObject>;
   /** Policies of `kind` targeting a service (`ns/name`) or an identity (`sa.ns`). */
   policies(kind: string, target: { service?: string; identity?: string }): Iterable<MeshObject>;
@@ -40,19 +46,31 @@ export interface ModelIndexes {
   readonly proxyCount: number;
 }
 
-const EMPTY: Bucket = new Map();
+const EMPTY: Bucket = new Set();
 
 function nameOf(obj: MeshObject): string {
   return obj.metadata.name;
 }
 
-export function createModelIndexes(): ModelIndexes {
+/** Resolves ids back to the objects of the store. */
+export type ObjectLookup = (kind: string, namespace: string, name: string) => MeshObject | undefined;
+
+function sameRecord(a: Record<string, string> | undefined, b: Record<string, string> | undefined): boolean {
+  if (a === b) return true;
+  const ka = Object.keys(a ?? {});
+  if (ka.length !== Object.keys(b ?? {}).length) return false;
+  for (const k of ka) if (a?.[k] !== b?.[k]) return false;
+  return true;
+}
+
+export function createModelIndexes(lookup: ObjectLookup): ModelIndexes {
   const bySa = new Map<string, Bucket>();
   const byLabel = new Map<string, Bucket>();
   const slices = new Map<string, Bucket>();
   const policies = new Map<string, Bucket>();
   const ttBySource = new Map<string, Bucket>();
-  const proxies = new Map<string, Pod>();
+  /** uuid → `ns/name` of the pod. */
+  const proxies = new Map<string, string>();
 
   const saKey = (ns: string, sa: string) => `${ns}/${sa}`;
   const labelKey = (ns: string, k: string, v: string) => `${ns}\u0000${k}\u0000${v}`;
@@ -64,28 +82,30 @@ export function createModelIndexes(): ModelIndexes {
       case 'Pod': {
         const pod = obj as Pod;
         const sa = pod.spec?.serviceAccountName || 'default';
-        if (adding) bucketAdd(bySa, saKey(ns, sa), id, obj);
+        if (adding) bucketAdd(bySa, saKey(ns, sa), id);
         else bucketRemove(bySa, saKey(ns, sa), id);
         for (const [k, v] of Object.entries(obj.metadata.labels ?? {})) {
-          if (adding) bucketAdd(byLabel, labelKey(ns, k, v), id, obj);
+          // The uuid label is unique per pod; the proxy map below indexes it.
+          if (k === Labels.ProxyUUID) continue;
+          if (adding) bucketAdd(byLabel, labelKey(ns, k, v), id);
           else bucketRemove(byLabel, labelKey(ns, k, v), id);
         }
         const uuid = obj.metadata.labels?.[Labels.ProxyUUID];
         if (uuid) {
-          if (adding) proxies.set(uuid, pod);
-          else if (proxies.get(uuid) === pod) proxies.delete(uuid);
+          if (adding) proxies.set(uuid, `${ns}/${id}`);
+          else if (proxies.get(uuid) === `${ns}/${id}`) proxies.delete(uuid);
         }
         return;
       }
       case 'EndpointSlice': {
         const svc = obj.metadata.labels?.[Labels.EndpointSliceService];
         if (!svc) return;
-        if (adding) bucketAdd(slices, `${ns}/${svc}`, `s/${id}`, obj);
+        if (adding) bucketAdd(slices, `${ns}/${svc}`, `s/${id}`);
         else bucketRemove(slices, `${ns}/${svc}`, `s/${id}`);
         return;
       }
       case 'Endpoints': {
-        if (adding) bucketAdd(slices, `${ns}/${id}`, `e/${id}`, obj);
+        if (adding) bucketAdd(slices, `${ns}/${id}`, `e/${id}`);
         else bucketRemove(slices, `${ns}/${id}`, `e/${id}`);
         return;
       }
@@ -93,16 +113,16 @@ export function createModelIndexes(): ModelIndexes {
         const t = policyTargets(obj);
         const pid = `${ns}/${id}`;
         for (const s of t.services) {
-          if (adding) bucketAdd(policies, `${obj.kind}\u0000s\u0000${s}`, pid, obj);
+          if (adding) bucketAdd(policies, `${obj.kind}\u0000s\u0000${s}`, pid);
           else bucketRemove(policies, `${obj.kind}\u0000s\u0000${s}`, pid);
         }
         for (const i of t.identities) {
-          if (adding) bucketAdd(policies, `${obj.kind}\u0000i\u0000${i}`, pid, obj);
+          if (adding) bucketAdd(policies, `${obj.kind}\u0000i\u0000${i}`, pid);
           else bucketRemove(policies, `${obj.kind}\u0000i\u0000${i}`, pid);
         }
         if (obj.kind === 'TrafficTarget') {
           for (const i of trafficTargetSources(obj)) {
-            if (adding) bucketAdd(ttBySource, i, pid, obj);
+            if (adding) bucketAdd(ttBySource, i, pid);
             else bucketRemove(ttBySource, i, pid);
           }
         }
@@ -110,18 +130,65 @@ export function createModelIndexes(): ModelIndexes {
     }
   }
 
+  function* resolve(kind: string, ns: string, ids: Iterable<string>): Iterable<MeshObject> {
+    for (const id of ids) {
+      const o = lookup(kind, ns, id);
+      if (o) yield o;
+    }
+  }
+  function* resolveQualified(kind: string, ids: Iterable<string>): Iterable<MeshObject> {
+    for (const id of ids) {
+      const slash = id.indexOf('/');
+      const o = lookup(kind, id.slice(0, slash), id.slice(slash + 1));
+      if (o) yield o;
+    }
+  }
+  function* resolveSlices(ns: string, ids: Iterable<string>): Iterable<MeshObject> {
+    for (const id of ids) {
+      const o = lookup(id.startsWith('s/') ? 'EndpointSlice' : 'Endpoints', ns, id.slice(2));
+      if (o) yield o;
+    }
+  }
+
+  function sameIndexKeys(a: MeshObject, b: MeshObject): boolean {
+    switch (a.kind) {
+      case 'Pod':
+        return (
+          ((a as Pod).spec?.serviceAccountName || 'default') === ((b as Pod).spec?.serviceAccountName || 'default') &&
+          sameRecord(a.metadata.labels, b.metadata.labels)
+        );
+      case 'EndpointSlice':
+        return a.metadata.labels?.[Labels.EndpointSliceService] === b.metadata.labels?.[Labels.EndpointSliceService];
+      case 'Endpoints':
+        return true;
+      default: {
+        const ta = policyTargets(a);
+        const tb = policyTargets(b);
+        const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
+        if (!same(ta.services, tb.services) || !same(ta.identities, tb.identities)) return false;
+        return a.kind !== 'TrafficTarget' || same(trafficTargetSources(a), trafficTargetSources(b));
+      }
+    }
+  }
+
   return {
     add: (obj) => apply(obj, true),
     remove: (obj) => apply(obj, false),
-    podsBySa: (ns, sa) => (bySa.get(saKey(ns, sa)) ?? EMPTY).values() as Iterable<Pod>,
+    sameIndexKeys,
+    podsBySa: (ns, sa) => resolve('Pod', ns, bySa.get(saKey(ns, sa)) ?? EMPTY) as Iterable<Pod>,
     podsByLabel: (ns, k, v) => byLabel.get(labelKey(ns, k, v)),
-    endpointSlices: (ns, svc) => (slices.get(`${ns}/${svc}`) ?? EMPTY).values(),
+    endpointSlices: (ns, svc) => resolveSlices(ns, slices.get(`${ns}/${svc}`) ?? EMPTY),
     policies: (kind, target) => {
       const key = target.service !== undefined ? `${kind}\u0000s\u0000${target.service}` : `${kind}\u0000i\u0000${target.identity ?? ''}`;
-      return (policies.get(key) ?? EMPTY).values();
+      return resolveQualified(kind, policies.get(key) ?? EMPTY);
     },
-    trafficTargetsFromSource: (identity) => (ttBySource.get(identity) ?? EMPTY).values(),
-    proxyPod: (uuid) => proxies.get(uuid),
+    trafficTargetsFromSource: (identity) => resolveQualified('TrafficTarget', ttBySource.get(identity) ?? EMPTY),
+    proxyPod: (uuid) => {
+      const id = proxies.get(uuid);
+      if (id === undefined) return undefined;
+      const slash = id.indexOf('/');
+      return lookup('Pod', id.slice(0, slash), id.slice(slash + 1)) as Pod | undefined;
+    },
     proxyUuids: () => proxies.keys(),
     get proxyCount() {
       return proxies.size;

@@ -73,7 +73,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const fsmNamespace = options.fsmNamespace ?? 'fsm-system';
   const logger = options.logger ?? silentLogger;
   const table = createObjectTable();
-  const idx = createModelIndexes();
+  const idx = createModelIndexes((kind, ns, name) => table.get(kind, ns, name));
   const monitored = new Set<string>();
   const origins = new Map<string, SourceOrigin>();
   const refusals = new Map<string, ModelError[]>();
@@ -173,14 +173,17 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const ns = service.metadata.namespace ?? '';
       const selector = service.spec?.selector;
       if (!selector || Object.keys(selector).length === 0 || !observed('Pod', ns)) return [];
-      let smallest: Map<string, MeshObject> | undefined;
+      let smallest: ReadonlySet<string> | undefined;
       for (const [k, v] of Object.entries(selector)) {
         const b = idx.podsByLabel(ns, k, v);
         if (!b) return [];
         if (!smallest || b.size < smallest.size) smallest = b;
       }
       const out: Pod[] = [];
-      for (const p of smallest?.values() ?? []) if (matchesServiceSelector(selector, p.metadata.labels)) out.push(p as Pod);
+      for (const name of smallest ?? []) {
+        const p = table.get('Pod', ns, name);
+        if (p && matchesServiceSelector(selector, p.metadata.labels)) out.push(p as Pod);
+      }
       return out.sort(byName);
     },
     endpointSlicesForService(namespace, service) {
@@ -210,6 +213,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const p = pending.get(key);
       if (p) p.new = newObj;
       else pending.set(key, { kind, ...(oldObj ? { old: oldObj } : {}), ...(newObj ? { new: newObj } : {}) });
+      if (oldObj && newObj && idx.sameIndexKeys(oldObj, newObj)) return;
       if (oldObj) idx.remove(oldObj);
       if (newObj) idx.add(newObj);
     };

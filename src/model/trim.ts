@@ -1,8 +1,9 @@
 /**
  * Trims objects to the fields generators read before the store keeps them:
  * no managedFields, no unused status, no container images or env. Strings
- * that repeat across thousands of objects (namespaces, label keys/values,
- * kinds) are interned so each distinct value is held once.
+ * that repeat across thousands of objects (namespaces, label and annotation
+ * keys, kinds, service accounts) are interned so each distinct value is held
+ * once; label values are not (many are unique, e.g. fsm-proxy-uuid).
  */
 import type { MeshObject, ObjectMeta } from './types.js';
 
@@ -20,7 +21,7 @@ export function intern(s: string): string {
 function internRecord(r: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!r) return undefined;
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(r)) out[intern(k)] = typeof v === 'string' ? intern(v) : v;
+  for (const [k, v] of Object.entries(r)) out[intern(k)] = v;
   return out;
 }
 

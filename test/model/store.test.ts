@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createModelStore } from '../../src/model/store.js';
 import type { ModelChange } from '../../src/model/view.js';
-import { del, meshConfig, ns, pod, routeGroup, service, slice, split, trafficTarget, up } from './fixtures.js';
+import { del, meshConfig, ns, pod, routeGroup, service, slice, split, trafficTarget, up } from './fixtures/objects.js';
 
 function smiMesh() {
   const store = createModelStore({ meshName: 'fsm' });

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createModelStore } from '../../src/model/store.js';
 import type { MeshObject } from '../../src/model/types.js';
-import { ns, routeGroup, service, slice, split, trafficTarget, up } from './fixtures.js';
+import { ns, routeGroup, service, slice, split, trafficTarget, up } from './fixtures/objects.js';
 
 const obj = (apiVersion: string, kind: string, name: string, spec: unknown, namespace = 'shop'): MeshObject => ({
   apiVersion,
