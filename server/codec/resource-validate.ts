@@ -74,13 +74,20 @@ function checkField(field: protobuf.Field, msg: Record<string, unknown>, path: s
         if (typeof v === 'number' && field.resolvedType.valuesById[v] === undefined) issues.push({ path, reason: `${v} is not a defined enum value` });
       }
     } else if (NUMERIC_BOUND.test(key) && isSet(msg, field) && !field.repeated) {
-      const n = Number(typeof value === 'object' && value !== null ? String(value) : value);
+      // Bounds on a wrapper-typed field (UInt32Value, …) apply to its `value`; int64s arrive as Long objects.
+      const inner = isWrapper(field) ? (value as Record<string, unknown>).value : value;
+      const n = Number(typeof inner === 'object' && inner !== null ? String(inner) : inner);
       const bound = Number(rule);
       const op = NUMERIC_BOUND.exec(key)?.[1];
       const ok = op === 'gt' ? n > bound : op === 'gte' ? n >= bound : op === 'lt' ? n < bound : n <= bound;
       if (!ok) issues.push({ path, reason: `must be ${op === 'gt' ? '>' : op === 'gte' ? '>=' : op === 'lt' ? '<' : '<='} ${bound}, got ${n}` });
     }
   }
+}
+
+function isWrapper(field: protobuf.Field): boolean {
+  const rt = field.resolvedType;
+  return rt instanceof protobuf.Type && /^google\.protobuf\.[A-Za-z0-9]+Value$/.test(stripDot(rt.fullName));
 }
 
 function isSet(msg: Record<string, unknown>, field: protobuf.Field): boolean {

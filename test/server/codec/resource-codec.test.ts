@@ -91,6 +91,16 @@ t.test('semantic validation names the field', async (t) => {
   ]);
 });
 
+t.test('numeric bounds apply to the value of wrapper-typed fields', async (t) => {
+  const cla = (weight: number) => ({
+    '@type': TypeUrl.Endpoint,
+    cluster_name: 'c',
+    endpoints: [{ load_balancing_weight: weight, lb_endpoints: [] }],
+  });
+  t.same(issuesOf(() => encodeResource(cla(1))), []);
+  t.same(issuesOf(() => encodeResource(cla(0))), ['endpoints[0].load_balancing_weight: must be >= 1, got 0']);
+});
+
 t.test('validateResource returns issues instead of throwing', async (t) => {
   const type = typeForUrl(TypeUrl.Cluster);
   if (!type) throw new Error('no cluster type');
