@@ -30,6 +30,7 @@
  * matching); no admission, defaulting, finalizers or generation bookkeeping.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { Socket } from 'node:net';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
@@ -47,19 +48,11 @@ import {
   type StandInResource,
 } from './kube-api-store.js';
 
-export type { KubeObject, StandInResource } from './kube-api-store.js';
+import { builtinResources, decodeToken, discover, isBuiltin, present, readJson, sendError, sendJson, statusObject, withoutTypeMeta } from './kube-api-wire.js';
 
-/** The built-in types every stand-in serves unless `resources` says otherwise. */
-export const builtinResources: readonly StandInResource[] = [
-  { apiVersion: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
-  { apiVersion: 'v1', kind: 'Service', plural: 'services', namespaced: true },
-  { apiVersion: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true },
-  { apiVersion: 'v1', kind: 'Pod', plural: 'pods', namespaced: true },
-  { apiVersion: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true },
-  { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
-  { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
-  { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true },
-];
+export type { KubeObject, StandInResource } from './kube-api-store.js';
+export { builtinResources } from './kube-api-wire.js';
+
 
 export interface KubeApiStandInOptions {
   /** Types served from the start; default `builtinResources`. Add CRD types here or with `addResource`. */
@@ -68,6 +61,8 @@ export interface KubeApiStandInOptions {
   readonly bookmarkIntervalMs?: number;
   /** How a watch from a compacted resourceVersion fails; default `'error-event'` (200 + ERROR event with a 410 Status). */
   readonly expiredWatch?: 'error-event' | 'http-status';
+  /** Serve HTTPS with this PEM certificate and key (the certificate must name IP 127.0.0.1); plain HTTP otherwise. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 /** One request as the stand-in saw it. */
@@ -90,14 +85,18 @@ export type DownMode = 'refuse' | 'reset' | 'unavailable';
 export type CreateHook = (obj: KubeObject, api: KubeApiStandIn) => KubeObject | void;
 
 export interface KubeApiStandIn {
-  /** `http://127.0.0.1:<port>` once started. */
+  /** `http(s)://127.0.0.1:<port>` once started. */
   readonly url: string;
   readonly port: number;
   readonly store: KubeApiStore;
   start(): Promise<void>;
   /** Ends every connection and timer. Idempotent. */
   close(): Promise<void>;
-  /** A client-node KubeConfig (bearer token `stand-in-token`, plain HTTP) pointing at the stand-in. */
+  /**
+   * A client-node KubeConfig pointing at the stand-in, with bearer token
+   * `stand-in-token`; over HTTPS it trusts the stand-in's certificate, over
+   * plain HTTP it sets skipTLSVerify (client-node refuses http otherwise).
+   */
   kubeConfig(): KubeConfig;
 
   /** Creates (or, when it exists, replaces) an object; `apiVersion`/`kind` pick the resource type. */
@@ -182,9 +181,10 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
   let bookmarkTimer: ReturnType<typeof setInterval> | undefined;
   let closed = false;
 
-  const server = http.createServer((req, res) => {
+  const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err: unknown) => sendError(res, err));
-  });
+  };
+  const server = options.tls ? https.createServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : http.createServer(onRequest);
   server.on('connection', (socket) => {
     connections++;
     if (downMode === 'reset') {
@@ -206,7 +206,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     if (silent) return;
     const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
 
-    const discovery = discover(url.pathname);
+    const discovery = discover(store, url.pathname);
     if (discovery !== undefined) return sendJson(res, 200, discovery);
     const route = parseRoute(url.pathname);
     if (!route) throw new StandInStatusError(404, 'NotFound', 'the server could not find the requested resource');
@@ -268,40 +268,6 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     const resource = store.resource(id);
     if (!resource || rest.length > 3 || (namespace !== undefined && !resource.namespaced)) return undefined;
     return { resource, id, namespace, name, subresource };
-  }
-
-  function discover(path: string): unknown {
-    const segs = path.split('/').filter(Boolean);
-    const all = store.resources();
-    const versions = (group: string) => [...new Set(all.filter((r) => groupOf(r) === group).map((r) => r.apiVersion))];
-    if (path === '/api') return { kind: 'APIVersions', versions: versions('').map((v) => v), serverAddressByClientCIDRs: [] };
-    if (path === '/apis') {
-      const groups = [...new Set(all.map(groupOf).filter(Boolean))];
-      return {
-        kind: 'APIGroupList',
-        apiVersion: 'v1',
-        groups: groups.map((g) => {
-          const vs = versions(g).map((gv) => ({ groupVersion: gv, version: gv.split('/')[1] }));
-          return { name: g, versions: vs, preferredVersion: vs[0] };
-        }),
-      };
-    }
-    const gv = segs[0] === 'api' && segs.length === 2 ? segs[1] : segs[0] === 'apis' && segs.length === 3 ? `${segs[1]}/${segs[2]}` : undefined;
-    if (gv === undefined) return undefined;
-    const resources = all.filter((r) => r.apiVersion === gv);
-    if (resources.length === 0) return undefined;
-    return {
-      kind: 'APIResourceList',
-      apiVersion: 'v1',
-      groupVersion: gv,
-      resources: resources.map((r) => ({
-        name: r.plural,
-        singularName: r.kind.toLowerCase(),
-        namespaced: r.namespaced,
-        kind: r.kind,
-        verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-      })),
-    };
   }
 
   // ---- list and watch ---------------------------------------------------------------
@@ -441,7 +407,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
 
   const api: KubeApiStandIn = {
     get url() {
-      return `http://127.0.0.1:${port}`;
+      return `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
     },
     get port() {
       return port;
@@ -462,7 +428,11 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     kubeConfig() {
       const kc = new KubeConfig();
       kc.loadFromOptions({
-        clusters: [{ name: 'stand-in', server: api.url, skipTLSVerify: true }],
+        clusters: [
+          options.tls
+            ? { name: 'stand-in', server: api.url, caData: Buffer.from(options.tls.cert).toString('base64'), skipTLSVerify: false }
+            : { name: 'stand-in', server: api.url, skipTLSVerify: true },
+        ],
         users: [{ name: 'stand-in', token: 'stand-in-token' }],
         contexts: [{ name: 'stand-in', cluster: 'stand-in', user: 'stand-in' }],
         currentContext: 'stand-in',
@@ -579,65 +549,4 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
   }
 
   return api;
-}
-
-// ---- wire helpers ---------------------------------------------------------------------------
-
-function groupOf(r: StandInResource): string {
-  return r.apiVersion.includes('/') ? (r.apiVersion.split('/')[0] ?? '') : '';
-}
-
-/** Built-in (non-CRD) types: the core group and `*.k8s.io` groups. */
-function isBuiltin(r: StandInResource): boolean {
-  const g = groupOf(r);
-  return g === '' || g.endsWith('.k8s.io');
-}
-
-function present(r: StandInResource, o: KubeObject): KubeObject {
-  return { apiVersion: r.apiVersion, kind: r.kind, ...withoutTypeMeta(o) } as KubeObject;
-}
-
-function withoutTypeMeta(o: KubeObject): KubeObject {
-  const { apiVersion: _a, kind: _k, ...rest } = o;
-  return rest as KubeObject;
-}
-
-function statusObject(code: number, reason: string, message: string): Record<string, unknown> {
-  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
-}
-
-function decodeToken(token: string): { id: string; offset: number } | undefined {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { id?: unknown; offset?: unknown };
-    return typeof parsed.id === 'string' && typeof parsed.offset === 'number' ? { id: parsed.id, offset: parsed.offset } : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function sendJson(res: http.ServerResponse, code: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-function sendError(res: http.ServerResponse, err: unknown): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const e = err instanceof StandInStatusError ? err : new StandInStatusError(500, 'InternalError', err instanceof Error ? err.message : String(err));
-  sendJson(res, e.code, statusObject(e.code, e.reason, e.message));
-}
-
-async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new StandInStatusError(400, 'BadRequest', 'the request body is not valid JSON');
-  }
 }
