@@ -104,7 +104,7 @@ export class StreamCore {
       return;
     }
     const message = `type URL ${typeUrl} is not served`;
-    this.logger.warn(message, { streamId: this.opts.streamId, node: this.node?.id });
+    this.logger.warn(message, { streamId: this.opts.streamId, node: this.node?.id, cause: err instanceof Error ? err.message : String(err) });
     const cb = this.opts.callbacks?.onUnservedType;
     if (cb) this.guard(() => cb(this.opts.streamId, typeUrl, message));
   }

@@ -208,3 +208,32 @@ t.test('close() closes admin links and open sockets', async (t) => {
   t.match(err?.message, /ECONNREFUSED/);
   await server.close();
 });
+
+t.test('a link that stops answering pings is dropped; a removed codebase closes its links', async (t) => {
+  const codebases = createFakeCodebases();
+  codebases.setConfig(NAME, {});
+  const server = createPipyRepoServer({ listen: '127.0.0.1:0', codebases, pingIntervalMs: 50 });
+  const { port } = await server.start();
+  t.teardown(() => server.close());
+
+  // A raw WebSocket handshake from a peer that then never reads or answers pings.
+  const silent = connect(port, '127.0.0.1');
+  t.teardown(() => silent.destroy());
+  const closed = new Promise<void>((resolve) => silent.once('close', () => resolve()));
+  silent.write(
+    `GET /repo/${NAME}/silent HTTP/1.1\r\nhost: repo\r\nupgrade: websocket\r\nconnection: Upgrade\r\n` +
+      'sec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n',
+  );
+  await until(() => server.stats().openLinks === 1);
+  await closed;
+  await until(() => server.stats().openLinks === 0);
+  t.match(server.instances(), [{ instanceId: 'silent', linked: false }]);
+
+  const link = openLink(port, `/repo/${NAME}/live`);
+  await link.opened;
+  const linkClosed = new Promise<number>((resolve) => link.ws.once('close', (code) => resolve(code)));
+  codebases.delete(NAME);
+  server.notifyChanged([NAME]);
+  t.equal(await linkClosed, 1000);
+  t.same(link.messages, [], 'no reload for a removed codebase');
+});

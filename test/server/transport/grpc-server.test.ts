@@ -1,0 +1,163 @@
+import * as grpc from '@grpc/grpc-js';
+import t from 'tap';
+import { TypeUrl } from '../../../cache/types.js';
+import { StatusCode, XdsStatusError } from '../../../server/errors.js';
+import type { PeerInfo } from '../../../server/stream-types.js';
+import { createXdsServer } from '../../../server/transport/grpc-server.js';
+import { FakeWatcher } from '../../support/fake-watcher.js';
+import { connect, eventually, startServer } from '../../support/xds-harness.js';
+
+t.test('callbacks see open, request, response and close with the node', async (t) => {
+  const events: string[] = [];
+  let peer: PeerInfo | undefined;
+  const { address, watcher } = await startServer(t, {
+    callbacks: {
+      onStreamOpen: (id, typeUrl, p) => {
+        peer = p;
+        events.push(`open ${id} '${typeUrl}'`);
+      },
+      onStreamRequest: (id, req) => events.push(`request ${id} ${req.typeUrl} nonce='${req.responseNonce}'`),
+      onStreamResponse: (id, req, res) => events.push(`response ${id} ${res.typeUrl} ${res.versionInfo} nonce=${res.nonce} req=${req?.responseNonce ?? '-'}`),
+      onStreamClosed: (id, node) => events.push(`closed ${id} ${node?.id}`),
+    },
+  });
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const c = connect(t, address);
+  c.subscribe(TypeUrl.Cluster, []);
+  c.ack(await c.next());
+  await eventually(() => events.length === 4);
+  c.close();
+  await eventually(() => events.length === 5);
+  t.same(events, [
+    "open 1 ''",
+    `request 1 ${TypeUrl.Cluster} nonce=''`,
+    `response 1 ${TypeUrl.Cluster} v1 nonce=1 req=`,
+    `request 1 ${TypeUrl.Cluster} nonce='1'`,
+    'closed 1 node-1',
+  ]);
+  t.match(peer?.address, /^127\.0\.0\.1:\d+$/);
+  t.equal(peer?.certificate, undefined, 'no certificate without TLS');
+  t.same(watcher.closed.map((c) => c.streamId), [1], 'the watcher heard about the close');
+});
+
+t.test('a callback that throws closes only its stream, with the error code or INTERNAL', async (t) => {
+  const { address, watcher } = await startServer(t, {
+    callbacks: {
+      onStreamRequest: (_id, req) => {
+        if (req.node?.id === 'boom') throw new Error('callback failed');
+        if (req.node?.id === 'denied') throw Object.assign(new Error('go away'), { code: StatusCode.PERMISSION_DENIED });
+      },
+    },
+  });
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const good = connect(t, address);
+  const boom = connect(t, address, { node: { id: 'boom', cluster: 'x' } });
+  const denied = connect(t, address, { node: { id: 'denied', cluster: 'x' } });
+  good.subscribe(TypeUrl.Cluster, []);
+  boom.subscribe(TypeUrl.Cluster, []);
+  denied.subscribe(TypeUrl.Cluster, []);
+  t.same(await boom.status, { code: StatusCode.INTERNAL, details: 'callback failed' });
+  t.same(await denied.status, { code: StatusCode.PERMISSION_DENIED, details: 'go away' });
+  const r = await good.next();
+  good.ack(r);
+  await eventually(() => watcher.pending(TypeUrl.Cluster) === 1);
+  watcher.set(TypeUrl.Cluster, 'v2', [{ name: 'a' }]);
+  t.equal((await good.next()).versionInfo, 'v2', 'the other stream is unaffected');
+});
+
+t.test('maxStreams: streams beyond the limit get RESOURCE_EXHAUSTED; a freed slot is reusable', async (t) => {
+  const { address, watcher, server } = await startServer(t, { limits: { maxStreams: 2 } });
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const a = connect(t, address);
+  const b = connect(t, address);
+  a.subscribe(TypeUrl.Cluster, []);
+  b.subscribe(TypeUrl.Cluster, []);
+  await a.next();
+  await b.next();
+  const c = connect(t, address);
+  c.subscribe(TypeUrl.Cluster, []);
+  const status = await c.status;
+  t.equal(status.code, StatusCode.RESOURCE_EXHAUSTED);
+  t.match(status.details, /stream limit/);
+  a.close();
+  t.ok(await eventually(() => server.activeStreams === 1));
+  const d = connect(t, address);
+  d.subscribe(TypeUrl.Cluster, []);
+  t.equal((await d.next()).versionInfo, 'v1');
+});
+
+t.test('close drains queued responses, then ends streams with UNAVAILABLE and refuses new ones', async (t) => {
+  const watcher = new FakeWatcher();
+  const server = createXdsServer({ watcher });
+  const port = await server.listen('127.0.0.1:0');
+  const address = `127.0.0.1:${port}`;
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const c = connect(t, address);
+  c.subscribe(TypeUrl.Cluster, []);
+  c.ack(await c.next());
+  await eventually(() => watcher.pending(TypeUrl.Cluster) === 1);
+  // The response to v2 is queued (not yet written) when close starts.
+  watcher.set(TypeUrl.Cluster, 'v2', [{ name: 'a' }]);
+  const closing = server.close({ graceMs: 3000 });
+  const late = connect(t, address);
+  late.subscribe(TypeUrl.Cluster, []);
+  t.equal((await c.next()).versionInfo, 'v2', 'the queued response was delivered');
+  t.same(await c.status, { code: StatusCode.UNAVAILABLE, details: 'server is shutting down' });
+  t.not((await late.status).code, StatusCode.OK, 'no new stream after close');
+  await closing;
+  t.equal(server.activeStreams, 0);
+  t.equal(watcher.closed.length, 1, 'watches cancelled and the close reported');
+});
+
+t.test('a malformed request ends the stream with INVALID_ARGUMENT', async (t) => {
+  const { address } = await startServer(t);
+  const c = connect(t, address);
+  // version_info (field 1) declared 127 bytes long but only one follows.
+  c.sendBytes(Uint8Array.from([0x0a, 0x7f, 0x01]));
+  const status = await c.status;
+  t.equal(status.code, StatusCode.INVALID_ARGUMENT);
+  t.match(status.details, /malformed request/);
+});
+
+t.test('authorize: a proxy may subscribe only to its own resources', async (t) => {
+  const seen: string[] = [];
+  const { address, watcher } = await startServer(t, {
+    authorize: ({ node, typeUrl, resourceNames }) => {
+      seen.push(`${node.id} ${typeUrl} ${resourceNames.join(',')}`);
+      for (const name of resourceNames) {
+        if (!name.startsWith(`${node.id}/`)) throw new XdsStatusError(StatusCode.PERMISSION_DENIED, `E5002 ${node.id} may not read ${name}`);
+      }
+    },
+  });
+  watcher.set(TypeUrl.Secret, 'v1', [{ name: 'node-1/cert' }, { name: 'other/cert' }]);
+  const ok = connect(t, address);
+  ok.subscribe(TypeUrl.Secret, ['node-1/cert']);
+  t.same((await ok.next()).resources.length, 1);
+  const bad = connect(t, address);
+  bad.subscribe(TypeUrl.Secret, ['other/cert']);
+  t.same(await bad.status, { code: StatusCode.PERMISSION_DENIED, details: 'E5002 node-1 may not read other/cert' });
+  t.same(seen, [`node-1 ${TypeUrl.Secret} node-1/cert`, `node-1 ${TypeUrl.Secret} other/cert`]);
+
+  const plain = await startServer(t, { authorize: () => { throw new Error('no'); } });
+  plain.watcher.set(TypeUrl.Secret, 'v1', []);
+  const denied = connect(t, plain.address);
+  denied.subscribe(TypeUrl.Secret, ['x']);
+  t.equal((await denied.status).code, StatusCode.PERMISSION_DENIED, 'an error without a code means PERMISSION_DENIED');
+});
+
+t.test('addTo registers the services on a caller-owned grpc.Server', async (t) => {
+  const watcher = new FakeWatcher();
+  watcher.set(TypeUrl.Listener, 'v1', [{ name: 'l' }]);
+  const xds = createXdsServer({ watcher });
+  const shared = new grpc.Server();
+  xds.addTo(shared);
+  const port = await new Promise<number>((resolve, reject) =>
+    shared.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+  );
+  t.teardown(() => new Promise<void>((r) => shared.tryShutdown(() => r())));
+  const c = connect(t, `127.0.0.1:${port}`, { service: TypeUrl.Listener });
+  c.subscribe(TypeUrl.Listener, []);
+  t.equal((await c.next()).versionInfo, 'v1');
+  await xds.close({ graceMs: 500 });
+  t.equal((await c.status).code, StatusCode.UNAVAILABLE, 'close ends our streams on a shared server');
+});
