@@ -272,7 +272,10 @@ export function createKindWatcher(o: KindWatcherOptions): KindWatcher {
           if (quick()) await pause();
         } else if (err instanceof InactivityError) {
           // The timeout itself paces these retries; reconnect at once and catch up from resourceVersion.
-          o.logger.warn('kubernetes watch silent, reconnecting', { kind: id, resourceVersion });
+          // A silent LIST blocks the sync, so it is a problem; a silent watch is routine (dropped NAT entry).
+          o.logger.warn('kubernetes request silent, reconnecting', { kind: id, resourceVersion, listing: needList });
+          if (needList) fail(err.message);
+          else error = err.message;
         } else {
           const message = err instanceof Error ? err.message : String(err);
           o.logger.warn('kubernetes list/watch failed', { kind: id, error: message });

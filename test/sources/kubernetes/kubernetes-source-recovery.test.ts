@@ -102,10 +102,12 @@ t.test('bookmarks keep a quiet watch alive; a silent LIST is abandoned and retri
   void source.ready.then(() => (ready = true));
   await until('two LIST attempts', () => api.requestCount({ watch: false }) >= 2, 5000);
   t.equal(ready, false, 'not ready while the server is silent');
+  t.match(rec.problems.get('kubernetes:v1/Pod')?.[0]?.reason, /no data from the API server/, 'a silent LIST is reported');
   api.silence(false);
   api.create(pod('ns', 'a', '10.0.0.1'));
   await source.ready;
   t.ok(rec.objects.has('Pod/ns/a'));
+  t.notOk(rec.problems.has('kubernetes:v1/Pod'), 'the problem is cleared by the successful list');
 
   await until('watch open', () => api.openWatches() === 1);
   const restarts = source.status()[0]?.restarts;
