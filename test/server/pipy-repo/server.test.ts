@@ -216,9 +216,10 @@ t.test('a link that stops answering pings is dropped; a removed codebase closes 
   const { port } = await server.start();
   t.teardown(() => server.close());
 
-  // A raw WebSocket handshake from a peer that then never reads or answers pings.
+  // A raw WebSocket handshake from a peer that reads but never answers pings.
   const silent = connect(port, '127.0.0.1');
   t.teardown(() => silent.destroy());
+  silent.resume();
   const closed = new Promise<void>((resolve) => silent.once('close', () => resolve()));
   silent.write(
     `GET /repo/${NAME}/silent HTTP/1.1\r\nhost: repo\r\nupgrade: websocket\r\nconnection: Upgrade\r\n` +
