@@ -3,13 +3,17 @@
  * 1k / 5k / 20k pending watches of nodes that share one snapshot key, how
  * many distinct response objects it hands out (the server encodes each once),
  * what one key's setSnapshot costs while other keys hold many watches, and
- * how many named EDS watches a single-endpoint change wakes.
+ * how many named EDS watches a single-endpoint change wakes, and what one
+ * update of a 1,000-resource linear EDS cache costs with that many parked
+ * wildcard delta watches (each answer copies the client's name->version map,
+ * so this one is O(resources) per answered watch).
  * Run: tsc to dist, then `node dist/bench/cache-fanout.js` (SIZES=1000,5000 to choose).
  */
 import { performance } from 'node:perf_hooks';
 import {
   createResource,
   createSnapshot,
+  createLinearCache,
   createSnapshotCache,
   encodeCounter,
   TypeUrl,
@@ -20,6 +24,7 @@ import {
 
 const SIZES = (process.env.SIZES ?? '1000,5000,20000').split(',').map(Number);
 const CLUSTERS = 200;
+const LINEAR_RESOURCES = 1000;
 const encoder = new TextEncoder();
 
 function resource(typeUrl: string, name: string, content: string): Resource {
@@ -47,6 +52,8 @@ interface Row {
   otherKeyMs: number;
   edsMs: number;
   edsAnswered: number;
+  linearMs: number;
+  linearAnswered: number;
 }
 
 function run(n: number): Row {
@@ -101,12 +108,27 @@ function run(n: number): Row {
   eds.setSnapshot('shared', s2);
   const edsMs = performance.now() - t0;
 
-  return { watches: n, sharedKeyMs, answered, distinctResponses: got.size, otherKeyMs, edsMs, edsAnswered };
+  // 4. A fleet-wide linear EDS cache: n wildcard delta watches hold everything; one resource changes.
+  const linear = createLinearCache(TypeUrl.Endpoint, {
+    initialResources: Array.from({ length: LINEAR_RESOURCES }, (_, i) => resource(TypeUrl.Endpoint, `ep${i}`, `endpoints ${i}`)),
+  });
+  const all = new Map([...linear.getResources()].map(([name, r]) => [name, r.version]));
+  let linearAnswered = 0;
+  for (let i = 0; i < n; i++) {
+    linear.createDeltaWatch({ node: { id: `l${i}`, cluster: 'x' }, typeUrl: TypeUrl.Endpoint, versionInfo: '' }, sub(true, [], all), () => void linearAnswered++);
+  }
+  t0 = performance.now();
+  linear.updateResource('ep42', resource(TypeUrl.Endpoint, 'ep42', 'endpoints 42 moved'));
+  const linearMs = performance.now() - t0;
+
+  return { watches: n, sharedKeyMs, answered, distinctResponses: got.size, otherKeyMs, edsMs, edsAnswered, linearMs, linearAnswered };
 }
 
 run(1000);
 const encodedBefore = encodeCounter.any;
-console.log('watches  setSnapshot(shared key)  us/watch  answered  distinct-responses  other-key-update  eds-named(1 change)  eds-answered');
+console.log(
+  'watches  setSnapshot(shared key)  us/watch  answered  distinct-responses  other-key-update  eds-named(1 change)  eds-answered  linear-delta(1 change)  answered',
+);
 for (const n of SIZES) {
   const r = run(n);
   console.log(
@@ -119,6 +141,8 @@ for (const n of SIZES) {
       `${r.otherKeyMs.toFixed(3)} ms`.padStart(17),
       `${r.edsMs.toFixed(2)} ms`.padStart(20),
       String(r.edsAnswered).padStart(13),
+      `${r.linearMs.toFixed(2)} ms`.padStart(24),
+      String(r.linearAnswered).padStart(10),
     ].join(''),
   );
 }

@@ -98,6 +98,15 @@ t.test('setSnapshot answers in ADS order whatever the watch order', async (t) =>
   t.same(order, [Cluster, Endpoint, Listener, Route, Secret, PipySidecarConfig]);
 });
 
+t.test('with ads: false, setSnapshot answers in watch creation order', async (t) => {
+  const cache = createSnapshotCache({ ads: false });
+  const n = node('n1');
+  const order: string[] = [];
+  for (const type of [Route, Cluster, Listener]) cache.createWatch(req(n, type), sub({ wildcard: true }), (r) => void order.push(r.typeUrl));
+  cache.setSnapshot('n1', snap(['c'], { [Listener]: ['l'], [Route]: ['r'] }));
+  t.same(order, [Route, Cluster, Listener]);
+});
+
 t.test('nodes sharing a snapshot share response objects; the cache never encodes', async (t) => {
   const cache = createSnapshotCache({ nodeHash: (nd) => nd.cluster });
   const got: SotwResponse[] = [];
