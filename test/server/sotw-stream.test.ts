@@ -196,3 +196,67 @@ t.test('ADS requires a type URL; per-type services fill in their own', async (t)
   wrong.send({ typeUrl: TypeUrl.Listener });
   t.equal((await wrong.status).code, StatusCode.INVALID_ARGUMENT);
 });
+
+t.test('state machine with a fake transport: nonces, type URLs and one response in flight per type', async (t) => {
+  const { createSotwStream } = await import('../../server/sotw-stream.js');
+  const { xdsRoot } = await import('../../server/codec/protos.js');
+  const { FakeWatcher } = await import('../support/fake-watcher.js');
+  const Response = xdsRoot().lookupType('envoy.service.discovery.v3.DiscoveryResponse');
+  const watcher = new FakeWatcher();
+  const types = [TypeUrl.Cluster, TypeUrl.Endpoint, TypeUrl.Listener, TypeUrl.Route];
+  for (const type of types) watcher.set(type, 'v0', [{ name: 'x' }]);
+  const received: Array<{ typeUrl: string; nonce: string; versionInfo: string; anyTypes: string[] }> = [];
+  const failures: unknown[] = [];
+  const stream = createSotwStream({
+    streamId: 1,
+    typeUrl: '',
+    peer: { address: 'fake' },
+    watcher,
+    transport: {
+      wake() {
+        for (let b = stream.takeResponse(); b; b = stream.takeResponse()) {
+          const m = Response.toObject(Response.decode(b)) as { typeUrl: string; nonce: string; versionInfo: string; resources?: Array<{ type_url: string }> };
+          received.push({ typeUrl: m.typeUrl, nonce: m.nonce, versionInfo: m.versionInfo, anyTypes: (m.resources ?? []).map((r) => r.type_url) });
+        }
+      },
+      fail: (e) => failures.push(e),
+    },
+  });
+  stream.open();
+  const node = { id: 'n', cluster: 'c' };
+  for (const type of types) stream.receive({ node, typeUrl: type, resourceNames: ['x'], versionInfo: '', responseNonce: '' });
+  let seed = 7;
+  const rand = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const unacked = new Map<string, { nonce: string; versionInfo: string }>();
+  let checked = 0;
+  for (let step = 0; step < 300; step++) {
+    await new Promise((r) => setImmediate(r));
+    for (const r of received.splice(0)) {
+      t.notOk(unacked.has(r.typeUrl), `at most one response in flight for ${r.typeUrl}`);
+      t.ok(r.anyTypes.every((a) => a === r.typeUrl), 'resources match the response type');
+      unacked.set(r.typeUrl, r);
+      checked++;
+    }
+    const type = types[rand(types.length)] ?? TypeUrl.Cluster;
+    const pending = unacked.get(type);
+    if (rand(2) === 0 && pending) {
+      unacked.delete(type);
+      const nack = rand(5) === 0;
+      stream.receive({
+        typeUrl: type,
+        resourceNames: ['x'],
+        versionInfo: nack ? '' : pending.versionInfo,
+        responseNonce: pending.nonce,
+        ...(nack ? { errorDetail: { code: 3, message: 'no' } } : {}),
+      });
+    } else {
+      watcher.set(type, `v${step}`, [{ name: 'x' }]);
+    }
+  }
+  const sent = watcher.progress.filter((p) => p.event === 'sent').map((p) => Number(p.progress.nonce));
+  t.same(sent, sent.map((_, i) => i + 1), 'nonces 1, 2, 3… in send order');
+  t.ok(checked > 50, `many responses checked (${checked})`);
+  t.same(failures, []);
+  stream.close();
+  t.equal(watcher.watches.size, 0, 'close cancels every watch');
+});

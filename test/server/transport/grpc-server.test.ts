@@ -161,3 +161,13 @@ t.test('addTo registers the services on a caller-owned grpc.Server', async (t) =
   await xds.close({ graceMs: 500 });
   t.equal((await c.status).code, StatusCode.UNAVAILABLE, 'close ends our streams on a shared server');
 });
+
+t.test('keepalive options are accepted and the server serves with them', async (t) => {
+  const { address, watcher } = await startServer(t, {
+    keepalive: { timeMs: 10_000, timeoutMs: 2_000, maxConnectionIdleMs: 60_000, permitWithoutCalls: true },
+  });
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const c = connect(t, address);
+  c.subscribe(TypeUrl.Cluster, []);
+  t.equal((await c.next()).versionInfo, 'v1');
+});

@@ -68,3 +68,17 @@ t.test('a client that never reads is cancelled; memory stays bounded; others are
   watcher.set(TypeUrl.Listener, 'l2', [{ name: 'l' }]);
   t.equal((await healthy.next({ timeoutMs: 1000 })).versionInfo, 'l2');
 });
+
+t.test('close forces a stuck stream after the grace period', async (t) => {
+  const big = createResource({ typeUrl: TypeUrl.Cluster, name: 'big', bytes: new Uint8Array(3 * 1024 * 1024).fill(1) });
+  const { address, watcher, server } = await startServer(t, { limits: { maxQueuedBytesPerStream: 64 * 1024, sendTimeoutMs: 60_000 } });
+  watcher.set(TypeUrl.Cluster, 'v1', [big]);
+  stuckClient(t, address, TypeUrl.Cluster, 1);
+  t.ok(await eventually(() => watcher.progress.some((p) => p.event === 'sent')), 'the response was handed to the call');
+  let done = false;
+  const closing = server.close({ graceMs: 300 }).then(() => (done = true));
+  t.ok(await eventually(() => done, 5000), 'close resolved although the client never read');
+  await closing;
+  t.equal(server.activeStreams, 0);
+  t.equal(watcher.closed.length, 1);
+});
