@@ -131,12 +131,16 @@ export function syntheticMesh(options: SyntheticMeshOptions = {}): SyntheticMesh
   return { objects: [...common, ...byService.flat()], byService, common, podCount: services * pods };
 }
 
-/** Writes `common.yaml` and `services/svc<i>.yaml` (multi-document) under `dir`. */
-export async function writeMeshFiles(mesh: SyntheticMesh, dir: string): Promise<number> {
+/**
+ * Writes `common.<ext>` and `services/svc<i>.<ext>` under `dir`: multi-document
+ * YAML, or JSON `List` objects.
+ */
+export async function writeMeshFiles(mesh: SyntheticMesh, dir: string, format: 'yaml' | 'json' = 'yaml'): Promise<number> {
   await mkdir(join(dir, 'services'), { recursive: true });
-  const doc = (objs: MeshObject[]) => objs.map((o) => stringify(o)).join('---\n');
-  await writeFile(join(dir, 'common.yaml'), doc(mesh.common));
+  const doc = (objs: MeshObject[]) =>
+    format === 'json' ? JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objs }) : objs.map((o) => stringify(o)).join('---\n');
+  await writeFile(join(dir, `common.${format}`), doc(mesh.common));
   let i = 0;
-  for (const group of mesh.byService) await writeFile(join(dir, 'services', `svc${i++}.yaml`), doc(group));
+  for (const group of mesh.byService) await writeFile(join(dir, 'services', `svc${i++}.${format}`), doc(group));
   return i + 1;
 }

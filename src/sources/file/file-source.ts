@@ -32,6 +32,20 @@ export interface FileSourceOptions {
 }
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
+const IO_CONCURRENCY = 32;
+
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}
 
 interface FileState {
   readonly stamp: string;
@@ -132,22 +146,24 @@ export function createFileSource(options: FileSourceOptions): Source {
         changed = true;
       }
     }
-    for (const path of paths.sort()) {
-      let st;
+    // Stat and read in parallel (bounded): on a busy machine the thread-pool
+    // round trips, not parsing, dominate a sequential scan of many files.
+    const sorted = paths.sort();
+    const reads = await mapLimit(sorted, IO_CONCURRENCY, async (path) => {
       try {
-        st = await stat(path);
+        const st = await stat(path);
+        const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+        if (files.get(path)?.stamp === stamp) return undefined;
+        return { stamp, text: await readFile(path, 'utf8') };
       } catch {
-        continue; // removed between readdir and stat; the next scan sees it gone
+        return undefined; // removed between readdir and read; the next scan sees it gone
       }
-      const stamp = `${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+    });
+    for (const [i, path] of sorted.entries()) {
+      const read = reads[i];
+      if (!read) continue;
+      const { stamp, text } = read;
       const prev = files.get(path);
-      if (prev?.stamp === stamp) continue;
-      let text: string;
-      try {
-        text = await readFile(path, 'utf8');
-      } catch {
-        continue;
-      }
       const parsed = parseManifests(text, path);
       const objects = new Map<string, { object: MeshObject; origin: SourceOrigin; text: string }>();
       for (const o of parsed.objects) {

@@ -126,3 +126,16 @@ t.test('a missing directory rejects ready', async (t) => {
   await t.rejects(source.ready, /cannot read/);
   await source.close();
 });
+
+t.test('JSON files: a List of objects, and a syntax error reported with its line', async (t) => {
+  const { dir, store, source } = await setup(t);
+  const file = join(dir, 'list.json');
+  const list = { apiVersion: 'v1', kind: 'List', items: [JSON.parse(JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'demo', labels: { 'flomesh.io/monitored-by': 'fsm' } } })), { apiVersion: 'v1', kind: 'Service', metadata: { name: 'j', namespace: 'demo' }, spec: {} }] };
+  await writeFile(file, JSON.stringify(list, null, 2));
+  await start(store, source);
+  t.ok(store.get('Service', 'demo', 'j'));
+  await writeFile(join(dir, 'broken.json'), '{\n  "apiVersion": "v1",\n  "kind": "Service",\n  "metadata": {"name": "b"\n');
+  t.ok(await within(1000, () => store.errors().length > 0));
+  t.match(formatModelError(store.errors()[0]!), new RegExp(`^${join(dir, 'broken.json')}:[45]: YAML: `));
+  t.ok(store.get('Service', 'demo', 'j'), 'the other file is unaffected');
+});
