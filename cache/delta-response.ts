@@ -15,10 +15,28 @@ import type { DeltaResponse, Subscription, WatchRequest } from './types.js';
  *   subscribed (neither named nor covered by wildcard).
  * - A named resource that does not exist and that the client does not hold is
  *   neither sent nor removed; the watch waits for it.
+ *
+ * `onlyNames`: a caller that knows the watch was not due before and that
+ * only these names changed since may pass them; only they are examined,
+ * which gives the same answer without walking every resource.
  */
-export function computeDeltaResponse(view: ResourceView, req: WatchRequest, sub: Subscription): DeltaResponse | undefined {
+export function computeDeltaResponse(
+  view: ResourceView,
+  req: WatchRequest,
+  sub: Subscription,
+  onlyNames?: Iterable<string>,
+): DeltaResponse | undefined {
   const resources: Resource[] = [];
-  if (sub.wildcard) {
+  const removed: string[] = [];
+  if (onlyNames) {
+    for (const name of onlyNames) {
+      const r = view.resources.get(name);
+      const inScope = sub.wildcard || sub.names.has(name);
+      if (r && inScope && sub.returned.get(name) !== r.version) resources.push(r);
+      else if (sub.returned.has(name) && (!r || !inScope)) removed.push(name);
+    }
+    resources.sort((a, b) => compareNames(a.name, b.name));
+  } else if (sub.wildcard) {
     for (const r of view.sorted()) if (sub.returned.get(r.name) !== r.version) resources.push(r);
   } else {
     for (const name of sub.names) {
@@ -28,9 +46,10 @@ export function computeDeltaResponse(view: ResourceView, req: WatchRequest, sub:
     resources.sort((a, b) => compareNames(a.name, b.name));
   }
 
-  const removed: string[] = [];
-  for (const name of sub.returned.keys()) {
-    if (!view.resources.has(name) || !(sub.wildcard || sub.names.has(name))) removed.push(name);
+  if (!onlyNames) {
+    for (const name of sub.returned.keys()) {
+      if (!view.resources.has(name) || !(sub.wildcard || sub.names.has(name))) removed.push(name);
+    }
   }
   removed.sort(compareNames);
 

@@ -80,8 +80,11 @@ export function createLinearCache(typeUrl: string, options: LinearCacheOptions =
     if (r.typeUrl !== typeUrl) throw new Error(`linear cache for ${typeUrl} cannot hold ${r.typeUrl} resource ${r.name}`);
   };
 
-  const evaluate = (w: LinearWatch): SotwResponse | DeltaResponse | undefined =>
-    w.kind === 'sotw' ? computeSotwResponse(currentView(), w.req, w.sub) : computeDeltaResponse(currentView(), w.req, w.sub);
+  /** `changed`: names changed since `w` was last found not due (see mayBeDue), when known. */
+  const evaluate = (w: LinearWatch, changed?: ReadonlySet<string>): SotwResponse | DeltaResponse | undefined =>
+    w.kind === 'sotw'
+      ? computeSotwResponse(currentView(), w.req, w.sub)
+      : computeDeltaResponse(currentView(), w.req, w.sub, changed && incremental(w) ? changed : undefined);
 
   const remove = (w: LinearWatch): void => {
     if (!w.active) return;
@@ -110,8 +113,10 @@ export function createLinearCache(typeUrl: string, options: LinearCacheOptions =
    * it was, so looking at `changed` is enough, except for a watch holding
    * nothing (it also answers a bare version change) or forced to answer.
    */
+  const incremental = (w: LinearWatch): boolean => w.sub.returned.size > 0 && w.req.respondIfUnchanged !== true;
+
   const mayBeDue = (w: LinearWatch, changed: ReadonlySet<string>): boolean => {
-    if (w.names || w.sub.returned.size === 0 || w.req.respondIfUnchanged === true) return true;
+    if (w.names || !incremental(w)) return true;
     for (const name of changed) {
       const r = resources.get(name);
       if (r ? w.sub.returned.get(name) !== r.version : w.sub.returned.has(name)) return true;
@@ -124,7 +129,7 @@ export function createLinearCache(typeUrl: string, options: LinearCacheOptions =
     for (const name of changed) for (const w of byName.get(name) ?? []) affected.add(w);
     for (const w of affected) {
       if (!w.active || !mayBeDue(w, changed)) continue;
-      const res = evaluate(w);
+      const res = evaluate(w, changed);
       if (!res) continue;
       try {
         deliver(w, res);
