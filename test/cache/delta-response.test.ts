@@ -88,3 +88,21 @@ for (const c of cases) {
     t.not(out.returned, s.returned, 'the subscription is never mutated');
   });
 }
+
+t.test('onlyNames gives the full answer for a watch that was not due before the change', async (t) => {
+  const held = new Map(list.map((r) => [r.name, r.version]));
+  const changes: Array<[string, Resource[], string[]]> = [
+    ['update b', [res(Cluster, 'a'), res(Cluster, 'b', 'b2'), res(Cluster, 'c')], ['b']],
+    ['delete c, add d', [res(Cluster, 'a'), res(Cluster, 'b'), res(Cluster, 'd')], ['c', 'd']],
+    ['touch a without change', list, ['a']],
+  ];
+  for (const [label, next, changed] of changes) {
+    const after = createResourceView(Cluster, setVersion(next), new Map(next.map((r) => [r.name, r])));
+    for (const s of [sub({ wildcard: true, returned: held }), sub({ names: ['b', 'c', 'd'], returned: { b: v('b'), c: v('c') } })]) {
+      t.equal(computeDeltaResponse(view, req(node('n'), Cluster), s), undefined, `${label}: not due before`);
+      const full = computeDeltaResponse(after, req(node('n'), Cluster), s);
+      const partial = computeDeltaResponse(after, req(node('n'), Cluster), s, changed);
+      t.same(partial, full, `${label}: same answer (wildcard=${s.wildcard})`);
+    }
+  }
+});
