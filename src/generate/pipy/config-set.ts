@@ -11,7 +11,7 @@ import type { ModelChange, ModelView, ProxyInfo } from '../../model/view.js';
 import type { PipyCertificateSource } from './certificate.js';
 import { changeKeys } from './dependency-keys.js';
 import { generateSidecarConfig, type SidecarConfig } from './sidecar-config.js';
-import { createSmiIndex } from './smi-access.js';
+import { createSmiIndexCache } from './smi-access.js';
 import { createGenCache } from './context.js';
 
 export interface SidecarConfigSetOptions {
@@ -57,6 +57,7 @@ export function createSidecarConfigSet(options: SidecarConfigSetOptions): Sideca
   const { view } = options;
   const configs = new Map<string, SidecarConfig>();
   const byKey = new Map<string, Set<string>>();
+  const smiIndexes = createSmiIndexCache();
   let recomputations = 0;
   let lastRecomputed = 0;
   let lastChanged = 0;
@@ -97,8 +98,8 @@ export function createSidecarConfigSet(options: SidecarConfigSetOptions): Sideca
         if (old) unindex(uuid, old);
         configs.delete(uuid);
       }
-      // One TrafficTarget index per batch instead of one scan per proxy.
-      const smiIndex = createSmiIndex(view.list('TrafficTarget'));
+      // One TrafficTarget index shared by the batch (and by later batches while the targets are unchanged).
+      const smiIndex = smiIndexes.index(view);
       const cache = createGenCache();
       const changed: string[] = [];
       for (const proxy of targets) {

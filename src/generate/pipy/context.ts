@@ -6,7 +6,8 @@
  * (see dependency-keys.ts for the key grammar).
  */
 import type { ModelView, ProxyInfo } from '../../model/view.js';
-import type { MeshObject } from '../../model/types.js';
+import { matchesServiceSelector } from '../../model/selectors.js';
+import type { MeshObject, Pod, Service } from '../../model/types.js';
 import type { SidecarMeshSettings } from './mesh-settings.js';
 import type { GenerationProblem } from './types.js';
 
@@ -22,14 +23,71 @@ export interface GenContext {
   readonly cache: GenCache;
 }
 
-/** Lookups many proxies of one batch repeat; a config set makes one per `recompute` call. */
+/** A memoised result with what computing it recorded, replayed into every proxy that reuses it. */
+interface MemoEntry {
+  readonly value: unknown;
+  readonly deps: readonly string[];
+  readonly problems: readonly GenerationProblem[];
+}
+
+/**
+ * Results many proxies of one batch share; a config set makes one per
+ * `recompute` call (the view must not change while it lives). Memoised
+ * values are shared between proxies: never mutate one.
+ */
 export interface GenCache {
-  readonly servicesByIdentity: Map<string, unknown[]>;
-  readonly ipsByIdentity: Map<string, string[]>;
+  readonly memo: Map<string, MemoEntry>;
+  /** Per namespace: `key\u0000value` of one selector pair → the services whose selector has it. */
+  readonly servicesBySelectorPair: Map<string, Map<string, Service[]>>;
+  /** The MeshConfig settings, read once per batch. */
+  meshSettings?: SidecarMeshSettings;
 }
 
 export function createGenCache(): GenCache {
-  return { servicesByIdentity: new Map(), ipsByIdentity: new Map() };
+  return { memo: new Map(), servicesBySelectorPair: new Map() };
+}
+
+/**
+ * `compute(sub)` once per batch for `key`. The dependency keys and problems
+ * it records are kept and replayed into every later caller, so a proxy that
+ * reuses a result depends on (and reports) exactly what computing it would
+ * have. `key` must name every input `compute` reads from the proxy.
+ */
+export function memoize<T>(ctx: GenContext, key: string, compute: (sub: GenContext) => T): T {
+  let entry = ctx.cache.memo.get(key);
+  if (!entry) {
+    const sub: GenContext = { ...ctx, deps: new Set(), problems: [] };
+    entry = { value: compute(sub), deps: [...sub.deps], problems: sub.problems };
+    ctx.cache.memo.set(key, entry);
+  }
+  for (const d of entry.deps) ctx.deps.add(d);
+  for (const p of entry.problems) ctx.problems.push(p);
+  return entry.value as T;
+}
+
+/** Services in the pod's namespace whose selector matches its labels, by name (the view's servicesForPod, indexed once per batch). */
+export function servicesForPod(ctx: GenContext, pod: Pod): readonly Service[] {
+  const ns = pod.metadata.namespace ?? '';
+  let index = ctx.cache.servicesBySelectorPair.get(ns);
+  if (!index) {
+    index = new Map();
+    for (const svc of ctx.view.list<Service>('Service', ns)) {
+      const first = Object.entries(svc.spec?.selector ?? {})[0];
+      if (!first) continue;
+      const k = `${first[0]}\u0000${first[1]}`;
+      const list = index.get(k);
+      if (list) list.push(svc);
+      else index.set(k, [svc]);
+    }
+    ctx.cache.servicesBySelectorPair.set(ns, index);
+  }
+  const out: Service[] = [];
+  for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
+    for (const svc of index.get(`${k}\u0000${v}`) ?? []) {
+      if (matchesServiceSelector(svc.spec?.selector, pod.metadata.labels)) out.push(svc);
+    }
+  }
+  return out.length > 1 ? sorted(out, (s) => s.metadata.name) : out;
 }
 
 /** `Kind namespace/name` for problem reports. */

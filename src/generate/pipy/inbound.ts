@@ -7,7 +7,7 @@
  */
 import type { Service } from '../../model/types.js';
 import type { GenContext } from './context.js';
-import { sorted } from './context.js';
+import { servicesForPod } from './context.js';
 import {
   hostNames, identityIPs, isHttpLike, isTcpLike, localClusterName, meshPorts, policyName, wireProtocol, type MeshPort,
 } from './mesh-services.js';
@@ -66,7 +66,7 @@ function tcpAllowed(access: InboundAccess | undefined, p: MeshPort): boolean {
 /** Builds the Inbound block; `undefined` when the proxy backs no service. */
 export function buildInbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAttachments): InboundTrafficPolicy | null {
   const pod = ctx.proxy.pod;
-  const services = sorted(ctx.view.servicesForPod(pod), (s) => s.metadata.name);
+  const services = servicesForPod(ctx, pod);
   if (services.length === 0) return null;
   const access = ctx.mesh.permissive ? undefined : inboundAccess(ctx, smi);
   const matches: Record<string, InboundTrafficMatch> = {};

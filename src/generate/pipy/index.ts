@@ -4,6 +4,6 @@ export {
   createSidecarConfigSet, type SidecarConfigSet, type SidecarConfigSetOptions, type SidecarConfigSetStats, type RecomputeResult,
 } from './config-set.js';
 export { certificateBlock, formatExpiration, type PipyCertificate, type PipyCertificateSource } from './certificate.js';
-export { ErrCodes, createSmiIndex, type SmiIndex } from './smi-access.js';
+export { ErrCodes, createSmiIndex, createSmiIndexCache, type SmiIndex, type SmiIndexCache } from './smi-access.js';
 export { changeKeys } from './dependency-keys.js';
 export type * from './types.js';

@@ -8,7 +8,7 @@
  */
 import type { AccessControl, IngressBackend, Service } from '../../model/types.js';
 import type { GenContext } from './context.js';
-import { report, sorted } from './context.js';
+import { report, servicesForPod, sorted } from './context.js';
 import { svcKey } from './dependency-keys.js';
 import { endpointIPs, hostCidr, localClusterName, meshPorts } from './mesh-services.js';
 import { httpLocalRateLimit, tcpLocalRateLimit, upstreamTrafficSettingFor } from './policies.js';
@@ -71,7 +71,7 @@ function apply(ctx: GenContext, inbound: InboundTrafficPolicy, svc: Service, pol
 /** Applies IngressBackend / AccessControl policies of the proxy's services to `inbound`. */
 export function addIngressAndAccessControl(ctx: GenContext, inbound: InboundTrafficPolicy | null): void {
   if (!inbound) return;
-  const services = sorted(ctx.view.servicesForPod(ctx.proxy.pod), (s) => s.metadata.name);
+  const services = servicesForPod(ctx, ctx.proxy.pod);
   for (const svc of services) {
     const ns = svc.metadata.namespace ?? '';
     const kinds: [string, boolean][] = [

@@ -5,7 +5,7 @@
  */
 import type { Pod, Service, ServicePort } from '../../model/types.js';
 import type { GenContext } from './context.js';
-import { sorted } from './context.js';
+import { memoize, servicesForPod, sorted } from './context.js';
 import { saKey, svcKey } from './dependency-keys.js';
 
 export interface MeshPort {
@@ -60,8 +60,12 @@ function resolveTargetPort(ctx: GenContext, svc: Service, sp: ServicePort): numb
 }
 
 /** The service's ports as MeshPorts (TCP/UDP ports without appProtocol default to http, as FSM does). */
-export function meshPorts(ctx: GenContext, svc: Service): MeshPort[] {
+export function meshPorts(ctx: GenContext, svc: Service): readonly MeshPort[] {
   const namespace = svc.metadata.namespace ?? '';
+  return memoize(ctx, `ports\u0000${namespace}/${svc.metadata.name}`, (c) => computeMeshPorts(c, svc, namespace));
+}
+
+function computeMeshPorts(ctx: GenContext, svc: Service, namespace: string): MeshPort[] {
   ctx.deps.add(svcKey(namespace, svc.metadata.name));
   const out: MeshPort[] = [];
   for (const sp of svc.spec?.ports ?? []) {
@@ -83,8 +87,12 @@ export function isHeadless(svc: Service): boolean {
 }
 
 /** Ready endpoint IPs of the service, sorted; from EndpointSlices, else from the selected pods. */
-export function endpointIPs(ctx: GenContext, svc: Service): string[] {
+export function endpointIPs(ctx: GenContext, svc: Service): readonly string[] {
   const ns = svc.metadata.namespace ?? '';
+  return memoize(ctx, `endpoints\u0000${ns}/${svc.metadata.name}`, (c) => computeEndpointIPs(c, svc, ns));
+}
+
+function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string): string[] {
   ctx.deps.add(svcKey(ns, svc.metadata.name));
   const ips = new Set<string>();
   const slices = ctx.view.endpointSlicesForService(ns, svc.metadata.name);
@@ -105,7 +113,7 @@ export function endpointIPs(ctx: GenContext, svc: Service): string[] {
 }
 
 /** Addresses clients use: cluster IPs, or endpoint IPs for a headless service. */
-export function resolvableIPs(ctx: GenContext, svc: Service): string[] {
+export function resolvableIPs(ctx: GenContext, svc: Service): readonly string[] {
   if (isHeadless(svc)) return endpointIPs(ctx, svc);
   const ips = new Set<string>();
   for (const ip of svc.spec?.clusterIPs ?? []) if (ip && ip !== 'None') ips.add(ip);
@@ -169,36 +177,31 @@ export function podIdentity(pod: Pod): string {
 }
 
 /** Services backing pods of an identity (what a TrafficTarget destination exposes). */
-export function servicesForIdentity(ctx: GenContext, identity: string): Service[] {
-  const [sa, ns] = splitIdentity(identity);
-  ctx.deps.add(saKey(ns, sa));
-  const hit = ctx.cache.servicesByIdentity.get(identity) as Service[] | undefined;
-  if (hit) {
-    for (const s of hit) ctx.deps.add(svcKey(s.metadata.namespace ?? '', s.metadata.name));
-    return hit;
-  }
-  const seen = new Map<string, Service>();
-  for (const pod of ctx.view.podsByServiceAccount(ns, sa)) {
-    for (const svc of ctx.view.servicesForPod(pod)) seen.set(`${svc.metadata.namespace}/${svc.metadata.name}`, svc);
-  }
-  const out = sorted(seen.values(), (s) => `${s.metadata.namespace}/${s.metadata.name}`);
-  ctx.cache.servicesByIdentity.set(identity, out);
-  return out;
+export function servicesForIdentity(ctx: GenContext, identity: string): readonly Service[] {
+  return memoize(ctx, `services-of\u0000${identity}`, (c) => {
+    const [sa, ns] = splitIdentity(identity);
+    c.deps.add(saKey(ns, sa));
+    const seen = new Map<string, Service>();
+    for (const pod of c.view.podsByServiceAccount(ns, sa)) {
+      for (const svc of servicesForPod(c, pod)) seen.set(`${svc.metadata.namespace}/${svc.metadata.name}`, svc);
+    }
+    const out = sorted(seen.values(), (s) => `${s.metadata.namespace}/${s.metadata.name}`);
+    for (const s of out) c.deps.add(svcKey(s.metadata.namespace ?? '', s.metadata.name));
+    return out;
+  });
 }
 
 /** Pod IPs of an identity, sorted. */
-export function identityIPs(ctx: GenContext, identity: string): string[] {
-  const [sa, ns] = splitIdentity(identity);
-  ctx.deps.add(saKey(ns, sa));
-  const hit = ctx.cache.ipsByIdentity.get(identity);
-  if (hit) return hit;
-  const ips = new Set<string>();
-  for (const pod of ctx.view.podsByServiceAccount(ns, sa)) {
-    for (const ip of podIPs(pod)) ips.add(ip);
-  }
-  const out = [...ips].sort();
-  ctx.cache.ipsByIdentity.set(identity, out);
-  return out;
+export function identityIPs(ctx: GenContext, identity: string): readonly string[] {
+  return memoize(ctx, `ips-of\u0000${identity}`, (c) => {
+    const [sa, ns] = splitIdentity(identity);
+    c.deps.add(saKey(ns, sa));
+    const ips = new Set<string>();
+    for (const pod of c.view.podsByServiceAccount(ns, sa)) {
+      for (const ip of podIPs(pod)) ips.add(ip);
+    }
+    return [...ips].sort();
+  });
 }
 
 export function podIPs(pod: Pod): string[] {

@@ -22,6 +22,8 @@ export interface PluginAttachments {
 export interface PluginPlan {
   readonly chains: Record<string, string[]>;
   readonly attachments: PluginAttachments;
+  /** Names what `attachments` answers (the plugins mounted per mount point): equal keys, equal attachments within a batch. */
+  readonly key: string;
 }
 
 function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
@@ -90,6 +92,7 @@ export function planPlugins(ctx: GenContext): PluginPlan {
   }
   return {
     chains,
+    key: [...perMount].map(([mount, names]) => `${mount}=${[...names].sort().join(',')}`).join(';'),
     attachments: {
       forService(namespace, name, mount) {
         const mounted = perMount.get(mount);

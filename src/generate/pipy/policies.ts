@@ -7,7 +7,7 @@
 import type { Retry, Service, TrafficSplit, UpstreamTrafficSetting, RateLimitUnitSpec } from '../../model/types.js';
 import { tryParseGoDuration } from '../../shared/duration.js';
 import type { GenContext } from './context.js';
-import { report, sorted } from './context.js';
+import { memoize, report, sorted } from './context.js';
 import { idKey, svcKey } from './dependency-keys.js';
 import { ErrCodes } from './smi-access.js';
 import type { ConnectionSettings, HTTPLocalRateLimit, RetryPolicy, TCPLocalRateLimit } from './types.js';
@@ -21,6 +21,10 @@ function seconds(d: string | undefined): number | undefined {
 /** The TrafficSplit whose apex is this service; two for one apex is a conflict (E2007) and the first by name wins. */
 export function trafficSplitFor(ctx: GenContext, svc: Service): TrafficSplit | undefined {
   const ns = svc.metadata.namespace ?? '';
+  return memoize(ctx, `split\u0000${ns}/${svc.metadata.name}`, (c) => computeTrafficSplit(c, svc, ns));
+}
+
+function computeTrafficSplit(ctx: GenContext, svc: Service, ns: string): TrafficSplit | undefined {
   ctx.deps.add(svcKey(ns, svc.metadata.name));
   const splits = sorted(
     ctx.view.list<TrafficSplit>('TrafficSplit', ns).filter((s) => (s.spec?.service ?? '').split('.')[0] === svc.metadata.name),
@@ -36,8 +40,12 @@ export function trafficSplitFor(ctx: GenContext, svc: Service): TrafficSplit | u
 }
 
 /** Apex services of TrafficSplits that list this service as a backend. */
-export function apexServicesOf(ctx: GenContext, svc: Service): Service[] {
+export function apexServicesOf(ctx: GenContext, svc: Service): readonly Service[] {
   const ns = svc.metadata.namespace ?? '';
+  return memoize(ctx, `apexes\u0000${ns}/${svc.metadata.name}`, (c) => computeApexServices(c, svc, ns));
+}
+
+function computeApexServices(ctx: GenContext, svc: Service, ns: string): Service[] {
   const out: Service[] = [];
   for (const split of ctx.view.list<TrafficSplit>('TrafficSplit', ns)) {
     if (!(split.spec?.backends ?? []).some((b) => b.service === svc.metadata.name)) continue;
@@ -52,6 +60,10 @@ export function apexServicesOf(ctx: GenContext, svc: Service): Service[] {
 /** The UpstreamTrafficSetting whose `host` is this service (`svc.ns[.svc.<domain>]`, in the service's namespace). */
 export function upstreamTrafficSettingFor(ctx: GenContext, svc: Service): UpstreamTrafficSetting | undefined {
   const ns = svc.metadata.namespace ?? '';
+  return memoize(ctx, `uts\u0000${ns}/${svc.metadata.name}`, (c) => computeUpstreamTrafficSetting(c, svc, ns));
+}
+
+function computeUpstreamTrafficSetting(ctx: GenContext, svc: Service, ns: string): UpstreamTrafficSetting | undefined {
   ctx.deps.add(svcKey(ns, svc.metadata.name));
   const hits = ctx.view.list<UpstreamTrafficSetting>('UpstreamTrafficSetting', ns).filter((u) => {
     const parts = (u.spec?.host ?? '').split('.');

@@ -5,13 +5,19 @@
  * route-order.ts), so the same mesh in any insertion order gives the same
  * bytes, and `Version` is the content hash of the document without
  * `Ts`/`Version`.
+ *
+ * The Inbound, Outbound, Forward and AllowedEndpoints blocks are memoised
+ * per batch under keys naming everything they read from the proxy (its
+ * identity, the services it backs, its mounted plugins), and kept as
+ * canonical JSON text: replicas of one workload share them, and each proxy
+ * only assembles its own Spec, Certificate and Chains around them.
  */
 import type { MeshObject } from '../../model/types.js';
 import type { ModelView, ProxyInfo } from '../../model/view.js';
-import { canonicalJson } from '../../shared/canonical-json.js';
 import { contentHash } from '../../shared/hash.js';
+import { RawJson, rawJson, writeCanonical } from './canonical-writer.js';
 import { certificateBlock, type PipyCertificate } from './certificate.js';
-import { createGenCache, type GenCache, type GenContext } from './context.js';
+import { createGenCache, memoize, servicesForPod, type GenCache, type GenContext } from './context.js';
 import { MESH_KEY, PODS_KEY, proxyKey, saKey } from './dependency-keys.js';
 import { addEgress, buildForward } from './egress.js';
 import { addIngressAndAccessControl } from './ingress-acl.js';
@@ -34,13 +40,14 @@ export interface SidecarConfigDeps {
   readonly now?: Date;
   /** A TrafficTarget index shared across proxies of one batch (built from the view when omitted). */
   readonly smiIndex?: SmiIndex;
-  /** A lookup memo shared across proxies of one batch (fresh when omitted). */
+  /** A memo shared across proxies of one batch (fresh when omitted); the view must not change while it is used. */
   readonly cache?: GenCache;
 }
 
 export interface SidecarConfig {
+  /** The document, parsed from `json` on each read (not retained: callers that need it often keep their copy). */
   readonly config: PipyConf;
-  /** Canonical JSON of `config` (compact). */
+  /** Canonical JSON of the document (compact). */
   readonly json: string;
   /** Content hash of the config without `Ts`/`Version`. */
   readonly version: string;
@@ -52,31 +59,56 @@ export interface SidecarConfig {
 
 const METRICS_ANNOTATION = 'flomesh.io/metrics';
 
-function allowedEndpoints(ctx: GenContext, inbound: InboundTrafficPolicy | null, smi: SmiIndex): Record<string, string> {
-  const out: Record<string, string> = {};
+/** Inbound block as canonical text, plus the single-host source ranges AllowedEndpoints must admit. */
+interface InboundFragment {
+  readonly raw: RawJson;
+  readonly ingressIPs: readonly string[];
+}
+
+function ingressIPs(inbound: InboundTrafficPolicy | null): string[] {
+  const out: string[] = [];
+  for (const tm of Object.values(inbound?.TrafficMatches ?? {})) {
+    for (const range of Object.keys(tm.SourceIPRanges ?? {})) {
+      if (range.endsWith('/32') || range.endsWith('/128')) out.push(range.slice(0, range.lastIndexOf('/')));
+    }
+  }
+  return out;
+}
+
+/** Every meshed pod IP → `ns.pod` (permissive mode), once per batch. */
+function allPodIPs(ctx: GenContext): Readonly<Record<string, string>> {
+  return memoize(ctx, 'all-pod-ips', (c) => {
+    c.deps.add(PODS_KEY);
+    const out: Record<string, string> = {};
+    for (const p of c.view.proxies()) for (const ip of podIPs(p.pod)) out[ip] = `${p.namespace}.${p.podName}`;
+    return out;
+  });
+}
+
+function allowedEndpoints(ctx: GenContext, inbound: InboundFragment, smi: SmiIndex): Record<string, string> {
+  let out: Record<string, string>;
   if (ctx.mesh.permissive) {
-    ctx.deps.add(PODS_KEY);
-    for (const p of ctx.view.proxies()) for (const ip of podIPs(p.pod)) out[ip] = `${p.namespace}.${p.podName}`;
+    out = { ...allPodIPs(ctx) };
   } else {
-    // Only pods of identities some TrafficTarget lets call this proxy.
+    out = {};
+    // Only pods of identities some TrafficTarget lets call this proxy (problems were reported by Inbound).
     for (const id of inboundAccess({ ...ctx, problems: [] }, smi).sources) {
       const [sa, ns] = splitIdentity(id);
       ctx.deps.add(saKey(ns, sa));
       for (const pod of ctx.view.podsByServiceAccount(ns, sa)) for (const ip of podIPs(pod)) out[ip] = `${ns}.${pod.metadata.name}`;
     }
   }
-  for (const tm of Object.values(inbound?.TrafficMatches ?? {})) {
-    for (const range of Object.keys(tm.SourceIPRanges ?? {})) {
-      if (range.endsWith('/32') || range.endsWith('/128')) out[range.slice(0, range.lastIndexOf('/'))] ??= 'Ingress/Accessor';
-    }
-  }
+  for (const ip of inbound.ingressIPs) out[ip] ??= 'Ingress/Accessor';
   return out;
 }
 
-function reorder(inbound: InboundTrafficPolicy | null, outbound: OutboundTrafficPolicy | null): void {
+function reorderInbound(inbound: InboundTrafficPolicy | null): void {
   for (const tm of Object.values(inbound?.TrafficMatches ?? {})) {
     for (const rs of Object.values(tm.HttpServiceRouteRules ?? {})) rs.RouteRules.sort(compareRouteRules);
   }
+}
+
+function reorderOutbound(outbound: OutboundTrafficPolicy | null): void {
   for (const list of Object.values(outbound?.TrafficMatches ?? {})) {
     for (const tm of list) for (const rs of Object.values(tm.HttpServiceRouteRules ?? {})) rs.RouteRules.sort(compareRouteRules);
     list.sort(compareOutboundMatches);
@@ -84,38 +116,67 @@ function reorder(inbound: InboundTrafficPolicy | null, outbound: OutboundTraffic
 }
 
 export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: SidecarConfigDeps = {}): SidecarConfig {
+  const cache = deps.cache ?? createGenCache();
+  cache.meshSettings ??= readMeshSettings(view.meshConfig);
   const ctx: GenContext = {
     view,
     proxy,
-    mesh: readMeshSettings(view.meshConfig),
+    mesh: cache.meshSettings,
     trustDomain: deps.trustDomain ?? 'cluster.local',
     problems: [],
     deps: new Set([MESH_KEY, proxyKey(proxy.uuid)]),
-    cache: deps.cache ?? createGenCache(),
+    cache,
   };
   const smi = deps.smiIndex ?? createSmiIndex(view.list('TrafficTarget'));
-  const plugins = planPlugins(ctx);
-  const inbound = buildInbound(ctx, smi, plugins.attachments);
-  addIngressAndAccessControl(ctx, inbound);
-  const outbound = addEgress(ctx, buildOutbound(ctx, smi, plugins.attachments));
-  const forward = buildForward(ctx);
-  reorder(inbound, outbound);
+  // Without plugin policies the plan reads nothing of the proxy; with them it reads its namespace and pod labels.
+  const plugins = ctx.mesh.flags.enablePluginPolicy ? planPlugins(ctx) : memoize(ctx, 'plugins', planPlugins);
+  // The chains are the MeshConfig's plus the mounted plugins (what plugins.key names).
+  const chains = memoize(ctx, `chains\u0000${plugins.key}`, () => rawJson(plugins.chains));
+  // Inbound reads the proxy's identity, the services its pod backs and its mounted plugins; nothing else of the proxy.
+  const backs = servicesForPod(ctx, proxy.pod).map((s) => s.metadata.name).join(',');
+  const inboundKey = `inbound\u0000${proxy.identity}\u0000${backs}\u0000${plugins.key}`;
+  const inbound = memoize(ctx, inboundKey, (c): InboundFragment => {
+    const block = buildInbound(c, smi, plugins.attachments);
+    addIngressAndAccessControl(c, block);
+    reorderInbound(block);
+    return { raw: rawJson(block), ingressIPs: ingressIPs(block) };
+  });
+  // Outbound (with egress) reads the proxy's identity (service account and namespace) and its mounted plugins.
+  const outbound = memoize(ctx, `outbound\u0000${proxy.identity}\u0000${plugins.key}`, (c) => {
+    const block = addEgress(c, buildOutbound(c, smi, plugins.attachments));
+    reorderOutbound(block);
+    return rawJson(block);
+  });
+  const forward = memoize(ctx, 'forward', (c) => {
+    const block = buildForward(c);
+    return block ? rawJson(block) : undefined;
+  });
+  const allowed = memoize(ctx, `allowed\u0000${inboundKey}`, (c) => rawJson(allowedEndpoints(c, inbound, smi)));
   const ns = view.get<MeshObject>('Namespace', undefined, proxy.namespace);
-  const body: PipyConf = {
+  const body: Record<keyof PipyConf, unknown> = {
     Metrics: ns?.metadata.annotations?.[METRICS_ANNOTATION] === 'enabled',
     Spec: buildSpec(ctx),
     Certificate: deps.certificate && !ctx.mesh.sidecarDisabledMTLS ? certificateBlock(deps.certificate) : null,
-    Inbound: inbound,
+    Inbound: inbound.raw,
     Outbound: outbound,
-    ...(forward ? { Forward: forward } : {}),
-    AllowedEndpoints: allowedEndpoints(ctx, inbound, smi),
-    Chains: plugins.chains,
+    Forward: forward,
+    AllowedEndpoints: allowed,
+    Chains: chains,
+    Ts: undefined,
+    Version: undefined,
   };
-  const bodyJson = canonicalJson(body);
+  const bodyJson = writeCanonical(body);
   const version = contentHash(bodyJson);
   const ts = deps.now?.toISOString();
-  const config: PipyConf = { ...body, Version: version, ...(ts ? { Ts: ts } : {}) };
   // `Ts` and `Version` sort after every other top-level key, so appending them keeps the bytes canonical.
   const json = `${bodyJson.slice(0, -1)}${ts ? `,"Ts":${JSON.stringify(ts)}` : ''},"Version":${JSON.stringify(version)}}`;
-  return { config, json, version, problems: ctx.problems, dependencies: ctx.deps };
+  return {
+    get config(): PipyConf {
+      return JSON.parse(json) as PipyConf;
+    },
+    json,
+    version,
+    problems: ctx.problems,
+    dependencies: ctx.deps,
+  };
 }

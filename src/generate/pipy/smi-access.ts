@@ -6,19 +6,25 @@
  * is reported with FSM's code and contributes nothing.
  */
 import type { HTTPRouteGroup, TCPRoute, TrafficTarget } from '../../model/types.js';
+import type { ModelView } from '../../model/view.js';
 import type { GenContext } from './context.js';
-import { report, sorted } from './context.js';
+import { memoize, report, sorted } from './context.js';
 import { idKey } from './dependency-keys.js';
 
-/** FSM error codes (pkg/errcode: the 2000 range in declaration order). */
+/**
+ * FSM error codes the generator reports (pkg/errcode, the same table as
+ * OSM's): E2005 ErrFetchingSMIHTTPRouteGroupForTrafficTarget, E2006
+ * ErrSMIHTTPRouteGroupNoMatch, E2007 ErrMultipleSMISplitPerServiceUnsupported,
+ * E2010 ErrInvalidDestinationKind, E2011 ErrInvalidSourceKind.
+ */
 export const ErrCodes = {
+  InvalidCIDR: 'E2002',
   EgressHTTPRouteGroupNotFound: 'E2004',
   TrafficTargetHTTPRouteGroupNotFound: 'E2005',
   HTTPRouteGroupNoMatch: 'E2006',
   ConflictingTrafficSplits: 'E2007',
-  InvalidDestinationKind: 'E2009',
-  InvalidSourceKind: 'E2010',
-  InvalidCIDR: 'E2002',
+  InvalidDestinationKind: 'E2010',
+  InvalidSourceKind: 'E2011',
   EndpointsNotFound: 'E3000',
 } as const;
 
@@ -73,6 +79,32 @@ export function createSmiIndex(targets: readonly TrafficTarget[]): SmiIndex {
   };
 }
 
+/** Hands out the SMI index of a view, rebuilt only when its TrafficTargets changed. */
+export interface SmiIndexCache {
+  index(view: ModelView): SmiIndex;
+}
+
+/**
+ * The store keeps one sorted TrafficTarget list per namespace and replaces
+ * it when the namespace's targets change, so the same list objects as last
+ * time mean the same targets: the previous index is reused. (A view that
+ * returns fresh lists just gets a fresh index every time.)
+ */
+export function createSmiIndexCache(): SmiIndexCache {
+  let lists: readonly (readonly TrafficTarget[])[] = [];
+  let last: SmiIndex | undefined;
+  return {
+    index(view) {
+      const now = view.namespaces().map((ns) => view.list<TrafficTarget>('TrafficTarget', ns));
+      if (!last || now.length !== lists.length || now.some((l, i) => l !== lists[i])) {
+        last = createSmiIndex(now.flat());
+        lists = now;
+      }
+      return last;
+    },
+  };
+}
+
 function validKinds(ctx: GenContext, tt: TrafficTarget): boolean {
   if (tt.spec?.destination?.kind !== 'ServiceAccount') {
     report(ctx, tt, 'destination kind must be ServiceAccount', { code: ErrCodes.InvalidDestinationKind, field: 'spec.destination.kind' });
@@ -99,9 +131,13 @@ function sortedHeaders(h: Record<string, string> | undefined): Record<string, st
   return out;
 }
 
-/** What the proxy's identity accepts, by SMI policy. */
+/** What the proxy's identity accepts, by SMI policy (computed once per identity and batch). */
 export function inboundAccess(ctx: GenContext, index: SmiIndex): InboundAccess {
   const identity = ctx.proxy.identity;
+  return memoize(ctx, `access\u0000${identity}`, (c) => computeInboundAccess(c, index, identity));
+}
+
+function computeInboundAccess(ctx: GenContext, index: SmiIndex, identity: string): InboundAccess {
   ctx.deps.add(idKey(identity));
   const http: { path: string; headers?: Record<string, string>; methods?: string[]; sources: Set<string> }[] = [];
   const tcp = new Map<number | '*', Set<string>>();
@@ -168,9 +204,10 @@ export function inboundAccess(ctx: GenContext, index: SmiIndex): InboundAccess {
 
 /** Destination identities this proxy may call by SMI policy. */
 export function outboundIdentities(ctx: GenContext, index: SmiIndex): string[] {
-  ctx.deps.add(idKey(ctx.proxy.identity));
+  const identity = ctx.proxy.identity;
+  ctx.deps.add(idKey(identity));
   const out = new Set<string>();
-  for (const tt of index.bySource(ctx.proxy.identity)) {
+  for (const tt of index.bySource(identity)) {
     if (tt.spec?.destination?.kind !== 'ServiceAccount') continue;
     if ((tt.spec.sources ?? []).some((s) => s.kind !== 'ServiceAccount')) continue;
     const id = subjectId(tt.spec.destination, tt.metadata.namespace ?? '');

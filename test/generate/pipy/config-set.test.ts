@@ -3,9 +3,9 @@
  * read what changed (counted via stats()).
  */
 import t from 'tap';
-import { createSidecarConfigSet } from '../../../src/generate/pipy/index.js';
+import { createSidecarConfigSet, generateSidecarConfig } from '../../../src/generate/pipy/index.js';
 import type { MeshObject } from '../../../src/model/types.js';
-import { fixture, meshConfig, storeOf, UUID } from './helpers.js';
+import { fixture, meshConfig, storeOf, UUID } from './fixtures/helpers.js';
 
 const SMI = meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: false } });
 
@@ -61,5 +61,29 @@ t.test('new and deleted proxies', (t) => {
   const res2 = set.recompute(set.affected(removed.changes));
   t.same(res2.removed, ['new-uuid']);
   t.notOk(set.uuids().includes('new-uuid'));
+  t.end();
+});
+
+t.test('a batch shares memoised fragments but gives every proxy what generating it alone gives', (t) => {
+  // Both bookstore pods run as one identity but back different services: the memo keys must tell them apart.
+  for (const mode of [false, true]) {
+    const store = storeOf([
+      ...fixture('mesh.yaml'), ...fixture('smi.yaml'), ...fixture('policies.yaml'),
+      meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: mode }, featureFlags: { enableRetryPolicy: true, enablePluginPolicy: true } }),
+    ]);
+    const set = createSidecarConfigSet({ view: store });
+    t.equal(set.recompute().recomputed, 5);
+    for (const proxy of store.proxies()) {
+      const alone = generateSidecarConfig(store, proxy);
+      const batched = set.get(proxy.uuid);
+      t.equal(batched?.json, alone.json, `permissive=${mode} ${proxy.podName} bytes`);
+      t.same(batched?.problems, alone.problems, `permissive=${mode} ${proxy.podName} problems`);
+      t.same([...(batched?.dependencies ?? [])].sort(), [...alone.dependencies].sort(), `permissive=${mode} ${proxy.podName} dependencies`);
+    }
+    const rules = (uuid: string) => Object.keys(set.get(uuid)?.config.Inbound?.TrafficMatches['14001']?.HttpServiceRouteRules ?? {}).sort();
+    // v1 alone is an IngressBackend backend (the `*` rule set).
+    t.same(rules(UUID.bookstoreV1), ['*', 'bookstore-v1.bookstore', 'bookstore.bookstore'], `permissive=${mode}: v1 inbound`);
+    t.same(rules(UUID.bookstoreV2), ['bookstore-v2.bookstore', 'bookstore.bookstore'], `permissive=${mode}: v2 does not inherit v1's inbound`);
+  }
   t.end();
 });

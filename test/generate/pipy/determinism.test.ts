@@ -3,7 +3,7 @@
  */
 import t from 'tap';
 import { generateSidecarConfig } from '../../../src/generate/pipy/index.js';
-import { fixture, meshConfig, shuffle, storeOf } from './helpers.js';
+import { fixture, meshConfig, shuffle, storeOf } from './fixtures/helpers.js';
 
 const base = [
   ...fixture('mesh.yaml'), ...fixture('smi.yaml'), ...fixture('policies.yaml'),

@@ -7,7 +7,9 @@
 import t from 'tap';
 import { generateSidecarConfig } from '../../../src/generate/pipy/index.js';
 import type { PipyConf } from '../../../src/generate/pipy/types.js';
-import { fixture, meshConfig, storeOf, UUID } from './helpers.js';
+import type { MeshObject } from '../../../src/model/types.js';
+import type { ModelView } from '../../../src/model/view.js';
+import { fixture, meshConfig, storeOf, UUID } from './fixtures/helpers.js';
 
 const ALL_HOSTS = { serviceAccessNames: { withTrustDomain: true, mustWithServicePort: false, mustWithNamespace: false } };
 
@@ -144,5 +146,27 @@ t.test('invalid policies are reported with FSM codes; the rest still generates',
   t.ok(codes.includes('E2007'), 'second split for one apex E2007');
   t.same(buyer.config.Outbound?.TrafficMatches['14001']?.[0]?.HttpServiceRouteRules?.['bookstore.bookstore']?.RouteRules[0]?.TargetClusters,
     { 'bookstore/bookstore-v1|14001': 75, 'bookstore/bookstore-v2|14001': 25 }, 'first split by name wins');
+  t.end();
+});
+
+t.test('TrafficTarget kinds: destination E2010, source E2011 (FSM pkg/errcode); the target is skipped', (t) => {
+  // The model refuses such targets when it validates them; a view that hands one over anyway (another
+  // source of policy) must still get FSM's codes from the generator, and the rest of the config.
+  const objects = [...fixture('mesh.yaml'), ...fixture('smi.yaml'), meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: false } })];
+  const store = storeOf(objects);
+  const target = (name: string, dst: string, src: string): MeshObject => ({
+    apiVersion: 'access.smi-spec.io/v1alpha3', kind: 'TrafficTarget', metadata: { name, namespace: 'bookstore' },
+    spec: { destination: { kind: dst, name: 'bookstore', namespace: 'bookstore' }, sources: [{ kind: src, name: 'bookwarehouse', namespace: 'bookwarehouse' }], rules: [{ kind: 'HTTPRouteGroup', name: 'bookstore-routes' }] },
+  });
+  const extra = [target('bad-destination', 'Group', 'ServiceAccount'), target('bad-source', 'ServiceAccount', 'Group')];
+  const view: ModelView = Object.create(store, {
+    list: { value: (kind: string, ns?: string) => (kind === 'TrafficTarget' && (ns === undefined || ns === 'bookstore') ? [...store.list(kind, ns), ...extra] : store.list(kind, ns)) },
+  }) as ModelView;
+  const proxy = store.proxyByUuid(UUID.bookstoreV1);
+  if (!proxy) throw new Error('fixture proxy missing');
+  const out = generateSidecarConfig(view, proxy);
+  const codes = out.problems.map((p) => `${p.object}|${p.field}|${p.code}`).sort();
+  t.same(codes, ['TrafficTarget bookstore/bad-destination|spec.destination.kind|E2010', 'TrafficTarget bookstore/bad-source|spec.sources[0].kind|E2011']);
+  t.same(out.config.AllowedEndpoints, { '10.244.1.10': 'bookbuyer.bookbuyer-1' }, 'neither bad target admits bookwarehouse; the valid one still applies');
   t.end();
 });
