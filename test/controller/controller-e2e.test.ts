@@ -118,3 +118,38 @@ t.test('bookstore: Pipy fetcher and xDS client follow a TrafficSplit change; res
   t.same(after, before, 'a restart gives every proxy the same config version');
   t.same(codebasesAfter, codebasesBefore, 'and the same codebase etag (no mesh-wide reload)');
 });
+
+t.test('a new proxy is generated at once; other changes wait for the quiet window', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-e2e-new-'));
+  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-e2e-new-state-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
+  await cp('examples/bookstore', dir, { recursive: true });
+  const o = parseControllerOptions(
+    ['--source', `file:${dir}`, '--state-dir', stateDir, '--quiet-ms', '3000', '--max-delay-ms', '6000',
+      '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+    {},
+  );
+  if (o === 'help') throw new Error('unexpected help');
+  const controller = createController(o);
+  t.teardown(() => controller.close());
+  await controller.start();
+  await waitFor('controller ready', () => controller.isReady());
+
+  const uuid = '7f0e1d2c-3b4a-4958-8776-655443322110';
+  await writeFile(join(dir, '31-bookwarehouse-2.yaml'), [
+    'apiVersion: v1', 'kind: Pod', 'metadata:', '  name: bookwarehouse-2', '  namespace: bookwarehouse',
+    '  labels: { app: bookwarehouse, version: v1, fsm-proxy-uuid: ' + uuid + ' }',
+    'spec: { serviceAccountName: bookwarehouse }', 'status: { phase: Running, podIP: 10.244.2.31 }', '',
+  ].join('\n'));
+  const written = Date.now();
+  await waitFor('the new proxy has a config', () => controller.configs().get(uuid) !== undefined, 2500);
+  t.ok(Date.now() - written < 2500, 'the new proxy did not wait for the 3 s quiet window');
+
+  const before = controller.configs().get(BOOKBUYER)?.version;
+  const splitFile = join(dir, '50-traffic-split.yaml');
+  await writeFile(splitFile, (await readFile(splitFile, 'utf8')).replace('weight: 50', 'weight: 70'));
+  const edited = Date.now();
+  await waitFor('the split edit', () => controller.configs().get(BOOKBUYER)?.version !== before, 15_000);
+  t.ok(Date.now() - edited >= 3000, 'a policy edit is coalesced for the quiet window');
+});
