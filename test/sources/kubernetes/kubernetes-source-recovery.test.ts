@@ -116,6 +116,41 @@ t.test('bookmarks keep a quiet watch alive; a silent LIST is abandoned and retri
   t.equal(api.requestCount({ watch: true }), 1);
 });
 
+t.test('a watch ended by the server (timeoutSeconds) is reopened from its resourceVersion without a relist', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  api.create(pod('ns', 'a', '10.0.0.1'));
+  const source = createKubernetesSource({
+    kubeConfig: api.kubeConfig(),
+    kinds: [podKind],
+    watchTimeoutSeconds: 1,
+    backoff: { initialMs: 50, maxMs: 200 },
+  });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  await source.ready;
+  await until('first watch open', () => api.openWatches() === 1);
+  api.create(pod('ns', 'b', '10.0.0.2'));
+  await until('b via the first watch', () => rec.objects.has('Pod/ns/b'));
+  const rv = source.status()[0]?.resourceVersion;
+  await until('second watch', () => api.requestCount({ watch: true }) >= 2, 4000);
+  const second = api.requests.filter((r) => r.watch)[1];
+  t.equal(second?.query['resourceVersion'], rv, 'the next watch starts after the last event seen');
+  t.equal(api.requestCount({ watch: false }), 1, 'no relist');
+
+  // Ending watches right after they open makes every watch "quick": reconnects are then paced by the backoff.
+  const before = api.requestCount({ watch: true });
+  const timer = setInterval(() => api.endWatches(), 5);
+  await delay(1000);
+  clearInterval(timer);
+  const reopened = api.requestCount({ watch: true }) - before;
+  t.ok(reopened >= 2 && reopened <= 15, `watches ended at once are reopened with backoff (${reopened} in 1 s)`);
+  api.create(pod('ns', 'c', '10.0.0.3'));
+  await until('c after the churn', () => rec.objects.has('Pod/ns/c'), 4000);
+});
+
 t.test('server down: retries back off (counted over a window), then the watch resumes', async (t) => {
   const api = createKubeApiStandIn();
   await api.start();
