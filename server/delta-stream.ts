@@ -1,23 +1,12 @@
-import type { Cancel, DeltaResponse } from '../cache/types.js';
+import type { DeltaResponse } from '../cache/types.js';
 import { encodeDeltaResponse, estimatedSize, type DeltaDiscoveryRequestMessage } from './codec/discovery.js';
-import { createOrderedQueue } from './ordered-queue.js';
 import { StreamCore } from './stream-core.js';
 import type { StreamOptions, XdsStream } from './stream-types.js';
 import { createDeltaSubscription, type DeltaSubscription } from './subscription.js';
+import { WatchTable, type WatchState } from './watch-table.js';
 
-interface TypeState {
+interface TypeState extends WatchState {
   readonly sub: DeltaSubscription;
-  token: object;
-  cancel: Cancel | undefined;
-  lastNonce: string;
-  /** system_version_info of the last response sent for this type. */
-  lastVersion: string;
-}
-
-interface Pending {
-  readonly response: DeltaResponse;
-  readonly request: DeltaDiscoveryRequestMessage;
-  readonly token: object;
 }
 
 /**
@@ -35,25 +24,9 @@ interface Pending {
  */
 export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscoveryRequestMessage> {
   const cb = opts.callbacks ?? {};
-  const states = new Map<string, TypeState>();
-  let queue = createOrderedQueue<Pending>();
-
-  const cancelWatches = () => {
-    for (const s of states.values()) {
-      s.token = {};
-      const cancel = s.cancel;
-      s.cancel = undefined;
-      cancel?.();
-    }
-  };
-  const core = new StreamCore(opts, {
-    cancelAll() {
-      cancelWatches();
-      states.clear();
-      queue = createOrderedQueue<Pending>();
-    },
-    closedCallback: cb.onDeltaStreamClosed?.bind(cb),
-  });
+  const core = new StreamCore(opts, { cancelAll: () => table.clear(), closedCallback: cb.onDeltaStreamClosed?.bind(cb) });
+  const table = new WatchTable<TypeState, DeltaResponse, DeltaDiscoveryRequestMessage>(core);
+  const states = table.states;
 
   const receive = (raw: DeltaDiscoveryRequestMessage) => {
     if (core.closed || core.quiesced) return;
@@ -81,9 +54,7 @@ export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscovery
     if (!core.guard(() => opts.watcher.recordProgress(node, event, progress))) return;
 
     if (state) {
-      state.cancel?.();
-      state.cancel = undefined;
-      queue.drop(typeUrl);
+      table.supersede(typeUrl, state);
       state.sub.update(request.resourceNamesSubscribe, request.resourceNamesUnsubscribe);
     } else {
       const sub = createDeltaSubscription(request.resourceNamesSubscribe, request.initialResourceVersions, {
@@ -95,43 +66,27 @@ export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscovery
     }
     const respondIfUnchanged = state.sub.wildcard && request.responseNonce === '';
 
-    const token = {};
     const current = state;
-    current.token = token;
-    try {
-      current.cancel = opts.watcher.createDeltaWatch(
-        { node, typeUrl, versionInfo: '', ...(respondIfUnchanged ? { respondIfUnchanged: true } : {}) },
-        current.sub,
-        (response) => {
-          if (core.closed || core.quiesced || current.token !== token) return;
-          queue.put(typeUrl, { response, request, token }, estimatedSize(response));
-          core.scheduleWake();
-        },
-      );
-    } catch (err) {
-      core.watchFailed(typeUrl, err);
-    }
+    table.watch(typeUrl, state, request, estimatedSize, (respond) =>
+      opts.watcher.createDeltaWatch({ node, typeUrl, versionInfo: '', ...(respondIfUnchanged ? { respondIfUnchanged: true } : {}) }, current.sub, respond),
+    );
   };
 
   const takeResponse = (): Buffer | undefined => {
-    for (;;) {
-      const next = queue.take();
-      if (!next || core.closed || !core.node) return undefined;
-      const { typeUrl, item } = next;
-      const state = states.get(typeUrl);
-      if (!state || (state.token !== item.token && !core.quiesced)) continue;
-      const res = item.response;
-      const nonce = core.nextNonce();
-      state.lastNonce = nonce;
-      state.lastVersion = res.systemVersion;
-      state.sub.setReturned(res.returned);
-      const onResponse = cb.onDeltaStreamResponse;
-      const info = { typeUrl, systemVersionInfo: res.systemVersion, nonce, resources: res.resources, removedResources: res.removed };
-      if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, item.request, info))) return undefined;
-      const node = core.node;
-      if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.systemVersion, nonce }))) return undefined;
-      return encodeDeltaResponse(res, nonce);
-    }
+    const node = core.node;
+    const next = core.closed || !node ? undefined : table.take();
+    if (!node || !next) return undefined;
+    const { typeUrl, state, pending } = next;
+    const res = pending.response;
+    const nonce = core.nextNonce();
+    state.lastNonce = nonce;
+    state.lastVersion = res.systemVersion;
+    state.sub.setReturned(res.returned);
+    const onResponse = cb.onDeltaStreamResponse;
+    const info = { typeUrl, systemVersionInfo: res.systemVersion, nonce, resources: res.resources, removedResources: res.removed };
+    if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, pending.request, info))) return undefined;
+    if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.systemVersion, nonce }))) return undefined;
+    return encodeDeltaResponse(res, nonce);
   };
 
   return {
@@ -142,10 +97,10 @@ export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscovery
     },
     receive,
     takeResponse,
-    queuedBytes: () => queue.bytes,
+    queuedBytes: () => table.queuedBytes,
     quiesce() {
       core.quiesced = true;
-      cancelWatches();
+      table.cancelAll();
     },
     close: () => core.close(),
     get closed() {

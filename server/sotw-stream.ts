@@ -1,25 +1,12 @@
-import { TypeUrl, type Cancel, type SotwResponse } from '../cache/types.js';
+import { TypeUrl, type SotwResponse } from '../cache/types.js';
 import { encodeSotwResponse, estimatedSize, type DiscoveryRequestMessage } from './codec/discovery.js';
-import { createOrderedQueue } from './ordered-queue.js';
 import { StreamCore } from './stream-core.js';
 import type { StreamOptions, XdsStream } from './stream-types.js';
 import { createSotwSubscription, type SotwSubscription } from './subscription.js';
+import { WatchTable, type WatchState } from './watch-table.js';
 
-interface TypeState {
+interface TypeState extends WatchState {
   readonly sub: SotwSubscription;
-  /** Identifies the current watch; a response from an older watch is ignored. */
-  token: object;
-  cancel: Cancel | undefined;
-  /** Nonce of the last response sent for this type; '' before the first. */
-  lastNonce: string;
-  /** version_info of the last response sent for this type. */
-  lastVersion: string;
-}
-
-interface Pending {
-  readonly response: SotwResponse;
-  readonly request: DiscoveryRequestMessage;
-  readonly token: object;
 }
 
 /**
@@ -42,26 +29,10 @@ interface Pending {
 export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryRequestMessage> {
   const ads = opts.typeUrl === '';
   const cb = opts.callbacks ?? {};
-  const states = new Map<string, TypeState>();
-  let queue = createOrderedQueue<Pending>();
   let edsAfterCds = false;
-
-  const cancelWatches = () => {
-    for (const s of states.values()) {
-      s.token = {};
-      const cancel = s.cancel;
-      s.cancel = undefined;
-      cancel?.();
-    }
-  };
-  const core = new StreamCore(opts, {
-    cancelAll() {
-      cancelWatches();
-      states.clear();
-      queue = createOrderedQueue<Pending>();
-    },
-    closedCallback: cb.onStreamClosed?.bind(cb),
-  });
+  const core = new StreamCore(opts, { cancelAll: () => table.clear(), closedCallback: cb.onStreamClosed?.bind(cb) });
+  const table = new WatchTable<TypeState, SotwResponse, DiscoveryRequestMessage>(core);
+  const states = table.states;
 
   const receive = (raw: DiscoveryRequestMessage) => {
     if (core.closed || core.quiesced) return;
@@ -94,9 +65,7 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
     const rejected = nack && state !== undefined && state.lastNonce !== '' && request.responseNonce === state.lastNonce;
     const versionInfo = rejected && state ? state.lastVersion : request.versionInfo;
     if (state) {
-      state.cancel?.();
-      state.cancel = undefined;
-      queue.drop(typeUrl);
+      table.supersede(typeUrl, state);
       state.sub.setNames(request.resourceNames);
     } else {
       const sub = createSotwSubscription(request.resourceNames, { allowLegacyWildcard: core.allowLegacyWildcard(typeUrl) });
@@ -104,46 +73,30 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
       states.set(typeUrl, state);
     }
     const respondIfUnchanged = ads && edsAfterCds && typeUrl === TypeUrl.Endpoint;
-
-    const token = {};
     const current = state;
-    current.token = token;
-    try {
-      current.cancel = opts.watcher.createWatch(
-        { node, typeUrl, versionInfo, ...(respondIfUnchanged ? { respondIfUnchanged: true } : {}) },
-        current.sub,
-        (response) => {
-          if (core.closed || core.quiesced || current.token !== token) return;
-          queue.put(typeUrl, { response, request, token }, estimatedSize(response));
-          core.scheduleWake();
-        },
-      );
-    } catch (err) {
-      core.watchFailed(typeUrl, err);
-    }
+
+    table.watch(typeUrl, state, request, estimatedSize, (respond) =>
+      opts.watcher.createWatch({ node, typeUrl, versionInfo, ...(respondIfUnchanged ? { respondIfUnchanged: true } : {}) }, current.sub, respond),
+    );
   };
 
   const takeResponse = (): Buffer | undefined => {
-    for (;;) {
-      const next = queue.take();
-      if (!next || core.closed || !core.node) return undefined;
-      const { typeUrl, item } = next;
-      const state = states.get(typeUrl);
-      if (!state || (state.token !== item.token && !core.quiesced)) continue;
-      const res = item.response;
-      const nonce = core.nextNonce();
-      state.lastNonce = nonce;
-      state.lastVersion = res.version;
-      state.sub.setReturned(res.returned);
-      if (ads && typeUrl === TypeUrl.Cluster) edsAfterCds = true;
-      if (typeUrl === TypeUrl.Endpoint) edsAfterCds = false;
-      const onResponse = cb.onStreamResponse;
-      const info = { typeUrl, versionInfo: res.version, nonce, resources: res.resources };
-      if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, item.request, info))) return undefined;
-      const node = core.node;
-      if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.version, nonce }))) return undefined;
-      return encodeSotwResponse(res, nonce);
-    }
+    const node = core.node;
+    const next = core.closed || !node ? undefined : table.take();
+    if (!node || !next) return undefined;
+    const { typeUrl, state, pending } = next;
+    const res = pending.response;
+    const nonce = core.nextNonce();
+    state.lastNonce = nonce;
+    state.lastVersion = res.version;
+    state.sub.setReturned(res.returned);
+    if (ads && typeUrl === TypeUrl.Cluster) edsAfterCds = true;
+    if (typeUrl === TypeUrl.Endpoint) edsAfterCds = false;
+    const onResponse = cb.onStreamResponse;
+    const info = { typeUrl, versionInfo: res.version, nonce, resources: res.resources };
+    if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, pending.request, info))) return undefined;
+    if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.version, nonce }))) return undefined;
+    return encodeSotwResponse(res, nonce);
   };
 
   return {
@@ -154,10 +107,10 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
     },
     receive,
     takeResponse,
-    queuedBytes: () => queue.bytes,
+    queuedBytes: () => table.queuedBytes,
     quiesce() {
       core.quiesced = true;
-      cancelWatches();
+      table.cancelAll();
     },
     close: () => core.close(),
     get closed() {

@@ -77,6 +77,7 @@ export interface AdsClient {
   readonly buffered: number;
   /** Resolves with the stream's final status. */
   readonly status: Promise<ClientStatus>;
+  /** Iterates responses until the stream ends (no timeout). */
   [Symbol.asyncIterator](): AsyncIterator<ClientResponse>;
   /** Cancels the stream and closes the channel. */
   close(): void;
@@ -134,20 +135,24 @@ export function createAdsClient(options: AdsClientOptions): AdsClient {
   };
   const errorDetail = (message: string): ErrorDetail => ({ code: grpc.status.INVALID_ARGUMENT, message });
 
-  const next = (timeoutMs = 5000) =>
+  /** The next response; without a timeout it waits until one arrives or the stream ends. */
+  const next = (timeoutMs: number | undefined) =>
     new Promise<ClientResponse>((resolve, reject) => {
       const queued = queue.shift();
       if (queued) return resolve(queued);
       if (ended) return reject(new Error(`stream ended: ${ended.code} ${ended.details}`));
-      const timer = setTimeout(() => {
-        const i = waiters.indexOf(waiter);
-        if (i >= 0) waiters.splice(i, 1);
-        reject(new Error(`no response within ${timeoutMs} ms`));
-      }, timeoutMs);
+      let timer: NodeJS.Timeout | undefined;
       const waiter = {
         resolve: (r: ClientResponse) => (clearTimeout(timer), resolve(r)),
         reject: (e: Error) => (clearTimeout(timer), reject(e)),
       };
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(() => {
+          const i = waiters.indexOf(waiter);
+          if (i >= 0) waiters.splice(i, 1);
+          reject(new Error(`no response within ${timeoutMs} ms`));
+        }, timeoutMs);
+      }
       waiters.push(waiter);
     });
 
@@ -189,7 +194,7 @@ export function createAdsClient(options: AdsClientOptions): AdsClient {
     sendBytes(bytes) {
       call.write(Buffer.from(bytes));
     },
-    next: (o = {}) => next(o.timeoutMs),
+    next: (o = {}) => next(o.timeoutMs ?? 5000),
     async nextWithin(ms) {
       try {
         return await next(ms);
@@ -205,7 +210,7 @@ export function createAdsClient(options: AdsClientOptions): AdsClient {
       return {
         next: async () => {
           try {
-            return { value: await next(2 ** 31 - 1), done: false };
+            return { value: await next(undefined), done: false };
           } catch {
             return { value: undefined, done: true };
           }

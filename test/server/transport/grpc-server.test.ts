@@ -171,3 +171,23 @@ t.test('keepalive options are accepted and the server serves with them', async (
   c.subscribe(TypeUrl.Cluster, []);
   t.equal((await c.next()).versionInfo, 'v1');
 });
+
+t.test('the client iterates responses until the stream ends', async (t) => {
+  const { address, watcher, server } = await startServer(t);
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const c = connect(t, address);
+  c.subscribe(TypeUrl.Cluster, []);
+  const versions: string[] = [];
+  for await (const r of c) {
+    versions.push(r.versionInfo);
+    c.ack(r);
+    if (r.versionInfo === 'v1') {
+      await eventually(() => watcher.pending(TypeUrl.Cluster) === 1);
+      watcher.set(TypeUrl.Cluster, 'v2', [{ name: 'a' }]);
+    } else {
+      void server.close({ graceMs: 500 });
+    }
+  }
+  t.same(versions, ['v1', 'v2']);
+  t.equal((await c.status).code, StatusCode.UNAVAILABLE);
+});
