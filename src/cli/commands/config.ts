@@ -1,0 +1,143 @@
+/**
+ * `fsm-controller config --source file:DIR --proxy <uuid | namespace/pod>
+ *   [--state-dir DIR] [--mesh-name fsm] [--fsm-namespace fsm-system] [--trust-domain cluster.local]`
+ *
+ * Loads DIR into a model store, finds the proxy and prints its Pipy sidecar
+ * config as pretty JSON on stdout (generation problems go to stderr). With
+ * --state-dir the Certificate block is filled by the controller's own
+ * certificate module over that state directory, so the command prints the
+ * certificate a controller running with the same state dir serves.
+ *
+ * Exit codes: 0 printed; 1 the source could not be read or the proxy does not
+ * exist (the message lists the proxies that do); 2 bad flags (`E1000: ...`).
+ */
+import { parseArgs } from 'node:util';
+import { createControllerCertificates, type ControllerCertificates } from '../../controller/certificates.js';
+import { createSidecarConfigSet } from '../../generate/pipy/config-set.js';
+import { createModelStore, type ModelStore } from '../../model/store.js';
+import type { ProxyInfo } from '../../model/view.js';
+import { createJsonLogger } from '../../shared/logger.js';
+import { createFileSource } from '../../sources/file/file-source.js';
+
+const USAGE =
+  'usage: fsm-controller config --source file:DIR --proxy <uuid | namespace/pod> [--state-dir DIR] [--mesh-name NAME] [--fsm-namespace NS] [--trust-domain DOMAIN]';
+
+interface ConfigFlags {
+  readonly dir: string;
+  readonly proxy: string;
+  readonly stateDir: string | undefined;
+  readonly meshName: string;
+  readonly fsmNamespace: string;
+  readonly trustDomain: string;
+}
+
+const out = (text: string): void => void process.stdout.write(`${text}\n`);
+const err = (text: string): void => void process.stderr.write(`${text}\n`);
+
+/** The flags, or the reason they are unusable (reported as E1000, FSM's invalid-CLI-argument code). */
+function parseFlags(argv: string[]): ConfigFlags | string {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        source: { type: 'string' },
+        proxy: { type: 'string' },
+        'state-dir': { type: 'string' },
+        'mesh-name': { type: 'string', default: 'fsm' },
+        'fsm-namespace': { type: 'string', default: 'fsm-system' },
+        'trust-domain': { type: 'string', default: 'cluster.local' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    return e instanceof Error ? e.message : String(e);
+  }
+  const source = values.source;
+  if (!source) return 'missing --source file:DIR';
+  if (!source.startsWith('file:') || source.length <= 'file:'.length) return `--source must be file:DIR, got "${source}"`;
+  if (!values.proxy) return 'missing --proxy <uuid | namespace/pod>';
+  if (values['state-dir'] === '') return '--state-dir must not be empty';
+  if (!values['trust-domain']) return '--trust-domain must not be empty';
+  return {
+    dir: source.slice('file:'.length),
+    proxy: values.proxy,
+    stateDir: values['state-dir'],
+    meshName: values['mesh-name'],
+    fsmNamespace: values['fsm-namespace'],
+    trustDomain: values['trust-domain'],
+  };
+}
+
+/** Reads DIR once into a fresh store; the source is closed before returning so nothing keeps the process alive. */
+async function load(flags: ConfigFlags): Promise<ModelStore> {
+  const store = createModelStore({ meshName: flags.meshName, fsmNamespace: flags.fsmNamespace });
+  const files = createFileSource({ dir: flags.dir, rescanIntervalMs: 0 });
+  files.start({
+    onEvents: (events) => {
+      store.apply(events);
+    },
+    onProblems: (scope, problems) => store.setSourceProblems(scope, problems),
+  });
+  try {
+    await files.ready;
+  } finally {
+    await files.close();
+  }
+  return store;
+}
+
+function findProxy(store: ModelStore, wanted: string): ProxyInfo | undefined {
+  return store.proxyByUuid(wanted) ?? store.proxies().find((p) => `${p.namespace}/${p.podName}` === wanted);
+}
+
+function unknownProxy(store: ModelStore, flags: ConfigFlags): string {
+  const proxies = store.proxies();
+  const lines = proxies.map((p) => `  ${p.uuid}  ${p.namespace}/${p.podName}`);
+  return proxies.length === 0
+    ? `no proxy "${flags.proxy}": ${flags.dir} has no meshed pod (a pod labelled fsm-proxy-uuid in a monitored namespace)`
+    : `no proxy "${flags.proxy}" in ${flags.dir}; existing proxies (uuid  namespace/pod):\n${lines.join('\n')}`;
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const flags = parseFlags(argv);
+  if (typeof flags === 'string') {
+    err(`E1000: ${flags}\n${USAGE}`);
+    return 2;
+  }
+  let store: ModelStore;
+  try {
+    store = await load(flags);
+  } catch (e) {
+    err(`cannot read ${flags.dir}: ${e instanceof Error ? e.message : String(e)}`);
+    return 1;
+  }
+  const proxy = findProxy(store, flags.proxy);
+  if (!proxy) {
+    err(unknownProxy(store, flags));
+    return 1;
+  }
+  let certs: ControllerCertificates | undefined;
+  try {
+    if (flags.stateDir !== undefined) {
+      // The controller's certificate module over the same state dir: an existing certificate is reused, not re-issued.
+      certs = await createControllerCertificates({
+        view: store,
+        trustDomain: flags.trustDomain,
+        stateDir: flags.stateDir,
+        logger: createJsonLogger({ level: 'warn', write: err, base: { module: 'certificate' } }),
+      });
+      await certs.ensure([proxy]);
+    }
+    const set = createSidecarConfigSet({ view: store, trustDomain: flags.trustDomain, ...(certs ? { certificates: certs.source } : {}) });
+    set.recompute([proxy.uuid]);
+    const generated = set.get(proxy.uuid);
+    if (!generated) throw new Error(`proxy ${proxy.uuid} generated no config`);
+    for (const p of generated.problems) err(`problem: ${p.object}${p.field ? `: ${p.field}` : ''}: ${p.reason}${p.code ? ` [${p.code}]` : ''}`);
+    out(JSON.stringify(generated.config, null, 2));
+    return 0;
+  } finally {
+    certs?.close();
+  }
+}
