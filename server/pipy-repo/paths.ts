@@ -29,19 +29,26 @@ export function resolveRepoPath(pathname: string, provider: CodebaseProvider): R
   if (raw.length > MAX_SEGMENTS) return undefined;
   const segments: string[] = [];
   for (const s of raw) {
-    let decoded: string;
-    try {
-      decoded = decodeURIComponent(s);
-    } catch {
-      return undefined;
+    let decoded = s;
+    // Sidecar paths carry no escapes; decode only when there is one.
+    if (s.includes('%')) {
+      try {
+        decoded = decodeURIComponent(s);
+      } catch {
+        return undefined;
+      }
+      if (decoded.includes('/')) return undefined;
     }
-    if (decoded === '.' || decoded === '..' || decoded.includes('/')) return undefined;
+    if (decoded === '.' || decoded === '..') return undefined;
     segments.push(decoded);
   }
-  for (let k = segments.length; k >= 1; k--) {
-    const nameSegments = segments.slice(0, k);
-    if (nameSegments.some((s) => s === '')) continue;
-    const name = nameSegments.join('/');
+  // Candidate names, shortest first; an empty segment ends the candidates (names have none).
+  const names: string[] = [];
+  for (let k = 0; k < segments.length && segments[k] !== ''; k++) {
+    names.push(k === 0 ? (segments[0] as string) : `${names[k - 1]}/${segments[k]}`);
+  }
+  for (let k = names.length; k >= 1; k--) {
+    const name = names[k - 1] as string;
     const codebase = provider.get(name);
     if (codebase) {
       const rest = k < segments.length ? '/' + segments.slice(k).join('/') : '';
