@@ -95,6 +95,12 @@ async function main(): Promise<void> {
       const svc = Math.floor(n / PODS_PER_SERVICE);
       changes.push({ type: 'upsert', object: syntheticPod(`ns${svc % NAMESPACES}`, svc, n % PODS_PER_SERVICE, n, podIp(n + 1_000_000 + k)) });
     }
+    // Warm the JIT on changes that are not measured (and not counted).
+    for (let k = 0; k < 5000; k++) {
+      const n = k % mesh.podCount;
+      const svc = Math.floor(n / PODS_PER_SERVICE);
+      store.apply([{ type: 'upsert', object: syntheticPod(`ns${svc % NAMESPACES}`, svc, n % PODS_PER_SERVICE, n, podIp(n + 3_000_000)) }]);
+    }
     let seen = 0;
     store.subscribe((c) => {
       seen += c.length;

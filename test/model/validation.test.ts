@@ -40,6 +40,9 @@ t.test('TrafficTarget kinds (E2009, E2010) and HTTPRouteGroup without matches (E
     'spec.sources[0].kind|E2010|Unsupported value: "Group": supported values: "ServiceAccount"',
   ]);
   t.same(errorsOf(obj('specs.smi-spec.io/v1alpha4', 'HTTPRouteGroup', 'r', { matches: [] })).errors, ['spec.matches|E2006|HTTPRouteGroup has no matches']);
+  const elsewhere = trafficTarget('shop', 'tt', 'web', [{ name: 'client', namespace: 'a' }]);
+  (elsewhere.spec as { destination: { namespace: string } }).destination.namespace = 'other';
+  t.same(errorsOf(elsewhere).errors, ['spec.destination.namespace||Invalid value: "other": must be the TrafficTarget\'s namespace "shop"']);
 });
 
 t.test('cross-object: TrafficTarget naming a missing HTTPRouteGroup (E2005), resolved when it appears', async (t) => {

@@ -38,6 +38,14 @@ export const trafficTarget: KindDefinition = {
     { required: ['destination'] },
   ),
   specRequired: true,
+  check(obj) {
+    // As in OSM/FSM: a TrafficTarget only governs its own namespace's identities.
+    const ns = obj.metadata.namespace ?? '';
+    const dest = (obj.spec as { destination: { namespace?: string } }).destination;
+    return dest.namespace && dest.namespace !== ns
+      ? [{ field: 'spec.destination.namespace', reason: `Invalid value: "${dest.namespace}": must be the TrafficTarget's namespace "${ns}"` }]
+      : [];
+  },
 };
 
 export const httpRouteGroup: KindDefinition = {
