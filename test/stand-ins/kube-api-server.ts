@@ -137,6 +137,8 @@ export interface KubeApiStandIn {
   down(mode?: DownMode): Promise<void>;
   up(): Promise<void>;
 
+  /** Runs `hook` on every request before it is served (e.g. to compact between two pages). Returns an unregister function. */
+  onRequest(hook: (request: RecordedRequest) => void): () => void;
   /** Every request received, oldest first. */
   readonly requests: readonly RecordedRequest[];
   requestCount(filter?: { path?: string | RegExp; watch?: boolean; method?: string }): number;
@@ -173,6 +175,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
   const hooks = new Map<string, Set<CreateHook>>();
   const snapshots = new Map<string, Snapshot>();
   const requests: RecordedRequest[] = [];
+  const requestHooks = new Set<(request: RecordedRequest) => void>();
   let port = 0;
   let downMode: DownMode | undefined;
   let silent = false;
@@ -201,7 +204,9 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     const url = new URL(req.url ?? '/', 'http://stand-in');
     const query = Object.fromEntries(url.searchParams);
     const watch = query['watch'] === 'true' || query['watch'] === '1';
-    requests.push({ method: req.method ?? 'GET', path: url.pathname, query, watch, authorization: req.headers.authorization });
+    const recorded: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, query, watch, authorization: req.headers.authorization };
+    requests.push(recorded);
+    for (const hook of [...requestHooks]) hook(recorded);
     if (downMode === 'unavailable') throw new StandInStatusError(503, 'ServiceUnavailable', 'the stand-in is down');
     if (silent) return;
     const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
@@ -521,6 +526,10 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
       const wasRefusing = downMode === 'refuse';
       downMode = undefined;
       if (wasRefusing) await listen();
+    },
+    onRequest(hook) {
+      requestHooks.add(hook);
+      return () => requestHooks.delete(hook);
     },
     requests,
     requestCount(filter = {}) {

@@ -50,6 +50,34 @@ for (const expiredWatch of ['error-event', 'http-status'] as const) {
   });
 }
 
+t.test('a continue token expired between two pages restarts the list from scratch', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  for (let i = 0; i < 25; i++) api.create(pod('ns', `p${String(i).padStart(2, '0')}`, '10.0.0.1'));
+  let compacted = false;
+  api.onRequest((r) => {
+    if (r.query['continue'] && !compacted) {
+      compacted = true;
+      api.delete('v1', 'Pod', 'ns', 'p00');
+      api.create(pod('ns', 'late', '10.0.0.2'));
+      api.compact();
+    }
+  });
+  const source = createKubernetesSource({ kubeConfig: api.kubeConfig(), kinds: [podKind], pageSize: 10, backoff: { initialMs: 50, maxMs: 200 }, watchTimeoutSeconds: 30 });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  await source.ready;
+  t.equal(compacted, true);
+  t.equal(rec.objects.size, 25, 'the state after the change, from one consistent list');
+  t.ok(rec.objects.has('Pod/ns/late'));
+  t.notOk(rec.objects.has('Pod/ns/p00'), 'the object deleted meanwhile never reached the model');
+  t.equal(rec.batches.length, 1, 'the expired first attempt emitted nothing');
+  const lists = api.requests.filter((r) => !r.watch);
+  t.same(lists.map((r) => Boolean(r.query['continue'])), [false, true, false, true, true], 'page 2 got 410, then three fresh pages');
+});
+
 t.test('a silent watch is abandoned after the inactivity timeout and catches up from its resourceVersion', async (t) => {
   const api = createKubeApiStandIn();
   await api.start();
