@@ -102,16 +102,7 @@ export function estimatedSize(res: SotwResponse | DeltaResponse): number {
 }
 
 function appendFields(head: Uint8Array, tail: readonly Uint8Array[]): Buffer {
-  let size = head.length;
-  for (const t of tail) size += t.length;
-  const out = Buffer.allocUnsafe(size);
-  out.set(head, 0);
-  let off = head.length;
-  for (const t of tail) {
-    out.set(t, off);
-    off += t.length;
-  }
-  return out;
+  return Buffer.concat([head, ...tail]);
 }
 
 let requestType: protobuf.Type | undefined;
