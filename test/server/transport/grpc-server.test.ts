@@ -191,3 +191,39 @@ t.test('the client iterates responses until the stream ends', async (t) => {
   t.same(versions, ['v1', 'v2']);
   t.equal((await c.status).code, StatusCode.UNAVAILABLE);
 });
+
+t.test('every per-type service answers SotW and delta for its own type', async (t) => {
+  const { XDS_SERVICES } = await import('../../../server/transport/services.js');
+  const { address, watcher } = await startServer(t);
+  for (const spec of XDS_SERVICES) {
+    if (spec.typeUrl === '') continue;
+    watcher.set(spec.typeUrl, 'v1', [{ name: 'x' }]);
+    for (const delta of [false, true]) {
+      const c = connect(t, address, { service: spec.typeUrl, delta });
+      c.send(delta ? { resourceNamesSubscribe: ['x'] } : { resourceNames: ['x'] });
+      const r = await c.next();
+      t.equal(r.typeUrl, spec.typeUrl, `${spec.service} ${delta ? 'delta' : 'sotw'}`);
+      t.equal(r.resources.length, 1);
+      c.close();
+    }
+  }
+});
+
+t.test('an open callback that throws refuses that stream only', async (t) => {
+  let opens = 0;
+  const { address, watcher } = await startServer(t, {
+    callbacks: {
+      onStreamOpen: () => {
+        if (++opens === 1) throw Object.assign(new Error('not now'), { code: StatusCode.UNAVAILABLE });
+      },
+    },
+  });
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const first = connect(t, address);
+  first.subscribe(TypeUrl.Cluster, []);
+  t.same(await first.status, { code: StatusCode.UNAVAILABLE, details: 'not now' });
+  const second = connect(t, address);
+  second.subscribe(TypeUrl.Cluster, []);
+  t.equal((await second.next()).versionInfo, 'v1');
+  t.equal(watcher.opened.length, 1, 'the refused stream never reached the watcher');
+});
