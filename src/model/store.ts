@@ -235,9 +235,16 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const info = raw && typeof raw === 'object' ? kindInfo(String(raw.kind)) : undefined;
       const name = raw?.metadata?.name;
       if (!info || typeof name !== 'string' || name === '') {
-        const what = raw && typeof raw === 'object' ? `${String(raw.kind)} ${String(raw.metadata?.namespace ?? '')}/${String(name)}` : 'object';
+        // Kept under a key of its own so errors() lists it until the object is deleted or fixed.
+        const badKey = `?${String(raw?.kind)}/${String(raw?.metadata?.namespace ?? '')}/${String(name)}`;
+        if (ev.type === 'delete') {
+          refusals.delete(badKey);
+          continue;
+        }
+        const what = raw && typeof raw === 'object' ? describeObject(String(raw.kind), raw.metadata?.namespace, String(name)) : 'object';
         const errs: ModelError[] = [];
-        raise({ object: what, field: info ? 'metadata.name' : 'kind', reason: info ? 'Required value' : `unknown kind "${String(raw?.kind)}"`, ...(ev.origin ? { origin: ev.origin } : {}) }, errs);
+        raise({ object: what, key: badKey, field: info ? 'metadata.name' : 'kind', reason: info ? 'Required value' : `unknown kind "${String(raw?.kind)}"`, ...(ev.origin ? { origin: ev.origin } : {}) }, errs);
+        refusals.set(badKey, errs);
         raised.push(...errs);
         continue;
       }

@@ -136,4 +136,7 @@ t.test('unknown kinds and bad metadata are refused', async (t) => {
   const store = createModelStore();
   const r = store.apply(up({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'x' } }, obj('v1', 'Service', 'Bad_Name', {})));
   t.same(r.errors.map((e) => `${e.field}|${e.reason}`), ['kind|unknown kind "Deployment"', 'metadata.name|Invalid value: "Bad_Name": must be a lowercase RFC 1123 subdomain']);
+  t.same(store.errors().map((e) => e.object), ['Deployment x/d', 'Service shop/Bad_Name'], 'listed until deleted or fixed');
+  store.apply([{ type: 'delete', object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'x' } } }]);
+  t.same(store.errors().map((e) => e.object), ['Service shop/Bad_Name']);
 });
