@@ -12,7 +12,7 @@ import type { PipyCertificateSource } from './certificate.js';
 import { changeKeys } from './dependency-keys.js';
 import { generateSidecarConfig, type SidecarConfig } from './sidecar-config.js';
 import { createSmiIndexCache } from './smi-access.js';
-import { createGenCache } from './context.js';
+import { createGenCache, type SelectorIndexes } from './context.js';
 
 export interface SidecarConfigSetOptions {
   readonly view: ModelView;
@@ -53,11 +53,18 @@ export interface SidecarConfigSet {
   stats(): SidecarConfigSetStats;
 }
 
+function sameKeys(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const k of a) if (!b.has(k)) return false;
+  return true;
+}
+
 export function createSidecarConfigSet(options: SidecarConfigSetOptions): SidecarConfigSet {
   const { view } = options;
   const configs = new Map<string, SidecarConfig>();
   const byKey = new Map<string, Set<string>>();
   const smiIndexes = createSmiIndexCache();
+  const selectorIndexes: SelectorIndexes = new Map();
   let recomputations = 0;
   let lastRecomputed = 0;
   let lastChanged = 0;
@@ -100,7 +107,7 @@ export function createSidecarConfigSet(options: SidecarConfigSetOptions): Sideca
       }
       // One TrafficTarget index shared by the batch (and by later batches while the targets are unchanged).
       const smiIndex = smiIndexes.index(view);
-      const cache = createGenCache();
+      const cache = createGenCache({ selectorIndexes });
       const changed: string[] = [];
       for (const proxy of targets) {
         const cert = options.certificates?.certificateFor(proxy);
@@ -111,9 +118,12 @@ export function createSidecarConfigSet(options: SidecarConfigSetOptions): Sideca
           cache,
         });
         const old = configs.get(proxy.uuid);
-        if (old) unindex(proxy.uuid, old);
         configs.set(proxy.uuid, cfg);
-        index(proxy.uuid, cfg);
+        // Most recomputations read the same keys as before: nothing to re-index then.
+        if (!old || !sameKeys(old.dependencies, cfg.dependencies)) {
+          if (old) unindex(proxy.uuid, old);
+          index(proxy.uuid, cfg);
+        }
         if (old?.version !== cfg.version) changed.push(proxy.uuid);
       }
       recomputations += targets.length;

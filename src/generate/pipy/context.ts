@@ -37,14 +37,23 @@ interface MemoEntry {
  */
 export interface GenCache {
   readonly memo: Map<string, MemoEntry>;
-  /** Per namespace: `key\u0000value` of one selector pair → the services whose selector has it. */
-  readonly servicesBySelectorPair: Map<string, Map<string, Service[]>>;
+  /** Per namespace: the services whose selector has a given pair (see SelectorIndexes). */
+  readonly selectorIndexes: SelectorIndexes;
   /** The MeshConfig settings, read once per batch. */
   meshSettings?: SidecarMeshSettings;
 }
 
-export function createGenCache(): GenCache {
-  return { memo: new Map(), servicesBySelectorPair: new Map() };
+/**
+ * Per namespace, the view's Service list it was built from and
+ * `key\u0000value` of one selector pair → the services whose selector has
+ * it. The store replaces a namespace's list when one of its Services
+ * changes, so an index whose list is still the view's is current and may
+ * outlive a batch.
+ */
+export type SelectorIndexes = Map<string, { readonly services: readonly Service[]; readonly byPair: Map<string, Service[]> }>;
+
+export function createGenCache(options: { selectorIndexes?: SelectorIndexes } = {}): GenCache {
+  return { memo: new Map(), selectorIndexes: options.selectorIndexes ?? new Map() };
 }
 
 /**
@@ -68,19 +77,22 @@ export function memoize<T>(ctx: GenContext, key: string, compute: (sub: GenConte
 /** Services in the pod's namespace whose selector matches its labels, by name (the view's servicesForPod, indexed once per batch). */
 export function servicesForPod(ctx: GenContext, pod: Pod): readonly Service[] {
   const ns = pod.metadata.namespace ?? '';
-  let index = ctx.cache.servicesBySelectorPair.get(ns);
-  if (!index) {
-    index = new Map();
-    for (const svc of ctx.view.list<Service>('Service', ns)) {
+  const services = ctx.view.list<Service>('Service', ns);
+  let entry = ctx.cache.selectorIndexes.get(ns);
+  if (entry?.services !== services) {
+    const byPair = new Map<string, Service[]>();
+    for (const svc of services) {
       const first = Object.entries(svc.spec?.selector ?? {})[0];
       if (!first) continue;
       const k = `${first[0]}\u0000${first[1]}`;
-      const list = index.get(k);
+      const list = byPair.get(k);
       if (list) list.push(svc);
-      else index.set(k, [svc]);
+      else byPair.set(k, [svc]);
     }
-    ctx.cache.servicesBySelectorPair.set(ns, index);
+    entry = { services, byPair };
+    ctx.cache.selectorIndexes.set(ns, entry);
   }
+  const index = entry.byPair;
   const out: Service[] = [];
   for (const [k, v] of Object.entries(pod.metadata.labels ?? {})) {
     for (const svc of index.get(`${k}\u0000${v}`) ?? []) {

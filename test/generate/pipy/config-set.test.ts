@@ -87,3 +87,19 @@ t.test('a batch shares memoised fragments but gives every proxy what generating 
   }
   t.end();
 });
+
+t.test('indexes kept across batches follow the model: a new Service selecting a pod reaches its inbound', (t) => {
+  const store = storeOf([...fixture('mesh.yaml'), meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: true } })]);
+  const set = createSidecarConfigSet({ view: store });
+  set.recompute();
+  const inboundRules = () => Object.keys(set.get(UUID.bookbuyer)?.config.Inbound?.TrafficMatches['9090']?.HttpServiceRouteRules ?? {});
+  t.same(inboundRules(), []);
+  const svc: MeshObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'buyer-admin', namespace: 'bookbuyer' },
+    spec: { selector: { app: 'bookbuyer' }, clusterIP: '10.96.9.9', ports: [{ name: 'admin', port: 9090, targetPort: 9090, appProtocol: 'http' }] } };
+  const { changes } = store.apply([{ type: 'upsert', object: svc }]);
+  const affected = set.affected(changes);
+  t.ok(affected.has(UUID.bookbuyer), 'the selected pod is affected');
+  set.recompute(affected);
+  t.same(inboundRules(), ['buyer-admin.bookbuyer']);
+  t.end();
+});
