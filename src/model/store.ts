@@ -60,6 +60,8 @@ export interface ModelStore extends ModelView {
   onError(listener: (error: ModelError) => void): () => void;
   /** Called after every batch that changed the view; returns an unsubscribe function. */
   subscribe(listener: (changes: readonly ModelChange[]) => void): () => void;
+  /** TrafficTargets that list the identity (`sa.ns`) as a source, by namespace then name. */
+  trafficTargetsFromSource(identity: string): readonly MeshObject[];
   /** The proxies that depend on the changes (rules in dependencies.ts). */
   affectedProxies(changes: readonly ModelChange[]): Set<string>;
   /** Number of accepted objects (of one kind, or all), observed or not. */
@@ -363,6 +365,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
+    },
+    trafficTargetsFromSource(identity) {
+      return [...idx.trafficTargetsFromSource(identity)].filter((tt) => observed('TrafficTarget', tt.metadata.namespace ?? '')).sort(byNsName);
     },
     affectedProxies(changes) {
       return traceAffected({ view, allProxies: () => idx.proxyUuids() }, changes);

@@ -45,6 +45,8 @@ t.test('indexes answer generator queries in deterministic order', async (t) => {
   t.same(store.servicesForPod(store.get('Pod', 'b', 'server-1') as never).map((s) => s.metadata.name), ['server', 'server-v1']);
   t.same(store.endpointSlicesForService('b', 'server').map((s) => s.metadata.name), ['server-abc']);
   t.same(store.policiesFor('TrafficTarget', { identity: 'server.b' }).map((x) => x.metadata.name), ['client-to-server']);
+  t.same(store.trafficTargetsFromSource('client.a').map((x) => x.metadata.name), ['client-to-server']);
+  t.same(store.trafficTargetsFromSource('server.b'), []);
   t.same(store.list('Service').map((s) => `${s.metadata.namespace}/${s.metadata.name}`), ['b/server', 'b/server-v1', 'c/other']);
   t.same(store.errors(), []);
 });
@@ -110,6 +112,11 @@ t.test('namespace monitoring: only labelled namespaces are observed, live', asyn
   t.same(store.list('Pod', 'x'), []);
   store.apply(up(ns('x', { 'flomesh.io/monitored-by': 'other-mesh' })));
   t.same(store.namespaces(), []);
+  store.apply(up(ns('x')));
+  t.same(store.proxies().map((p) => p.uuid), ['u-x']);
+  const gone = store.apply(del(ns('x')));
+  t.same(gone.changes.map((c) => `${c.old ? 'old' : ''}${c.new ? 'new' : ''}:${c.key}`).sort(), ['old:Namespace//x', 'old:Pod/x/p', 'old:Service/x/p'], 'deleting the namespace hides its objects');
+  t.same(store.proxies(), []);
   t.equal(store.count('Pod'), 1, 'objects of unobserved namespaces are kept for later');
 });
 
