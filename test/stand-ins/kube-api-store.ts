@@ -50,7 +50,8 @@ export function resourceId(apiVersion: string, plural: string): string {
 
 /** A deep copy: what is stored or handed out never aliases the caller's object. */
 export function clone<T>(value: T): T {
-  return structuredClone(value);
+  // Objects here are JSON (they came from or go to the wire); a JSON round trip is several times faster than structuredClone.
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
 }
 
 export interface KubeApiStore {

@@ -65,8 +65,11 @@ export function createKubeHttpClient(options: { kubeConfig: KubeConfig; clock: C
     }
     const reqOpts: https.RequestOptions = {};
     await kubeConfig.applyToHTTPSOptions(reqOpts);
-    if (opts.signal.aborted) throw new Error('aborted');
     const agent = reqOpts.agent;
+    if (opts.signal.aborted) {
+      if (agent && typeof agent === 'object' && 'destroy' in agent) agent.destroy();
+      throw new Error('aborted');
+    }
     const send = url.protocol === 'https:' ? https.request : http.request;
     await new Promise<void>((resolve, reject) => {
       let settled = false;
