@@ -136,14 +136,18 @@ export class StreamCore {
     if (this.closed) return;
     this.closed = true;
     this.#hooks.cancelAll();
-    if (this.node) this.opts.watcher.streamClosed(this.opts.streamId, this.node);
+    const node = this.node;
+    if (node) this.#safely('watcher streamClosed', () => this.opts.watcher.streamClosed(this.opts.streamId, node));
     const closedCallback = this.#hooks.closedCallback;
-    if (closedCallback) {
-      try {
-        closedCallback(this.opts.streamId, this.node);
-      } catch (err) {
-        this.logger.warn('stream closed callback failed', { streamId: this.opts.streamId, error: String(err) });
-      }
+    if (closedCallback) this.#safely('stream closed callback', () => closedCallback(this.opts.streamId, node));
+  }
+
+  /** Runs a close-time hook; the stream is gone already, so a failure is only logged. */
+  #safely(what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.logger.warn(`${what} failed`, { streamId: this.opts.streamId, error: err instanceof Error ? err.message : String(err) });
     }
   }
 }

@@ -1,6 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../src/shared/logger.js';
-import { StatusCode, XdsStatusError } from '../errors.js';
+import { StatusCode, XdsStatusError, toStatusError } from '../errors.js';
 import type { StreamTransport, XdsStream } from '../stream-types.js';
 
 /** Per-stream send limits. */
@@ -78,7 +78,7 @@ export function adaptCall<Req>(options: {
 
   const pump = () => {
     while (!ended && !waitingDrain && inflight < limits.maxQueuedBytesPerStream) {
-      const bytes = stream.takeResponse();
+      const bytes = contain(() => stream.takeResponse());
       if (!bytes) break;
       const len = bytes.length;
       inflight += len;
@@ -101,6 +101,17 @@ export function adaptCall<Req>(options: {
     }
     checkStall();
   };
+
+  /** The state machine guards callbacks itself; anything else thrown (a watcher bug) ends only this stream. */
+  function contain<T>(fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (err) {
+      logger.error('xDS stream failed', { streamId: stream.id, error: err instanceof Error ? err.message : String(err) });
+      end(toStatusError(err));
+      return undefined;
+    }
+  }
 
   function end(status?: XdsStatusError) {
     if (ended) return;
@@ -125,7 +136,7 @@ export function adaptCall<Req>(options: {
       end(new XdsStatusError(StatusCode.INVALID_ARGUMENT, `malformed request: ${err instanceof Error ? err.message : String(err)}`));
       return;
     }
-    stream.receive(request);
+    contain(() => stream.receive(request));
   });
   // The client half-closed: nothing more will be asked, so the stream is over.
   call.on('end', () => end());
@@ -141,7 +152,7 @@ export function adaptCall<Req>(options: {
   call.on('finish', () => resolveDone());
   call.on('close', () => resolveDone());
 
-  stream.open();
+  contain(() => stream.open());
   return {
     drain(status) {
       if (ended) return;

@@ -227,3 +227,27 @@ t.test('an open callback that throws refuses that stream only', async (t) => {
   t.equal((await second.next()).versionInfo, 'v1');
   t.equal(watcher.opened.length, 1, 'the refused stream never reached the watcher');
 });
+
+t.test('a watcher that throws ends only the stream that hit it', async (t) => {
+  class FaultyWatcher extends FakeWatcher {
+    override streamOpened(streamId: number, node: { id: string; cluster: string }): void {
+      if (node.id === 'open-fails') throw new Error('status store full');
+      super.streamOpened(streamId, node);
+    }
+    override createWatch(...args: Parameters<FakeWatcher['createWatch']>) {
+      if (args[0].node.id === 'watch-fails') throw Object.assign(new Error('cache exploded'), { code: StatusCode.UNAVAILABLE });
+      return super.createWatch(...args);
+    }
+  }
+  const { address, watcher } = await startServer(t, { watcher: new FaultyWatcher() });
+  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+  const a = connect(t, address, { node: { id: 'open-fails', cluster: 'x' } });
+  const b = connect(t, address, { node: { id: 'watch-fails', cluster: 'x' } });
+  const ok = connect(t, address);
+  a.subscribe(TypeUrl.Cluster, []);
+  b.subscribe(TypeUrl.Cluster, []);
+  ok.subscribe(TypeUrl.Cluster, []);
+  t.same(await a.status, { code: StatusCode.INTERNAL, details: 'status store full' });
+  t.same(await b.status, { code: StatusCode.UNAVAILABLE, details: 'cache exploded' });
+  t.equal((await ok.next()).versionInfo, 'v1');
+});
