@@ -7,7 +7,7 @@ import { typeForUrl, TypeUrl } from '../src/index.js';
  * would), subscribed to one ClusterLoadAssignment with raw grpc-js calls
  * (bytes in, bytes out). Each stream ACKs what it receives. Talks to the
  * parent over IPC:
- *   → {type:'ready', count}          every stream holds a first response
+ *   → {type:'ready', count, failed}  every stream holds a first response or failed
  *   ← {type:'expect', version}       start watching for `version`
  *   → {type:'expecting'}             (acknowledged, before the update is sent)
  *   → {type:'received', times}       Date.now() at receipt of `version`, per stream
@@ -23,6 +23,8 @@ const bytes = (b: Buffer) => b;
 
 interface StreamState {
   version: string;
+  ready?: boolean;
+  failed?: boolean;
   call: grpc.ClientDuplexStream<Buffer, Buffer>;
   client: grpc.Client;
 }
@@ -31,6 +33,10 @@ const streams: StreamState[] = [];
 let expected: string | undefined;
 const times: number[] = [];
 let ready = 0;
+let failed = 0;
+const reportReady = () => {
+  if (ready + failed === count) process.send?.({ type: 'ready', count: ready, failed });
+};
 
 function request(node: string | undefined, version: string, nonce: string): Buffer {
   const msg = reqType!.create({
@@ -91,13 +97,24 @@ function open(i: number): void {
     state.version = res.versionInfo;
     if (res.versionInfo === expected) times.push(at);
     call.write(request(undefined, res.versionInfo, res.nonce));
-    if (first && ++ready === count) process.send?.({ type: 'ready', count });
-    if (expected !== undefined && times.length === count) {
+    if (first) {
+      state.ready = true;
+      ready++;
+      reportReady();
+    }
+    if (expected !== undefined && times.length === ready) {
       process.send?.({ type: 'received', times: times.splice(0) });
       expected = undefined;
     }
   });
-  call.on('error', () => undefined);
+  call.on('error', () => {
+    // A stream that never got its first response is left out of the measurement (and counted).
+    if (!state.ready && !state.failed) {
+      state.failed = true;
+      failed++;
+      reportReady();
+    }
+  });
   call.write(request(`${idPrefix}-${i}`, '', ''));
 }
 

@@ -122,6 +122,8 @@ async function settle(): Promise<number> {
 }
 
 interface Run {
+  connected: number;
+  failed: number;
   p50: number;
   p99: number;
   last: number;
@@ -135,7 +137,9 @@ async function measure(kind: 'ours' | 'bare', n: number): Promise<Run> {
   const rssBefore = await settle();
   const per = Math.ceil(n / PROCS);
   const children = Array.from({ length: PROCS }, (_, i) => fork(here, [`127.0.0.1:${target.port}`, String(Math.min(per, n - i * per)), `${kind}-${i}`], { stdio: 'inherit' }));
-  await waitFor(children, 'ready');
+  const readyMsgs = await waitFor(children, 'ready');
+  const connected = readyMsgs.reduce((sum, m) => sum + Number(m.count), 0);
+  const failed = readyMsgs.reduce((sum, m) => sum + Number(m.failed), 0);
   const rssAfter = await settle();
   const expecting = waitFor(children, 'expecting');
   for (const c of children) c.send({ type: 'expect', version: target.version });
@@ -150,7 +154,9 @@ async function measure(kind: 'ours' | 'bare', n: number): Promise<Run> {
     p50: times[Math.floor(times.length * 0.5)] ?? NaN,
     p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? NaN,
     last: times[times.length - 1] ?? NaN,
-    rssPerStreamKb: (rssAfter - rssBefore) / n / 1024,
+    rssPerStreamKb: (rssAfter - rssBefore) / connected / 1024,
+    connected,
+    failed,
     anyEncodes: encodeCounter.any - anyBefore,
     bodyEncodes: envelopeCounter.sotwBodies - bodiesBefore,
   };
@@ -166,7 +172,7 @@ for (const n of SIZES) {
   const bare = await measure('bare', n);
   const ours = await measure('ours', n);
   const f = (x: number) => `${x.toFixed(0)} ms`;
-  console.log(`N=${n}`);
+  console.log(`N=${n} (streams connected: baseline ${bare.connected}, ours ${ours.connected}; failed: ${bare.failed}, ${ours.failed})`);
   console.log(`  baseline (bare grpc-js, pre-encoded bytes): p50 ${f(bare.p50)}  p99 ${f(bare.p99)}  last ${f(bare.last)}  RSS/stream ${bare.rssPerStreamKb.toFixed(1)} KB`);
   console.log(`  fsm-control-plane (snapshot cache + ADS):   p50 ${f(ours.p50)}  p99 ${f(ours.p99)}  last ${f(ours.last)}  RSS/stream ${ours.rssPerStreamKb.toFixed(1)} KB`);
   console.log(`  ratio ours/baseline: p50 ${(ours.p50 / bare.p50).toFixed(2)}x  p99 ${(ours.p99 / bare.p99).toFixed(2)}x  last ${(ours.last / bare.last).toFixed(2)}x (target <= 1.5x)`);
