@@ -7,7 +7,7 @@ export type { CertificateManager, CertificateManagerOptions, IssuanceEvent, Rota
 export { bootstrapCommonName, parseBootstrapCommonName, spiffeId, workloadCommonName, workloadIdentity, DEFAULT_TRUST_DOMAIN } from './identity.js';
 export type { BootstrapRef, WorkloadRef } from './identity.js';
 export { rsaKeyType, validateKeyType } from './keys.js';
-export { createRootRotationController, selectIssuers, MrcState, MRC_API_VERSION, MRC_KIND } from './mesh-root-certificate.js';
+export { createRootRotationController, selectIssuers, tresorIssuerFactory, MrcState, MRC_API_VERSION, MRC_KIND } from './mesh-root-certificate.js';
 export type { MeshRootCertificate, RootRotationController, IssuerSelection } from './mesh-root-certificate.js';
 export { toPipyCertificate, toSdsSecrets, formatExpiration, SDS_SECRET_TYPE, DEFAULT_VALIDATION_CONTEXT_NAME } from './delivery.js';
 export type { PipyCertificate } from './delivery.js';

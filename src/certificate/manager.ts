@@ -266,8 +266,12 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
           await store.delete(name);
           continue;
         }
-        const [serviceAccount = '', namespace = ''] = cert.identity.split('.');
-        const ref = { serviceAccount, namespace };
+        // The SPIFFE ID names namespace and service account unambiguously (a service account name may contain dots).
+        const ref = refFromSpiffeId(cert.spiffeId);
+        if (!ref) {
+          await store.delete(name);
+          continue;
+        }
         const hostnames = cert.sans.filter((s) => !s.includes('://') && s !== cert.commonName);
         entries.set(cert.identity, { cert, ref, hostnames });
         if (cert.issuerId !== signing.id) scheduler.schedule(cert.identity, now);
@@ -376,4 +380,9 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       scheduler.close();
     },
   };
+}
+
+function refFromSpiffeId(id: string): WorkloadRef | undefined {
+  const m = /^spiffe:\/\/[^/]+\/ns\/([^/]+)\/sa\/([^/]+)$/.exec(id);
+  return m ? { namespace: m[1] as string, serviceAccount: m[2] as string } : undefined;
 }

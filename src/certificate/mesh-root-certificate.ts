@@ -13,7 +13,9 @@
  * handed the whole current set each time.
  */
 import { silentLogger, type Logger } from '../shared/logger.js';
+import { createBuiltinCa } from './builtin-ca.js';
 import type { CertificateManager } from './manager.js';
+import type { SecretStorage } from './storage/secret-storage.js';
 import { CertificateError, CertificateErrorCode, type Issuer } from './types.js';
 
 export const MRC_API_VERSION = 'config.flomesh.io/v1alpha3';
@@ -136,5 +138,21 @@ export function createRootRotationController(options: RootRotationControllerOpti
       queue = run.catch(() => undefined);
       return run;
     },
+  };
+}
+
+/**
+ * An `issuerFor` for MRCs with the tresor (built-in CA) provider: the root
+ * lives in `spec.provider.tresor.ca.secretRef`, read or created through the
+ * storage of that namespace (`storageFor`; the MRC's namespace when the ref
+ * names none). Other providers are refused with E5006; the controller
+ * composes factories for them.
+ */
+export function tresorIssuerFactory(storageFor: (namespace: string) => SecretStorage): (mrc: MeshRootCertificate) => Promise<Issuer> {
+  return async (mrc) => {
+    const ref = mrc.spec.provider?.tresor?.ca.secretRef;
+    if (!ref) throw new CertificateError(CertificateErrorCode.badRootSet, `MeshRootCertificate ${mrc.metadata.name} has no tresor provider`);
+    const namespace = ref.namespace ?? mrc.metadata.namespace ?? '';
+    return createBuiltinCa({ storage: storageFor(namespace), secretName: ref.name });
   };
 }

@@ -224,3 +224,52 @@ t.test('private keys are redacted in JSON and logs', async (t) => {
   t.match(json, /BEGIN CERTIFICATE/);
   t.notMatch(JSON.stringify(redact({ ...cert })), /PRIVATE KEY-----/);
 });
+
+t.test('issuer failures: E5003 to the caller, scheduled rotations retry later (no loop)', async (t) => {
+  const clock = createFakeClock();
+  const ca = caFromRoot(await generateRoot({ clock }), { clock });
+  let failing = false;
+  let attempts = 0;
+  const flaky: Issuer = {
+    id: ca.id,
+    trustBundlePem: () => ca.trustBundlePem(),
+    async issue(req) {
+      attempts++;
+      if (failing) throw new Error('CA unreachable');
+      return ca.issue(req);
+    },
+  };
+  const { logger, lines } = recordingLogger();
+  const m = createCertificateManager({ issuer: flaky, clock, logger, validity: () => 3_600_000 });
+  t.teardown(() => m.close());
+  failing = true;
+  await t.rejects(m.issueWorkload(ref), /E5003: issuing bookstore\.shop\.cluster\.local .*CA unreachable/);
+  failing = false;
+  const cert = await m.issueWorkload(ref);
+  failing = true;
+  attempts = 0;
+  // Rotation is due at ~2/3 h; the CA is down for the rest of the lifetime: retries every 60 s at most.
+  await clock.advance(3_600_000);
+  t.ok(attempts > 0 && attempts <= 25, `${attempts} attempts while the CA was down`);
+  t.ok(lines.some((l) => l.level === 'error' && /retrying later/.test(l.msg)));
+  t.equal(m.getWorkload('bookstore.shop'), cert, 'the old certificate stays until a rotation succeeds');
+  failing = false;
+  await clock.advance(61_000);
+  t.not(m.getWorkload('bookstore.shop')?.serialNumber, cert.serialNumber, 'rotated once the CA is back');
+});
+
+t.test('service account names with dots survive a restart', async (t) => {
+  const { dir, cleanup } = await tempDir('fsm-mgr-dots-');
+  t.teardown(cleanup);
+  const storage = createFileSecretStorage({ dir });
+  const ca = await createBuiltinCa({ storage });
+  const m1 = createCertificateManager({ issuer: ca, store: storage });
+  await m1.start();
+  const c1 = await m1.issueWorkload({ serviceAccount: 'web.v2', namespace: 'shop' });
+  m1.close();
+  const m2 = createCertificateManager({ issuer: ca, store: storage });
+  t.teardown(() => m2.close());
+  await m2.start();
+  t.equal((await m2.issueWorkload({ serviceAccount: 'web.v2', namespace: 'shop' })).certChainPem, c1.certChainPem);
+  t.equal(m2.issuedCount, 0);
+});

@@ -2,7 +2,7 @@ import t from 'tap';
 import { X509Certificate } from 'node:crypto';
 import { createBuiltinCa } from '../../src/certificate/builtin-ca.js';
 import { createCertificateManager, type RotationEvent } from '../../src/certificate/manager.js';
-import { createRootRotationController, selectIssuers, type MeshRootCertificate } from '../../src/certificate/mesh-root-certificate.js';
+import { createRootRotationController, selectIssuers, tresorIssuerFactory, type MeshRootCertificate } from '../../src/certificate/mesh-root-certificate.js';
 import { createMemorySecretStorage } from '../../src/certificate/storage/secret-storage.js';
 import { pemBlocks } from '../../src/certificate/pem.js';
 import type { WorkloadCertificate } from '../../src/certificate/types.js';
@@ -35,7 +35,10 @@ t.test('selectIssuers follows the MRC states', async (t) => {
 
 t.test('root rotation A -> B: at every phase peers from adjacent phases and from both roots handshake', async (t) => {
   const storage = createMemorySecretStorage();
-  const issuerFor = (m: MeshRootCertificate) => createBuiltinCa({ storage, secretName: m.spec.provider?.tresor?.ca.secretRef.name ?? 'x' });
+  const issuerFor = tresorIssuerFactory((ns) => {
+    t.equal(ns, 'fsm-system');
+    return storage;
+  });
   const caA = await createBuiltinCa({ storage, secretName: 'a-ca' });
   const caB = await createBuiltinCa({ storage, secretName: 'b-ca' });
   t.not(caA.id, caB.id);
@@ -111,4 +114,9 @@ t.test('rollback: issuingRollback signs with the old root again', async (t) => {
   t.equal(r.ok, true, r.error ?? '');
   await t.rejects(controller.apply([mrc('a', 'inactive'), mrc('b', 'inactive')]), /E5006/);
   t.equal(manager.trustBundlePem(), back?.issuingCaPem, 'an unusable set leaves the manager unchanged');
+});
+
+t.test('tresorIssuerFactory refuses MRCs without a tresor provider', async (t) => {
+  const factory = tresorIssuerFactory(() => createMemorySecretStorage());
+  await t.rejects(factory({ metadata: { name: 'v' }, spec: { provider: { vault: {} } } }), /E5006/);
 });
