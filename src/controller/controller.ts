@@ -186,6 +186,8 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         listen: options.repoListen,
         codebases: publisher,
         logger,
+        // A proxy has a version once it downloaded it (Pipy then reloads); status reports confirm what it runs.
+        onFetched: (f) => convergence?.reported(f.codebase, f.version),
         onStatus: (r) => convergence?.reported(r.codebase, r.record.version),
         ...(options.repoTls && tls
           ? {

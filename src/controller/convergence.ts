@@ -22,15 +22,15 @@ export interface ProxyDelivery {
 
 /**
  * Measures convergence: the time from the source event that caused a new
- * version to the moment the proxy has it — a Pipy sidecar reporting that
- * codebase version in its status POST, or an xDS client acknowledging the
+ * version to the moment the proxy has it — a Pipy sidecar downloading that
+ * codebase version (or reporting it in its status POST), or an xDS client acknowledging the
  * SidecarConfig version (SotW ACK). Observations go to
  * `fsm_proxy_convergence_time_seconds{transport}`.
  */
 export interface ConvergenceTracker {
   expect(proxy: ProxyInfo, configVersion: string, codebaseVersion: string, since: number): void;
   forget(uuid: string): void;
-  /** A repo status report: the codebase and the version the instance runs. */
+  /** A Pipy instance downloaded, or reports running, this codebase version. */
   reported(codebase: string, version: string): void;
   xdsCallbacks(): XdsCallbacks;
   deliveries(): ReadonlyMap<string, ProxyDelivery>;
