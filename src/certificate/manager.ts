@@ -98,7 +98,11 @@ export interface CertificateManager {
   issueBootstrap(proxy: BootstrapRef): Promise<WorkloadCertificate>;
   /** Roots proxies must trust now (signing and validating issuers' roots). */
   trustBundlePem(): string;
-  /** Switches issuers (root rotation phases). Resolves when every cached certificate follows: re-issued by a new signer, or carrying the new bundle. */
+  /**
+   * Switches issuers (root rotation phases). Resolves when every cached
+   * certificate follows: re-issued by a new signer, or carrying the new
+   * bundle. A re-issue that fails is logged and retried on the rotation timer.
+   */
   setIssuers(issuers: { signing: Issuer; validating: Issuer }): Promise<void>;
   /** Sets the validity from a Go duration string; returns the error (and keeps the previous value) when invalid. */
   setValidity(text: string): CertificateError | undefined;
@@ -138,6 +142,8 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
   let closed = false;
   const entries = new Map<string, Entry>();
   const inflight = new Map<string, Promise<WorkloadCertificate>>();
+  /** Bumped by releaseWorkload, so an issuance that was in flight does not resurrect the entry. */
+  const releases = new Map<string, number>();
   const rotatedListeners = new Set<(e: RotationEvent) => void>();
   const issuedListeners = new Set<(e: IssuanceEvent) => void>();
 
@@ -228,8 +234,10 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
 
   const issueEntry = async (identity: string, ref: WorkloadRef, hostnames: string[], reason: RotationReason | undefined) => {
     const previous = entries.get(identity)?.cert;
+    const generation = releases.get(identity) ?? 0;
     const { cert, validity } = await issueFrom(identity, ref, hostnames, 'workload', workloadCommonName(ref, trustDomain));
-    if (closed) return cert;
+    // Released (or closed) while issuing: hand the certificate to the caller but do not cache it.
+    if (closed || (releases.get(identity) ?? 0) !== generation) return cert;
     entries.set(identity, { cert, ref, hostnames });
     scheduleRotation(cert, { requestedValidityMs: validity });
     await persist(cert);
@@ -310,6 +318,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     listWorkloads: () => [...entries.values()].map((e) => e.cert),
 
     async releaseWorkload(identity) {
+      releases.set(identity, (releases.get(identity) ?? 0) + 1);
       entries.delete(identity);
       scheduler.cancel(identity);
       if (store) await store.delete(STORE_PREFIX + identity);

@@ -273,3 +273,16 @@ t.test('service account names with dots survive a restart', async (t) => {
   t.equal((await m2.issueWorkload({ serviceAccount: 'web.v2', namespace: 'shop' })).certChainPem, c1.certChainPem);
   t.equal(m2.issuedCount, 0);
 });
+
+t.test('releasing an identity while its issuance is in flight does not resurrect it', async (t) => {
+  const ca = caFromRoot(await generateRoot());
+  const { issuer } = countingIssuer(ca, 50);
+  const m = createCertificateManager({ issuer });
+  t.teardown(() => m.close());
+  const pending = m.issueWorkload(ref);
+  await m.releaseWorkload('bookstore.shop');
+  const cert = await pending;
+  t.equal(cert.identity, 'bookstore.shop');
+  t.equal(m.getWorkload('bookstore.shop'), undefined);
+  t.same(m.listWorkloads(), []);
+});
