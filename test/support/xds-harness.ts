@@ -26,7 +26,7 @@ export function connect(t: Test, address: string, options: Partial<AdsClientOpti
 }
 
 /** Polls `check` until it is true or `ms` pass. */
-export async function eventually(check: () => boolean, ms = 2000): Promise<boolean> {
+export async function eventually(check: () => boolean, ms = 5000): Promise<boolean> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
     if (check()) return true;
