@@ -36,6 +36,7 @@ export interface ModelIndexes {
   podsBySa(namespace: string, serviceAccount: string): Iterable<Pod>;
   /** Names of the pods in `ns` carrying the label pair. */
   podsByLabel(namespace: string, key: string, value: string): ReadonlySet<string> | undefined;
+  /** EndpointSlices labelled for `ns/service`, and the legacy Endpoints of that name. */
   endpointSlices(namespace: string, service: string): Iterable<MeshObject>;
   /** Policies of `kind` targeting a service (`ns/name`) or an identity (`sa.ns`). */
   policies(kind: string, target: { service?: string; identity?: string }): Iterable<MeshObject>;
@@ -43,7 +44,6 @@ export interface ModelIndexes {
   trafficTargetsFromSource(identity: string): Iterable<MeshObject>;
   proxyPod(uuid: string): Pod | undefined;
   proxyUuids(): Iterable<string>;
-  readonly proxyCount: number;
 }
 
 const EMPTY: Bucket = new Set();
@@ -190,8 +190,5 @@ export function createModelIndexes(lookup: ObjectLookup): ModelIndexes {
       return lookup('Pod', id.slice(0, slash), id.slice(slash + 1)) as Pod | undefined;
     },
     proxyUuids: () => proxies.keys(),
-    get proxyCount() {
-      return proxies.size;
-    },
   };
 }

@@ -177,7 +177,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       if (!selector || Object.keys(selector).length === 0 || !observed('Pod', ns)) return [];
       let smallest: ReadonlySet<string> | undefined;
       for (const [k, v] of Object.entries(selector)) {
-        const b = idx.podsByLabel(ns, k, v);
+        // The uuid label is not in the label index (it is unique per pod); the proxy map answers it.
+        const proxy = k === Labels.ProxyUUID ? idx.proxyPod(v) : undefined;
+        const b = k === Labels.ProxyUUID ? (proxy && proxy.metadata.namespace === ns ? new Set([proxy.metadata.name]) : undefined) : idx.podsByLabel(ns, k, v);
         if (!b) return [];
         if (!smallest || b.size < smallest.size) smallest = b;
       }

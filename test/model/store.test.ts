@@ -40,6 +40,9 @@ t.test('indexes answer generator queries in deterministic order', async (t) => {
   const svc = store.get('Service', 'b', 'server');
   t.ok(svc);
   t.same(store.podsForService(svc as never).map((x) => x.metadata.name), ['server-1', 'server-2']);
+  const one = store.apply(up(service('b', 'just-one', { 'fsm-proxy-uuid': 'u-server-2' }))).changes[0]?.new;
+  t.same(store.podsForService(one as never).map((x) => x.metadata.name), ['server-2'], 'selecting by the uuid label');
+  store.apply(del(service('b', 'just-one')));
   const v1 = store.get('Service', 'b', 'server-v1');
   t.same(store.podsForService(v1 as never).map((x) => x.metadata.name), ['server-1']);
   t.same(store.servicesForPod(store.get('Pod', 'b', 'server-1') as never).map((s) => s.metadata.name), ['server', 'server-v1']);
