@@ -39,6 +39,12 @@ export interface GenCache {
   readonly memo: Map<string, MemoEntry>;
   /** Per namespace: the services whose selector has a given pair (see SelectorIndexes). */
   readonly selectorIndexes: SelectorIndexes;
+  /**
+   * A key naming a document's parts → its body (canonical JSON without
+   * Ts/Version), version and full text: replicas of one workload usually get
+   * identical documents, serialised and hashed once, sharing one string.
+   */
+  readonly documents: Map<string, { readonly body: string; readonly version: string; readonly json: string }>;
   /** The MeshConfig settings, read once per batch. */
   meshSettings?: SidecarMeshSettings;
 }
@@ -53,7 +59,7 @@ export interface GenCache {
 export type SelectorIndexes = Map<string, { readonly services: readonly Service[]; readonly byPair: Map<string, Service[]> }>;
 
 export function createGenCache(options: { selectorIndexes?: SelectorIndexes } = {}): GenCache {
-  return { memo: new Map(), selectorIndexes: options.selectorIndexes ?? new Map() };
+  return { memo: new Map(), selectorIndexes: options.selectorIndexes ?? new Map(), documents: new Map() };
 }
 
 /**

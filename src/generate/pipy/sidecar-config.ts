@@ -142,7 +142,8 @@ export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: S
     return { raw: rawJson(block), ingressIPs: ingressIPs(block) };
   });
   // Outbound (with egress) reads the proxy's identity (service account and namespace) and its mounted plugins.
-  const outbound = memoize(ctx, `outbound\u0000${proxy.identity}\u0000${plugins.key}`, (c) => {
+  const outboundKey = `outbound\u0000${proxy.identity}\u0000${plugins.key}`;
+  const outbound = memoize(ctx, outboundKey, (c) => {
     const block = addEgress(c, buildOutbound(c, smi, plugins.attachments));
     reorderOutbound(block);
     return rawJson(block);
@@ -153,23 +154,35 @@ export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: S
   });
   const allowed = memoize(ctx, `allowed\u0000${inboundKey}`, (c) => rawJson(allowedEndpoints(c, inbound, smi)));
   const ns = view.get<MeshObject>('Namespace', undefined, proxy.namespace);
-  const body: Record<keyof PipyConf, unknown> = {
-    Metrics: ns?.metadata.annotations?.[METRICS_ANNOTATION] === 'enabled',
-    Spec: buildSpec(ctx),
-    Certificate: deps.certificate && !ctx.mesh.sidecarDisabledMTLS ? certificateBlock(deps.certificate) : null,
-    Inbound: inbound.raw,
-    Outbound: outbound,
-    Forward: forward,
-    AllowedEndpoints: allowed,
-    Chains: chains,
-    Ts: undefined,
-    Version: undefined,
-  };
-  const bodyJson = writeCanonical(body);
-  const version = contentHash(bodyJson);
+  const metrics = ns?.metadata.annotations?.[METRICS_ANNOTATION] === 'enabled';
+  const spec = rawJson(buildSpec(ctx));
+  const certificate = deps.certificate && !ctx.mesh.sidecarDisabledMTLS ? rawJson(certificateBlock(deps.certificate)) : null;
+  // The memo keys name the shared blocks (Forward is one per batch), so this names the whole body.
+  const docKey = [inboundKey, outboundKey, plugins.key, metrics, spec.json, certificate?.json ?? 'null'].join('\u0001');
+  let doc = cache.documents.get(docKey);
+  if (!doc) {
+    const body: Record<keyof PipyConf, unknown> = {
+      Metrics: metrics,
+      Spec: spec,
+      Certificate: certificate,
+      Inbound: inbound.raw,
+      Outbound: outbound,
+      Forward: forward,
+      AllowedEndpoints: allowed,
+      Chains: chains,
+      Ts: undefined,
+      Version: undefined,
+    };
+    const bodyJson = writeCanonical(body);
+    const v = contentHash(bodyJson);
+    // `Version` sorts after every other top-level key, so appending it keeps the bytes canonical.
+    doc = { body: bodyJson, version: v, json: `${bodyJson.slice(0, -1)},"Version":${JSON.stringify(v)}}` };
+    cache.documents.set(docKey, doc);
+  }
+  const { version } = doc;
   const ts = deps.now?.toISOString();
-  // `Ts` and `Version` sort after every other top-level key, so appending them keeps the bytes canonical.
-  const json = `${bodyJson.slice(0, -1)}${ts ? `,"Ts":${JSON.stringify(ts)}` : ''},"Version":${JSON.stringify(version)}}`;
+  // `Ts` sorts between the body's keys and `Version`.
+  const json = ts ? `${doc.body.slice(0, -1)},"Ts":${JSON.stringify(ts)},"Version":${JSON.stringify(version)}}` : doc.json;
   return {
     get config(): PipyConf {
       return JSON.parse(json) as PipyConf;

@@ -170,3 +170,20 @@ t.test('TrafficTarget kinds: destination E2010, source E2011 (FSM pkg/errcode); 
   t.same(out.config.AllowedEndpoints, { '10.244.1.10': 'bookbuyer.bookbuyer-1' }, 'neither bad target admits bookwarehouse; the valid one still applies');
   t.end();
 });
+
+t.test('a shared batch cache reuses the document but still writes each call its own Ts', async (t) => {
+  const { createGenCache } = await import('../../../src/generate/pipy/context.js');
+  const store = storeOf([...fixture('mesh.yaml'), meshConfig({})]);
+  const proxy = store.proxyByUuid(UUID.bookbuyer);
+  if (!proxy) throw new Error('fixture proxy missing');
+  const cache = createGenCache();
+  const a = generateSidecarConfig(store, proxy, { cache, now: new Date(Date.UTC(2026, 0, 1)) });
+  const b = generateSidecarConfig(store, proxy, { cache, now: new Date(Date.UTC(2026, 0, 2)) });
+  const plain = generateSidecarConfig(store, proxy, { cache });
+  t.equal(a.config.Ts, '2026-01-01T00:00:00.000Z');
+  t.equal(b.config.Ts, '2026-01-02T00:00:00.000Z');
+  t.equal(a.version, b.version);
+  t.equal(plain.config.Ts, undefined);
+  t.equal(plain.json, generateSidecarConfig(store, proxy).json, 'same bytes as without a cache');
+  t.equal(a.json.replace(/,"Ts":"[^"]*"/, ''), plain.json, 'Ts is the only difference');
+});
