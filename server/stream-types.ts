@@ -55,6 +55,8 @@ export interface XdsCallbacks {
    * open and its other types keep working; this type gets no response.
    */
   onUnservedType?(streamId: number, typeUrl: string, message: string): void;
+  /** A new stream was refused by the `maxStreams` limit (RESOURCE_EXHAUSTED); exceptions are logged and ignored. */
+  onStreamRejected?(peer: PeerInfo, reason: string): void;
 }
 
 /** What the authorizer sees for each request that (re)subscribes. */

@@ -83,7 +83,14 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
 
   const handler = (spec: XdsServiceSpec, kind: 'sotw' | 'delta') => (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
     if (closing) return reject(call, StatusCode.UNAVAILABLE, 'server is shutting down');
-    if (active.size >= maxStreams) return reject(call, StatusCode.RESOURCE_EXHAUSTED, `stream limit reached (${maxStreams})`);
+    if (active.size >= maxStreams) {
+      try {
+        options.callbacks?.onStreamRejected?.(peerOf(call), `stream limit reached (${maxStreams})`);
+      } catch (err) {
+        logger.warn('onStreamRejected callback threw', { error: String(err) });
+      }
+      return reject(call, StatusCode.RESOURCE_EXHAUSTED, `stream limit reached (${maxStreams})`);
+    }
     const base = (transport: StreamTransport): StreamOptions => ({
       streamId: ++nextStreamId,
       typeUrl: spec.typeUrl,

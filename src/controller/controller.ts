@@ -204,10 +204,19 @@ export function createController(options: ControllerOptions, deps: ControllerDep
             }
           : {}),
       });
+      // MeshConfig sidecar.maxDataPlaneConnections (0: unlimited) caps xDS streams, read at start.
+      const maxConnections = Number(store.meshConfig.spec.sidecar?.maxDataPlaneConnections ?? 0);
       xds = createXdsServer({
         watcher: cache,
         logger,
-        callbacks: convergence.xdsCallbacks(),
+        callbacks: {
+          ...convergence.xdsCallbacks(),
+          onStreamRejected: (peer, reason) => {
+            metrics.proxyMaxConnectionsRejected.add(1);
+            logger.warn('xDS stream refused', { peer: peer.address, reason });
+          },
+        },
+        ...(maxConnections > 0 ? { limits: { maxStreams: maxConnections } } : {}),
         ...(options.xdsTls && tls
           ? {
               credentials: grpc.ServerCredentials.createSsl(Buffer.from(tls.caPem), [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], true),

@@ -66,7 +66,8 @@ t.test('a callback that throws closes only its stream, with the error code or IN
 });
 
 t.test('maxStreams: streams beyond the limit get RESOURCE_EXHAUSTED; a freed slot is reusable', async (t) => {
-  const { address, watcher, server } = await startServer(t, { limits: { maxStreams: 2 } });
+  const rejected: string[] = [];
+  const { address, watcher, server } = await startServer(t, { limits: { maxStreams: 2 }, callbacks: { onStreamRejected: (_peer, reason) => void rejected.push(reason) } });
   watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
   const a = connect(t, address);
   const b = connect(t, address);
@@ -79,6 +80,7 @@ t.test('maxStreams: streams beyond the limit get RESOURCE_EXHAUSTED; a freed slo
   const status = await c.status;
   t.equal(status.code, StatusCode.RESOURCE_EXHAUSTED);
   t.match(status.details, /stream limit/);
+  t.same(rejected, ['stream limit reached (2)'], 'the rejection is reported to onStreamRejected');
   a.close();
   t.ok(await eventually(() => server.activeStreams === 1));
   const d = connect(t, address);
