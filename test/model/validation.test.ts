@@ -31,13 +31,13 @@ t.test('TrafficSplit: positive weights, backends in the same namespace, one spli
   t.same(store.list('TrafficSplit').map((s) => s.metadata.name), ['s1'], 'the refused split is not in the model');
 });
 
-t.test('TrafficTarget kinds (E2009, E2010) and HTTPRouteGroup without matches (E2006)', async (t) => {
+t.test('TrafficTarget kinds (E2010, E2011) and HTTPRouteGroup without matches (E2006)', async (t) => {
   const bad = trafficTarget('shop', 'tt', 'web', [{ name: 'client', namespace: 'a' }]);
   (bad.spec as { destination: { kind: string } }).destination.kind = 'Service';
   (bad.spec as { sources: { kind: string }[] }).sources[0]!.kind = 'Group';
   t.same(errorsOf(bad).errors, [
-    'spec.destination.kind|E2009|Unsupported value: "Service": supported values: "ServiceAccount"',
-    'spec.sources[0].kind|E2010|Unsupported value: "Group": supported values: "ServiceAccount"',
+    'spec.destination.kind|E2010|Unsupported value: "Service": supported values: "ServiceAccount"',
+    'spec.sources[0].kind|E2011|Unsupported value: "Group": supported values: "ServiceAccount"',
   ]);
   t.same(errorsOf(obj('specs.smi-spec.io/v1alpha4', 'HTTPRouteGroup', 'r', { matches: [] })).errors, ['spec.matches|E2006|HTTPRouteGroup has no matches']);
   const elsewhere = trafficTarget('shop', 'tt', 'web', [{ name: 'client', namespace: 'a' }]);

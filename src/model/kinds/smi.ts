@@ -21,8 +21,8 @@ export const trafficTarget: KindDefinition = {
   description: 'Allows traffic from source identities to a destination identity over the listed routes.',
   spec: s.object(
     {
-      destination: { ...identitySubject('E2009'), description: 'The identity receiving the traffic.' },
-      sources: s.array(identitySubject('E2010'), { description: 'The identities allowed to send traffic.' }),
+      destination: { ...identitySubject('E2010'), description: 'The identity receiving the traffic.' },
+      sources: s.array(identitySubject('E2011'), { description: 'The identities allowed to send traffic.' }),
       rules: s.array(
         s.object(
           {
