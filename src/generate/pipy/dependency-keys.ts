@@ -8,6 +8,7 @@
  *   id:<sa>.<ns>      policies naming an identity (TrafficTarget, Retry, Egress)
  *   kind:<Kind>       every object of a kind that is read as a whole (EgressGateway, plugins)
  *   mesh              the MeshConfig and the set of meshed namespaces
+ *   services          the set of Services (added or deleted; permissive outbound lists them all)
  *   pods              every meshed pod IP (permissive AllowedEndpoints)
  *   proxy:<uuid>      the proxy's own pod
  */
@@ -21,6 +22,7 @@ export const idKey = (identity: string): string => `id:${identity}`;
 export const kindKey = (kind: string): string => `kind:${kind}`;
 export const MESH_KEY = 'mesh';
 export const PODS_KEY = 'pods';
+export const SERVICES_KEY = 'services';
 export const proxyKey = (uuid: string): string => `proxy:${uuid}`;
 
 type Spec = Record<string, any>;
@@ -134,6 +136,7 @@ export function changeKeys(view: ModelView, changes: Iterable<ModelChange>): Set
   for (const c of changes) {
     if (c.old) objectKeys(view, c.old, out);
     if (c.new) objectKeys(view, c.new, out);
+    if (c.kind === 'Service' && (!c.old || !c.new)) out.add(SERVICES_KEY);
   }
   return out;
 }

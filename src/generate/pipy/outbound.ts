@@ -10,7 +10,7 @@
 import type { Service } from '../../model/types.js';
 import type { GenContext } from './context.js';
 import { sorted } from './context.js';
-import { MESH_KEY } from './dependency-keys.js';
+import { MESH_KEY, SERVICES_KEY } from './dependency-keys.js';
 import {
   clusterName, endpointIPs, hostCidr, isHttpLike, isTcpLike, meshPorts, outboundHostNames, policyName, resolvableIPs,
   servicesForIdentity, wireProtocol, type MeshPort,
@@ -28,6 +28,7 @@ export function reachableServices(ctx: GenContext, smi: SmiIndex): Service[] {
   const seen = new Map<string, Service>();
   if (ctx.mesh.permissive) {
     ctx.deps.add(MESH_KEY);
+    ctx.deps.add(SERVICES_KEY);
     for (const ns of ctx.view.namespaces()) {
       for (const svc of ctx.view.list<Service>('Service', ns)) seen.set(`${ns}/${svc.metadata.name}`, svc);
     }

@@ -103,3 +103,17 @@ t.test('indexes kept across batches follow the model: a new Service selecting a 
   t.same(inboundRules(), ['buyer-admin.bookbuyer']);
   t.end();
 });
+
+t.test('permissive mode: a new Service that selects no pod still reaches every outbound', (t) => {
+  const store = storeOf([...fixture('mesh.yaml'), meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: true } })]);
+  const set = createSidecarConfigSet({ view: store });
+  set.recompute();
+  const svc: MeshObject = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'catalog', namespace: 'bookstore' },
+    spec: { selector: { app: 'catalog' }, clusterIP: '10.96.7.7', ports: [{ name: 'http', port: 8080, targetPort: 8080, appProtocol: 'http' }] } };
+  const { changes } = store.apply([{ type: 'upsert', object: svc }]);
+  const affected = set.affected(changes);
+  t.same([...affected].sort(), [...set.uuids()].sort(), 'every permissive proxy lists every service');
+  set.recompute(affected);
+  t.ok(JSON.stringify(set.get(UUID.bookbuyer)?.config.Outbound).includes('10.96.7.7/32'), 'bookbuyer can reach the new service');
+  t.end();
+});
