@@ -19,6 +19,8 @@ import type { Logger } from '../shared/logger.js';
  */
 export interface ControllerCertificates {
   readonly manager: CertificateManager;
+  /** Where roots and certificates are kept; MeshRootCertificate secretRefs name entries of it. */
+  readonly storage: SecretStorage;
   readonly source: PipyCertificateSource;
   /** Issues (or re-uses) the certificates of these proxies' identities. Failures are logged; those proxies generate without a certificate. */
   ensure(proxies: readonly ProxyInfo[]): Promise<void>;
@@ -84,6 +86,7 @@ export async function createControllerCertificates(opts: ControllerCertificatesO
 
   return {
     manager,
+    storage,
     hostnamesFor,
     source: {
       certificateFor(proxy) {

@@ -15,6 +15,7 @@ import { createFileSource } from '../sources/file/file-source.js';
 import { createKubernetesSource } from '../sources/kubernetes/index.js';
 import type { Source, SourceEvent } from '../sources/source.js';
 import { createControllerCertificates, type ControllerCertificates } from './certificates.js';
+import { createRootCertificates, type RootCertificates } from './root-certificates.js';
 import { createCoalescer, type Coalescer } from './coalescer.js';
 import { createConvergenceTracker, type ConvergenceTracker } from './convergence.js';
 import { createDebugRoutes } from './debug-routes.js';
@@ -73,6 +74,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   let admin: AdminServer | undefined;
   let coalescer: Coalescer<Batch> | undefined;
   let convergence: ConvergenceTracker | undefined;
+  let roots: RootCertificates | undefined;
   let sourcesReady = false;
   let closed = false;
   const unsubscribers: (() => void)[] = [];
@@ -125,6 +127,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     if (closed) return;
     for (const e of events) metrics.k8sApiEventCount.add(1, { type: e.type, kind: e.object.kind });
     const result = store.apply(events);
+    if (result.changes.some((c) => c.kind === 'MeshRootCertificate')) void roots?.apply();
     // Before the initial sync completes, the first full generation covers every change.
     if (!result.changes.length || !coalescer || !sourcesReady) return;
     metrics.eventsQueued.add(1);
@@ -164,6 +167,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         metrics.certIssuedCount.add(1);
         metrics.certIssuedTime.record(e.durationMs / 1000);
       }));
+      roots = createRootCertificates({ view: store, certificates: c, fsmNamespace: options.fsmNamespace, logger });
       configs = createSidecarConfigSet({ view: store, certificates: c.source, trustDomain: options.trustDomain });
       const base = await loadBaseCodebase(options.pipyCodebase);
       publisher = createPublisher({ base, cache, extraResources: createSdsResources(c.manager) });
@@ -234,7 +238,8 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       void Promise.all(sources.map((s) => s.ready)).then(
         async () => {
           if (closed) return;
-          // Initial sync: from now on changes go through the coalescer; generate every proxy once.
+          // Initial sync: roots first, then from now on changes go through the coalescer; generate every proxy once.
+          await roots?.apply();
           sourcesReady = true;
           metrics.eventsQueued.add(1);
           coalescer?.add({ changes: [], proxies: store.proxies().map((p) => p.uuid) });

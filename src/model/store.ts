@@ -91,8 +91,10 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const nsOf = (obj: Pick<MeshObject, 'kind' | 'metadata'>): string =>
     kindInfo(obj.kind)?.namespaced === false ? '' : obj.metadata.namespace || 'default';
 
-  const observed = (kind: string, ns: string): boolean =>
-    ns === '' || monitored.has(ns) || (kind === MESH_CONFIG_KIND && ns === fsmNamespace);
+  /** Control-plane kinds live in the fsm namespace, which is not a meshed namespace. */
+  const controlPlaneKind = (kind: string, ns: string): boolean =>
+    (kind === MESH_CONFIG_KIND || kind === 'MeshRootCertificate') && ns === fsmNamespace;
+  const observed = (kind: string, ns: string): boolean => ns === '' || monitored.has(ns) || controlPlaneKind(kind, ns);
 
   const isMonitoredNamespace = (nsObj: MeshObject | undefined): boolean => {
     const labels = nsObj?.metadata.labels;
@@ -232,7 +234,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
         }
       }
     };
-    const observedRegardless = (kind: string, ns: string) => ns === '' || (kind === MESH_CONFIG_KIND && ns === fsmNamespace);
+    const observedRegardless = (kind: string, ns: string) => ns === '' || controlPlaneKind(kind, ns);
 
     for (const ev of events) {
       const raw = ev.object;

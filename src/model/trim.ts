@@ -72,6 +72,8 @@ const EXTRA_FIELDS: Record<string, readonly string[]> = {
   EndpointSlice: ['addressType', 'endpoints', 'ports'],
   Endpoints: ['subsets'],
   Secret: ['type', 'data', 'stringData'],
+  // The rotation phase of a root lives in its status.
+  MeshRootCertificate: ['status'],
 };
 
 /** The trimmed copy the store keeps. The input is not modified. */

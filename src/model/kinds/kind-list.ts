@@ -20,6 +20,7 @@ export const KINDS: readonly KindInfo[] = [
   k('v1', 'ServiceAccount', 'serviceaccounts'),
   k('v1', 'Secret', 'secrets'),
   k('config.flomesh.io/v1alpha3', 'MeshConfig', 'meshconfigs'),
+  k('config.flomesh.io/v1alpha3', 'MeshRootCertificate', 'meshrootcertificates'),
   k('access.smi-spec.io/v1alpha3', 'TrafficTarget', 'traffictargets'),
   k('specs.smi-spec.io/v1alpha4', 'HTTPRouteGroup', 'httproutegroups'),
   k('specs.smi-spec.io/v1alpha4', 'TCPRoute', 'tcproutes'),

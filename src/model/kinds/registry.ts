@@ -5,6 +5,7 @@ import * as core from './core.js';
 import type { KindDefinition } from './definition.js';
 import { KINDS } from './kind-list.js';
 import { meshConfig } from './mesh-config.js';
+import { meshRootCertificate } from './mesh-root-certificate.js';
 import * as pm from './plugin-multicluster.js';
 import * as policy from './policy.js';
 import * as smi from './smi.js';
@@ -18,6 +19,7 @@ const DEFINITIONS: readonly KindDefinition[] = [
   core.serviceAccount,
   core.secret,
   meshConfig,
+  meshRootCertificate,
   smi.trafficTarget,
   smi.httpRouteGroup,
   smi.tcpRoute,
