@@ -1,4 +1,4 @@
-import { ADS_ORDER } from '../cache/types.js';
+import { compareAdsOrder } from '../cache/ads-order.js';
 
 /**
  * A stream's send queue: at most one pending item per type URL, taken in
@@ -17,16 +17,6 @@ export interface OrderedQueue<T> {
   readonly length: number;
   /** Sum of the `size` of the queued items. */
   readonly bytes: number;
-}
-
-const RANK = new Map(ADS_ORDER.map((t, i) => [t, i]));
-
-/** Orders type URLs for ADS: listed types by rank, then the rest by name. */
-export function compareAdsOrder(a: string, b: string): number {
-  const ra = RANK.get(a) ?? ADS_ORDER.length;
-  const rb = RANK.get(b) ?? ADS_ORDER.length;
-  if (ra !== rb) return ra - rb;
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 export function createOrderedQueue<T>(): OrderedQueue<T> {

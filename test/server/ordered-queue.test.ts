@@ -1,6 +1,7 @@
 import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
-import { compareAdsOrder, createOrderedQueue } from '../../server/ordered-queue.js';
+import { compareAdsOrder } from '../../cache/ads-order.js';
+import { createOrderedQueue } from '../../server/ordered-queue.js';
 
 t.test('items come out in ADS order, one per type, newest wins', async (t) => {
   const q = createOrderedQueue<string>();
