@@ -91,14 +91,17 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   /** Regenerates the affected proxies and publishes what changed. */
   const regenerate = async (batches: Batch[], firstAt: number): Promise<void> => {
     if (!configs || !publisher || !certs || !repo) return;
+    const flushAt = Date.now();
     const changes = batches.flatMap((b) => b.changes);
     const affected = configs.affected(changes);
     for (const b of batches) for (const u of b.proxies ?? []) affected.add(u);
     metrics.eventsQueued.add(-batches.length);
     metrics.proxyBroadcastEventCount.add(1);
+    const ensureStarted = performance.now();
     await certs.ensure(proxiesOf(affected));
     const started = performance.now();
     const result = configs.recompute(affected);
+    const generated = performance.now();
     metrics.proxyRecomputeCount.add(result.recomputed);
     if (result.recomputed) metrics.proxyConfigUpdateTime.record((performance.now() - started) / 1000 / result.recomputed, { resource_type: 'pipy', success: 'true' });
     const names: string[] = [];
@@ -116,7 +119,15 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     }
     repo.notifyChanged(names);
     if (result.changed.length || result.removed.length) {
-      logger.info('proxies updated', { recomputed: result.recomputed, changed: result.changed.length, removed: result.removed.length });
+      logger.info('proxies updated', {
+        recomputed: result.recomputed,
+        changed: result.changed.length,
+        removed: result.removed.length,
+        queuedMs: flushAt - firstAt,
+        certificatesMs: Math.round(started - ensureStarted),
+        generateMs: Math.round(generated - started),
+        publishMs: Math.round(performance.now() - generated),
+      });
     }
   };
 
