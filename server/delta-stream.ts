@@ -1,6 +1,6 @@
 import type { DeltaResponse } from '../cache/types.js';
 import { encodeDeltaResponse, estimatedSize, type DeltaDiscoveryRequestMessage } from './codec/discovery.js';
-import { StreamCore } from './stream-core.js';
+import { assembleStream, StreamCore } from './stream-core.js';
 import type { StreamOptions, XdsStream } from './stream-types.js';
 import { createDeltaSubscription, type DeltaSubscription } from './subscription.js';
 import { WatchTable, type WatchState } from './watch-table.js';
@@ -89,22 +89,5 @@ export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscovery
     return encodeDeltaResponse(res, nonce);
   };
 
-  return {
-    id: opts.streamId,
-    open() {
-      const onOpen = cb.onDeltaStreamOpen;
-      if (onOpen) core.guard(() => onOpen.call(cb, opts.streamId, opts.typeUrl, opts.peer));
-    },
-    receive,
-    takeResponse,
-    queuedBytes: () => table.queuedBytes,
-    quiesce() {
-      core.quiesced = true;
-      table.cancelAll();
-    },
-    close: () => core.close(),
-    get closed() {
-      return core.closed;
-    },
-  };
+  return assembleStream(core, table, { onOpen: cb.onDeltaStreamOpen?.bind(cb), receive, takeResponse });
 }

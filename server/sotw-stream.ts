@@ -1,6 +1,6 @@
 import { TypeUrl, type SotwResponse } from '../cache/types.js';
 import { encodeSotwResponse, estimatedSize, type DiscoveryRequestMessage } from './codec/discovery.js';
-import { StreamCore } from './stream-core.js';
+import { assembleStream, StreamCore } from './stream-core.js';
 import type { StreamOptions, XdsStream } from './stream-types.js';
 import { createSotwSubscription, type SotwSubscription } from './subscription.js';
 import { WatchTable, type WatchState } from './watch-table.js';
@@ -99,22 +99,5 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
     return encodeSotwResponse(res, nonce);
   };
 
-  return {
-    id: opts.streamId,
-    open() {
-      const onOpen = cb.onStreamOpen;
-      if (onOpen) core.guard(() => onOpen.call(cb, opts.streamId, opts.typeUrl, opts.peer));
-    },
-    receive,
-    takeResponse,
-    queuedBytes: () => table.queuedBytes,
-    quiesce() {
-      core.quiesced = true;
-      table.cancelAll();
-    },
-    close: () => core.close(),
-    get closed() {
-      return core.closed;
-    },
-  };
+  return assembleStream(core, table, { onOpen: cb.onStreamOpen?.bind(cb), receive, takeResponse });
 }

@@ -1,7 +1,7 @@
 import type { NodeInfo } from '../cache/types.js';
 import { silentLogger, type Logger } from '../src/shared/logger.js';
 import { StatusCode, XdsStatusError, isUnknownTypeError, toStatusError } from './errors.js';
-import { legacyWildcardAllowed, type StreamOptions } from './stream-types.js';
+import { legacyWildcardAllowed, type PeerInfo, type StreamOptions, type XdsStream } from './stream-types.js';
 
 export interface CoreHooks {
   /** Cancels every watch and drops the queue. */
@@ -150,4 +150,38 @@ export class StreamCore {
       this.logger.warn(`${what} failed`, { streamId: this.opts.streamId, error: err instanceof Error ? err.message : String(err) });
     }
   }
+}
+
+/**
+ * The XdsStream both protocols return: the shared lifecycle (open callback,
+ * quiesce, close) around their own `receive` and `takeResponse`.
+ */
+export function assembleStream<Req>(
+  core: StreamCore,
+  table: { readonly queuedBytes: number; cancelAll(): void },
+  parts: {
+    onOpen: ((streamId: number, typeUrl: string, peer: PeerInfo) => void) | undefined;
+    receive(request: Req): void;
+    takeResponse(): Buffer | undefined;
+  },
+): XdsStream<Req> {
+  const { streamId, typeUrl, peer } = core.opts;
+  return {
+    id: streamId,
+    open() {
+      const onOpen = parts.onOpen;
+      if (onOpen) core.guard(() => onOpen(streamId, typeUrl, peer));
+    },
+    receive: parts.receive,
+    takeResponse: parts.takeResponse,
+    queuedBytes: () => table.queuedBytes,
+    quiesce() {
+      core.quiesced = true;
+      table.cancelAll();
+    },
+    close: () => core.close(),
+    get closed() {
+      return core.closed;
+    },
+  };
 }
