@@ -28,19 +28,7 @@ export function makeWorkloadCertificate(fields: WorkloadCertificateFields): Work
     spiffeId: fields.spiffeId,
     issuerId: fields.issuerId,
     toJSON() {
-      return {
-        identity: cert.identity,
-        commonName: cert.commonName,
-        serialNumber: cert.serialNumber,
-        notBefore: cert.notBefore.toISOString(),
-        notAfter: cert.notAfter.toISOString(),
-        sans: cert.sans,
-        spiffeId: cert.spiffeId,
-        issuerId: cert.issuerId,
-        certChainPem: cert.certChainPem,
-        issuingCaPem: cert.issuingCaPem,
-        privateKeyPem: '[redacted]',
-      };
+      return { ...metadataOf(cert), certChainPem: cert.certChainPem, issuingCaPem: cert.issuingCaPem, privateKeyPem: '[redacted]' };
     },
   };
   return Object.freeze(cert);
@@ -77,16 +65,21 @@ export function toSecretData(cert: WorkloadCertificate): SecretData {
   return {
     'tls.crt': cert.certChainPem,
     'tls.key': cert.privateKeyPem,
-    'meta.json': JSON.stringify({
-      identity: cert.identity,
-      commonName: cert.commonName,
-      serialNumber: cert.serialNumber,
-      notBefore: cert.notBefore.toISOString(),
-      notAfter: cert.notAfter.toISOString(),
-      sans: cert.sans,
-      spiffeId: cert.spiffeId,
-      issuerId: cert.issuerId,
-    }),
+    'meta.json': JSON.stringify(metadataOf(cert)),
+  };
+}
+
+/** The non-secret fields, as stored and as shown in debug output. */
+function metadataOf(cert: WorkloadCertificate): Record<string, unknown> {
+  return {
+    identity: cert.identity,
+    commonName: cert.commonName,
+    serialNumber: cert.serialNumber,
+    notBefore: cert.notBefore.toISOString(),
+    notAfter: cert.notAfter.toISOString(),
+    sans: cert.sans,
+    spiffeId: cert.spiffeId,
+    issuerId: cert.issuerId,
   };
 }
 
