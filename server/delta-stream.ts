@@ -29,14 +29,9 @@ export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscovery
   const states = table.states;
 
   const receive = (raw: DeltaDiscoveryRequestMessage) => {
-    if (core.closed || core.quiesced) return;
-    const node = core.resolveNode(raw.node);
-    if (!node) return;
-    const typeUrl = core.resolveType(raw.typeUrl);
-    if (!typeUrl) return;
-    const request = raw.typeUrl === typeUrl ? raw : { ...raw, typeUrl };
-    const onRequest = cb.onDeltaStreamRequest;
-    if (onRequest && !core.guard(() => onRequest.call(cb, opts.streamId, request))) return;
+    const admitted = core.admit(raw, cb.onDeltaStreamRequest?.bind(cb));
+    if (!admitted) return;
+    const { node, typeUrl, request } = admitted;
 
     let state = states.get(typeUrl);
     const names = state ? request.resourceNamesSubscribe : [...request.resourceNamesSubscribe, ...request.initialResourceVersions.keys()];

@@ -35,14 +35,9 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
   const states = table.states;
 
   const receive = (raw: DiscoveryRequestMessage) => {
-    if (core.closed || core.quiesced) return;
-    const node = core.resolveNode(raw.node);
-    if (!node) return;
-    const typeUrl = core.resolveType(raw.typeUrl);
-    if (!typeUrl) return;
-    const request = raw.typeUrl === typeUrl ? raw : { ...raw, typeUrl };
-    const onRequest = cb.onStreamRequest;
-    if (onRequest && !core.guard(() => onRequest.call(cb, opts.streamId, request))) return;
+    const admitted = core.admit(raw, cb.onStreamRequest?.bind(cb));
+    if (!admitted) return;
+    const { node, typeUrl, request } = admitted;
 
     let state = states.get(typeUrl);
     if (state && request.responseNonce !== '' && request.responseNonce !== state.lastNonce) {

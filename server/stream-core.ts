@@ -66,6 +66,26 @@ export class StreamCore {
     return undefined;
   }
 
+  /**
+   * The common start of every request: drops it once the stream closed or
+   * quiesced, resolves node and type URL (ending the stream when they are
+   * invalid), fills in the type URL, and runs the request callback. Returns
+   * undefined when the request must not be processed further.
+   */
+  admit<Req extends { readonly node?: NodeInfo | undefined; readonly typeUrl: string }>(
+    raw: Req,
+    onRequest: ((streamId: number, request: Req) => void) | undefined,
+  ): { node: NodeInfo; typeUrl: string; request: Req } | undefined {
+    if (this.closed || this.quiesced) return undefined;
+    const node = this.resolveNode(raw.node);
+    if (!node) return undefined;
+    const typeUrl = this.resolveType(raw.typeUrl);
+    if (!typeUrl) return undefined;
+    const request = raw.typeUrl === typeUrl ? raw : { ...raw, typeUrl };
+    if (onRequest && !this.guard(() => onRequest(this.opts.streamId, request))) return undefined;
+    return { node, typeUrl, request };
+  }
+
   allowLegacyWildcard(typeUrl: string): boolean {
     return legacyWildcardAllowed(this.opts.legacyWildcard, typeUrl);
   }
