@@ -1,41 +1,16 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { spawnCli, until } from '../support/cli-process.js';
 
 // The controller as a process: usage errors, --help, and a SIGTERM that drains and exits 0.
 t.setTimeout(300_000);
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-function spawnController(args: string[]): { child: ChildProcess; stdout: () => string; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', MAIN, ...args], {
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
-}
-
-async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 t.test('a bad flag exits 2 naming it with E1000; --help exits 0', async (t) => {
-  const bad = spawnController(['--source', 'file:examples/bookstore', '--repo-listen', 'six-thousand']);
-  const help = spawnController(['--help']);
+  const bad = spawnCli(['--source', 'file:examples/bookstore', '--repo-listen', 'six-thousand']);
+  const help = spawnCli(['--help']);
   t.equal(await bad.exit, 2);
   t.match(bad.stderr(), /E1000: flag --repo-listen: "six-thousand" is not HOST:PORT/);
   t.equal(await help.exit, 0);
@@ -45,7 +20,7 @@ t.test('a bad flag exits 2 naming it with E1000; --help exits 0', async (t) => {
 t.test('serves the example mesh, becomes ready, and exits 0 on SIGTERM', async (t) => {
   const stateDir = await mkdtemp(join(tmpdir(), 'fsm-cli-state-'));
   t.teardown(() => rm(stateDir, { recursive: true, force: true }));
-  const run = spawnController([
+  const run = spawnCli([
     '--source', 'file:examples/bookstore', '--state-dir', stateDir,
     '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0',
   ]);

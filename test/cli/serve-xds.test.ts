@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { spawnCli, until } from '../support/cli-process.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createAdsClient } from '../../server/index.js';
 import { parseServeXdsArgs } from '../../src/cli/commands/serve-xds.js';
@@ -12,30 +11,6 @@ import { cluster, endpoints, listener, route } from '../xds-files/fixtures.js';
 // Each spawn compiles the CLI from source; on a busy 2-core machine that takes tens of seconds.
 t.setTimeout(300_000);
 
-const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
-
-/** Runs `fsm-controller serve-xds` from source through the TypeScript loader tap itself uses. */
-function spawnServeXds(args: string[]): { child: ChildProcess; stderr: () => string; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', MAIN, 'serve-xds', ...args], {
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let err = '';
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  child.stdout?.resume();
-  const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, stderr: () => err, exit };
-}
-
-async function until<T>(fn: () => T | undefined | Promise<T | undefined>, ms: number, what: string): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 t.test('flag parsing names the bad flag with E1000', async (t) => {
   t.throws(() => parseServeXdsArgs([]), /^E1000: flag --dir is required/);
@@ -46,8 +21,8 @@ t.test('flag parsing names the bad flag with E1000', async (t) => {
 });
 
 t.test('a bad flag exits non-zero with a message naming it', async (t) => {
-  const run = spawnServeXds(['--dir', '/tmp', '--xds-listen', 'localhost']);
-  const missing = spawnServeXds(['--dir', join(tmpdir(), `missing-${process.pid}`), '--admin-listen', '127.0.0.1:0', '--xds-listen', '127.0.0.1:0']);
+  const run = spawnCli(['serve-xds', '--dir', '/tmp', '--xds-listen', 'localhost']);
+  const missing = spawnCli(['serve-xds', '--dir', join(tmpdir(), `missing-${process.pid}`), '--admin-listen', '127.0.0.1:0', '--xds-listen', '127.0.0.1:0']);
   t.equal(await run.exit, 2);
   t.match(run.stderr(), /E1000: flag .*--xds-listen/);
   t.equal(await missing.exit, 2);
@@ -60,7 +35,7 @@ t.test('serves files, health endpoints, /debug/xds shows a NACK; SIGTERM exits 0
   await writeFile(join(dir, 'lds.json'), JSON.stringify(listener('l', 'r')));
   await writeFile(join(dir, 'rest.yaml'), [route('r', 'c'), cluster('c'), endpoints('c', 1)].map((r) => JSON.stringify(r)).join('\n---\n'));
   await writeFile(join(dir, 'broken.json'), '{"@type": "' + TypeUrl.Cluster + '", "nme": "x"}');
-  const run = spawnServeXds(['--dir', dir, '--xds-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0']);
+  const run = spawnCli(['serve-xds', '--dir', dir, '--xds-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0']);
   t.teardown(() => {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
   });
