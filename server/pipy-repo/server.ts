@@ -16,6 +16,11 @@ const KEEP_ALIVE_TIMEOUT_MS = 2_000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const INSTANCE_ID = /^[A-Za-z0-9._-]{1,128}$/;
+// A mesh-wide change makes every sidecar reconnect at once; Node's default
+// accept backlog (511) overflows at a few hundred and the kernel then drops
+// SYNs, which clients retry only after 1 s, 3 s, … The kernel caps this at
+// net.core.somaxconn (Go's net package listens with that value too).
+const LISTEN_BACKLOG = 65_535;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript',
@@ -172,7 +177,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
       server = s;
       return new Promise((resolvePromise, reject) => {
         s.once('error', reject);
-        s.listen(port, host, () => {
+        s.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
           s.off('error', reject);
           s.on('error', (err) => logger.error('pipy repo server error', { error: err.message }));
           const a = s.address() as AddressInfo;
