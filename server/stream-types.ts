@@ -57,6 +57,15 @@ export interface XdsCallbacks {
   onUnservedType?(streamId: number, typeUrl: string, message: string): void;
   /** A new stream was refused by the `maxStreams` limit (RESOURCE_EXHAUSTED); exceptions are logged and ignored. */
   onStreamRejected?(peer: PeerInfo, reason: string): void;
+  /**
+   * A response was not delivered: a write to the call failed, or the server
+   * cancelled the stream because the client stopped reading (RESOURCE_EXHAUSTED
+   * after the send timeout). `typeUrl` is the stream's type ('' for ADS: the
+   * transport sees encoded bytes, not which type they answer). When the server
+   * ends the stream for it, this is called before the close callback. Called
+   * at most once per failure; exceptions are logged and ignored.
+   */
+  onSendError?(streamId: number, typeUrl: string, reason: string): void;
 }
 
 /** What the authorizer sees for each request that (re)subscribes. */

@@ -7,6 +7,7 @@ import type { CodebaseProvider } from './types.js';
 interface Link {
   readonly ws: WebSocket;
   readonly instanceId: string;
+  readonly address: string;
   /** The codebase version this instance was last told about (at connect, or by the last `reload`). */
   announced: string;
   alive: boolean;
@@ -16,8 +17,10 @@ export interface AdminLinksOptions {
   codebases: CodebaseProvider;
   logger: Logger;
   pingIntervalMs: number;
-  /** Called when a link opens or closes, for the instance registry. */
+  /** Called when a link opens or closes (a replaced link closes before its successor opens). */
   onLinkChange(codebase: string, instanceId: string, address: string, linked: boolean): void;
+  /** Called when a `reload` frame was written to the link's socket, or failed to be (`error`). */
+  onReloadResult(codebase: string, instanceId: string, address: string, error: Error | undefined): void;
 }
 
 /**
@@ -55,13 +58,13 @@ export function createAdminLinks(opts: AdminLinksOptions): AdminLinks {
   }, opts.pingIntervalMs);
   ping.unref();
 
-  const remove = (codebase: string, link: Link, address: string) => {
+  const remove = (codebase: string, link: Link) => {
     const links = byCodebase.get(codebase);
     if (links?.get(link.instanceId) !== link) return;
     links.delete(link.instanceId);
     size--;
     if (links.size === 0) byCodebase.delete(codebase);
-    opts.onLinkChange(codebase, link.instanceId, address, false);
+    opts.onLinkChange(codebase, link.instanceId, link.address, false);
   };
 
   return {
@@ -73,11 +76,12 @@ export function createAdminLinks(opts: AdminLinksOptions): AdminLinks {
         // Pipy reconnects every 5 s; a new link for the same instance replaces the old one.
         const previous = links.get(instanceId);
         if (previous) {
-          links.delete(instanceId);
-          size--;
+          remove(codebase, previous);
           previous.ws.terminate();
+          links = byCodebase.get(codebase);
+          if (!links) byCodebase.set(codebase, (links = new Map()));
         }
-        const link: Link = { ws, instanceId, announced: version, alive: true };
+        const link: Link = { ws, instanceId, address, announced: version, alive: true };
         links.set(instanceId, link);
         size++;
         opts.onLinkChange(codebase, instanceId, address, true);
@@ -85,7 +89,7 @@ export function createAdminLinks(opts: AdminLinksOptions): AdminLinks {
           link.alive = true;
         });
         ws.on('error', (err) => opts.logger.debug('admin link error', { codebase, instanceId, error: err.message }));
-        ws.on('close', () => remove(codebase, link, address));
+        ws.on('close', () => remove(codebase, link));
       });
     },
     notifyChanged(names) {
@@ -102,7 +106,8 @@ export function createAdminLinks(opts: AdminLinksOptions): AdminLinks {
           }
           if (link.announced === version) continue;
           link.announced = version;
-          link.ws.send('reload');
+          // A link that is closing (the peer sent its close frame) still fails here, asynchronously.
+          link.ws.send('reload', (err) => opts.onReloadResult(name, link.instanceId, link.address, err ?? undefined));
           sent++;
         }
       }

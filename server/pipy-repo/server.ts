@@ -1,5 +1,5 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
@@ -8,7 +8,7 @@ import { createAdminLinks } from './admin-links.js';
 import { renderManifest } from './codebase.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';
-import type { Codebase, PipyRepoServer, PipyRepoServerOptions } from './types.js';
+import type { Codebase, PipyRepoServer, PipyRepoServerOptions, PipyRepoTlsMaterial, SendErrorEvent } from './types.js';
 
 // Pipy opens a new TCP connection per poll and closes it after each sync, so
 // idle sockets are worth nothing: drop them quickly and bound slow clients.
@@ -43,14 +43,35 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   const logger = opts.logger ?? silentLogger;
   const maxStatusBytes = opts.maxStatusBytes ?? 1024 * 1024;
   const registry = createInstanceRegistry({ ttlMs: opts.instanceTtlMs ?? 60_000 });
+  /** Runs an owner's callback; a throw is logged, never breaks serving. */
+  const notify = <E>(name: string, callback: ((event: E) => void) | undefined, event: E) => {
+    if (!callback) return;
+    try {
+      callback(event);
+    } catch (err) {
+      logger.error(`${name} callback failed`, { error: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  const sendFailed = (event: SendErrorEvent) => {
+    logger.debug('repo send failed', { ...event });
+    notify('onSendError', opts.onSendError, event);
+  };
   const links = createAdminLinks({
     codebases: opts.codebases,
     logger,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
-    onLinkChange: (codebase, id, address, linked) => registry.setLinked(codebase, id, address, linked),
+    onLinkChange: (codebase, instanceId, address, linked) => {
+      registry.setLinked(codebase, instanceId, address, linked);
+      notify('onLinkChange', opts.onLinkChange, { codebase, instanceId, address, linked });
+    },
+    onReloadResult: (codebase, instanceId, address, error) => {
+      if (error) sendFailed({ codebase, kind: 'reload', address, reason: error.message });
+      else notify('onReloadSent', opts.onReloadSent, { codebase, instanceId });
+    },
   });
+  let tlsMaterial: PipyRepoTlsMaterial | undefined = opts.tls && { key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca };
   const manifests = new WeakMap<Codebase, { bytes: Buffer; last: string }>();
-  let server: Server | undefined;
+  let server: Server | HttpsServer | undefined;
   let requests = 0;
   let openSockets = 0;
   let reloadsSent = 0;
@@ -66,13 +87,28 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     return m;
   };
 
-  const fetched = (req: IncomingMessage, name: string, codebase: Codebase) => {
-    if (!opts.onFetched) return;
-    try {
-      opts.onFetched({ codebase: name, version: codebase.version, address: req.socket.remoteAddress ?? '' });
-    } catch (err) {
-      logger.error('onFetched callback failed', { error: err instanceof Error ? err.message : String(err) });
-    }
+  const fetched = (req: IncomingMessage, name: string, codebase: Codebase) =>
+    notify('onFetched', opts.onFetched, { codebase: name, version: codebase.version, address: req.socket.remoteAddress ?? '' });
+
+  /**
+   * Reports a response whose connection errored or closed before the whole
+   * response was written. (Node still emits 'finish' after a reset, once the
+   * destroyed socket's buffer is dropped, so the order of events decides.)
+   */
+  const watchDelivery = (req: IncomingMessage, res: ServerResponse, codebase: string) => {
+    if (!opts.onSendError) return;
+    let failure: string | undefined;
+    let finished = false;
+    const onError = (err: Error) => {
+      if (!finished) failure ??= err.message;
+    };
+    req.socket.once('error', onError);
+    res.once('finish', () => (finished = true));
+    res.once('close', () => {
+      req.socket.off('error', onError);
+      if (!finished && res.headersSent) failure ??= 'connection closed before the response was written';
+      if (failure !== undefined) sendFailed({ codebase, kind: 'response', address: req.socket.remoteAddress ?? '', reason: failure });
+    });
   };
 
   /** Returns the 403 reason, or undefined when the peer may read the codebase. */
@@ -94,6 +130,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     const reason = denied(req.socket, resolved.name);
     if (reason !== undefined) return send(res, req, 403, reason + '\n');
     const { codebase, rest } = resolved;
+    watchDelivery(req, res, resolved.name);
     if (rest === '' || rest === '/') {
       if (req.method === 'GET' || req.method === 'HEAD') {
         return send(res, req, 200, manifestOf(codebase).bytes, { etag: codebase.version, 'content-type': 'text/plain' });
@@ -141,11 +178,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
         name: scalar(fields['name']),
       });
       send(res, req, 201, '');
-      try {
-        opts.onStatus?.({ codebase: resolved.name, address, body: fields, record });
-      } catch (err) {
-        logger.error('onStatus callback failed', { error: err instanceof Error ? err.message : String(err) });
-      }
+      notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: fields, record });
     });
   };
 
@@ -162,9 +195,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   return {
     start() {
       if (server) return Promise.reject(new Error('pipy repo server already started'));
-      const s = opts.tls
-        ? createHttpsServer({ key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: true }, handle)
-        : createHttpServer(handle);
+      const s = tlsMaterial ? createHttpsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true }, handle) : createHttpServer(handle);
       s.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
       s.headersTimeout = HEADERS_TIMEOUT_MS;
       s.requestTimeout = REQUEST_TIMEOUT_MS;
@@ -189,6 +220,12 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
       reloadsSent += links.notifyChanged(names);
     },
     instances: () => registry.list(),
+    setTls(material) {
+      if (!tlsMaterial) throw new Error('pipy repo server was not created with `tls`');
+      tlsMaterial = { key: material.key, cert: material.cert, ca: material.ca };
+      // New handshakes use the new context; established connections keep theirs.
+      if (server && 'setSecureContext' in server) server.setSecureContext(tlsMaterial);
+    },
     stats: () => ({ requests, openSockets, openLinks: links.size, reloadsSent }),
     close() {
       if (closed) return Promise.resolve();

@@ -68,13 +68,39 @@ export interface FetchedEvent {
  */
 export type RepoAuthorizer = (peer: PeerCertificate, codebaseName: string) => boolean | Error;
 
-export interface PipyRepoTlsOptions {
+/** PEM key material of the repo's HTTPS listener. */
+export interface PipyRepoTlsMaterial {
   /** PEM server key and certificate chain. */
   readonly key: string | Buffer;
   readonly cert: string | Buffer;
   /** PEM CA bundle that client certificates must chain to (the mesh CA). */
   readonly ca: string | Buffer;
+}
+
+export interface PipyRepoTlsOptions extends PipyRepoTlsMaterial {
   readonly authorize: RepoAuthorizer;
+}
+
+/** An admin-link WebSocket opened or closed (see `onLinkChange`). */
+export interface LinkEvent {
+  readonly codebase: string;
+  readonly instanceId: string;
+  readonly address: string;
+  /** True when the link opened, false when it closed. */
+  readonly linked: boolean;
+}
+
+/**
+ * Something the repo owed a client did not reach it: a `reload` frame that
+ * failed to send on an admin link, or a response whose connection closed or
+ * errored before the response was fully written.
+ */
+export interface SendErrorEvent {
+  /** The codebase the frame or response was for. */
+  readonly codebase: string;
+  readonly kind: 'reload' | 'response';
+  readonly address: string;
+  readonly reason: string;
 }
 
 export interface PipyRepoServerOptions {
@@ -93,6 +119,17 @@ export interface PipyRepoServerOptions {
    * for the next status report. Must not throw.
    */
   readonly onFetched?: (event: FetchedEvent) => void;
+  /**
+   * Called when an admin-link WebSocket opens or closes: once with
+   * `linked: true` per accepted link, and once with `linked: false` when that
+   * link closes (a link replaced by a newer one from the same instance closes
+   * too). Not called for links still open at `close()`. Must not throw.
+   */
+  readonly onLinkChange?: (event: LinkEvent) => void;
+  /** Called when a `reload` frame was handed to the link's socket (sent, not necessarily processed). Must not throw. */
+  readonly onReloadSent?: (event: { readonly codebase: string; readonly instanceId: string }) => void;
+  /** Called once per `reload` or response that failed to reach its client (see `SendErrorEvent`). Must not throw. */
+  readonly onSendError?: (event: SendErrorEvent) => void;
   /** Forget instances that neither reported nor kept a WebSocket for this long (default 60 s). */
   readonly instanceTtlMs?: number;
   /** Largest accepted status report body (default 1 MiB); larger ones get 413. */
@@ -121,6 +158,13 @@ export interface PipyRepoServer {
   /** Known instances, most recent first; for debug output. */
   instances(): readonly InstanceRecord[];
   stats(): PipyRepoServerStats;
+  /**
+   * Replaces the HTTPS key, certificate and client CA for new connections
+   * (certificate renewal, root rotation); established connections and admin
+   * links keep the material they were accepted with. Only for a server
+   * created with `tls`; callable before and after `start`.
+   */
+  setTls(material: PipyRepoTlsMaterial): void;
   /** Stops accepting, closes WebSockets and open sockets. Idempotent. */
   close(): Promise<void>;
 }

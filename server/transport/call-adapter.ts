@@ -43,6 +43,8 @@ export function adaptCall<Req>(options: {
   logger: Logger;
   /** Called once when the stream is over for the server (ended by either side); the call may still be flushing. */
   onEnded: () => void;
+  /** A response was not delivered (failed write, or cancelled for not reading); called before the stream closes when the server ends it. */
+  onSendError: (streamId: number, reason: string) => void;
 }): CallAdapter {
   const { call, decode, limits, logger } = options;
   let inflight = 0;
@@ -72,7 +74,9 @@ export function adaptCall<Req>(options: {
       const bytes = unsent();
       if (bytes <= limits.maxQueuedBytesPerStream) return;
       logger.warn('cancelling stream: client is not reading', { streamId: stream.id, unsentBytes: bytes });
-      end(new XdsStatusError(StatusCode.RESOURCE_EXHAUSTED, `client did not read ${bytes} bytes within ${limits.sendTimeoutMs} ms`));
+      const details = `client did not read ${bytes} bytes within ${limits.sendTimeoutMs} ms`;
+      options.onSendError(stream.id, details);
+      end(new XdsStatusError(StatusCode.RESOURCE_EXHAUSTED, details));
     }, limits.sendTimeoutMs);
   };
 
@@ -82,8 +86,14 @@ export function adaptCall<Req>(options: {
       if (!bytes) break;
       const len = bytes.length;
       inflight += len;
-      const ok = call.write(bytes, () => {
+      const ok = call.write(bytes, (err?: Error | null) => {
         inflight -= len;
+        if (err) {
+          // The response is lost and the state machine believes it was sent: the stream cannot go on consistently.
+          options.onSendError(stream.id, `write failed: ${err.message}`);
+          end(new XdsStatusError(StatusCode.UNAVAILABLE, 'response could not be sent'));
+          return;
+        }
         pump();
       });
       if (!ok) {

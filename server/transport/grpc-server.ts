@@ -29,6 +29,15 @@ export interface XdsKeepaliveOptions {
   permitWithoutCalls?: boolean;
 }
 
+/** PEM key material for mutual TLS on the xDS port. */
+export interface XdsTlsMaterial {
+  readonly key: string | Buffer;
+  /** The serving certificate chain, leaf first. */
+  readonly cert: string | Buffer;
+  /** Roots that client certificates must chain to. */
+  readonly ca: string | Buffer;
+}
+
 export interface XdsServerOptions {
   /** The cache, seen only through the watch interface. */
   watcher: ConfigWatcher;
@@ -38,8 +47,13 @@ export interface XdsServerOptions {
   legacyWildcard?: LegacyWildcardOption;
   limits?: XdsServerLimits;
   keepalive?: XdsKeepaliveOptions;
-  /** Used by `listen`; default insecure. Mutual TLS exposes the client certificate to callbacks and `authorize`. */
+  /** Used by `listen`; default insecure. Mutual TLS exposes the client certificate to callbacks and `authorize`. Exclusive with `tls`. */
   credentials?: grpc.ServerCredentials;
+  /**
+   * Mutual TLS for `listen` (client certificates required) with material that
+   * `setTls` can replace while serving. Exclusive with `credentials`.
+   */
+  tls?: XdsTlsMaterial;
   /** Called before each watch; throw to deny (see `Authorizer`). */
   authorize?: Authorizer;
 }
@@ -56,6 +70,13 @@ export interface XdsServer {
    * 5 s) an owned server is shut down forcibly. Idempotent.
    */
   close(options?: { graceMs?: number }): Promise<void>;
+  /**
+   * Replaces the serving key, certificate and client CA for new connections
+   * (certificate renewal, root rotation); established connections and their
+   * streams keep the material they were accepted with. Only for a server
+   * created with `tls`; callable before and after `listen`.
+   */
+  setTls(material: XdsTlsMaterial): void;
   /** Streams currently open. */
   readonly activeStreams: number;
 }
@@ -65,7 +86,9 @@ const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 
 /** Creates the xDS gRPC server: ADS and per-type services, SotW and delta. Does no I/O until `listen`. */
 export function createXdsServer(options: XdsServerOptions): XdsServer {
+  if (options.tls && options.credentials) throw new Error('xDS server: give either `tls` or `credentials`, not both');
   const logger = options.logger ?? silentLogger;
+  const tls = options.tls ? createUpdatableCredentials(options.tls) : undefined;
   const limits = {
     maxQueuedBytesPerStream: options.limits?.maxQueuedBytesPerStream ?? DEFAULT_MAX_QUEUED_BYTES,
     sendTimeoutMs: options.limits?.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
@@ -108,10 +131,18 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
       over = true;
       if (adapter) active.delete(adapter);
     };
+    const onSendError = (streamId: number, reason: string) => {
+      try {
+        options.callbacks?.onSendError?.(streamId, spec.typeUrl, reason);
+      } catch (err) {
+        logger.warn('onSendError callback threw', { streamId, error: String(err) });
+      }
+    };
+    const common = { call, limits, logger, onEnded, onSendError };
     adapter =
       kind === 'sotw'
-        ? adaptCall({ call, limits, logger, onEnded, decode: decodeDiscoveryRequest, createStream: (t) => createSotwStream(base(t)) })
-        : adaptCall({ call, limits, logger, onEnded, decode: decodeDeltaDiscoveryRequest, createStream: (t) => createDeltaStream(base(t)) });
+        ? adaptCall({ ...common, decode: decodeDiscoveryRequest, createStream: (t) => createSotwStream(base(t)) })
+        : adaptCall({ ...common, decode: decodeDeltaDiscoveryRequest, createStream: (t) => createDeltaStream(base(t)) });
     if (!over) active.add(adapter);
   };
 
@@ -136,7 +167,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
         ...(ka.permitWithoutCalls !== undefined ? { 'grpc.keepalive_permit_without_calls': ka.permitWithoutCalls ? 1 : 0 } : {}),
       });
       addTo(server);
-      const creds = options.credentials ?? grpc.ServerCredentials.createInsecure();
+      const creds = tls?.credentials ?? options.credentials ?? grpc.ServerCredentials.createInsecure();
       const port = await new Promise<number>((resolve, rejectBind) =>
         server.bindAsync(address, creds, (err, p) => (err ? rejectBind(err) : resolve(p))),
       );
@@ -167,8 +198,53 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
       })();
       return closing;
     },
+    setTls(material) {
+      if (!tls) throw new Error('xDS server was not created with `tls`');
+      tls.update(material);
+    },
     get activeStreams() {
       return active.size;
+    },
+  };
+}
+
+/**
+ * Server credentials fed by a certificate provider of our own, so that new
+ * material reaches grpc-js's `setSecureContext` without rebinding the port.
+ */
+function createUpdatableCredentials(initial: XdsTlsMaterial): { credentials: grpc.ServerCredentials; update(material: XdsTlsMaterial): void } {
+  type CaListener = grpc.experimental.CaCertificateUpdateListener;
+  type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener;
+  const toCa = (m: XdsTlsMaterial) => ({ caCertificate: Buffer.from(m.ca) });
+  const toIdentity = (m: XdsTlsMaterial) => ({ certificate: Buffer.from(m.cert), privateKey: Buffer.from(m.key) });
+  let ca = toCa(initial);
+  let identity = toIdentity(initial);
+  const caListeners = new Set<CaListener>();
+  const identityListeners = new Set<IdentityListener>();
+  // grpc-js subscribes to the provider before it registers the server's own
+  // watcher, so an update delivered synchronously would be lost and every
+  // connection refused: the current material is delivered on a microtask.
+  const provider: grpc.experimental.CertificateProvider = {
+    addCaCertificateListener(listener) {
+      caListeners.add(listener);
+      queueMicrotask(() => caListeners.has(listener) && listener(ca));
+    },
+    removeCaCertificateListener: (listener) => void caListeners.delete(listener),
+    addIdentityCertificateListener(listener) {
+      identityListeners.add(listener);
+      queueMicrotask(() => identityListeners.has(listener) && listener(identity));
+    },
+    removeIdentityCertificateListener: (listener) => void identityListeners.delete(listener),
+  };
+  return {
+    // One provider serves both roles: grpc-js 1.14.7's declared parameter
+    // names (ca, identity) are the reverse of how it uses them.
+    credentials: grpc.experimental.createCertificateProviderServerCredentials(provider, provider, true),
+    update(material) {
+      ca = toCa(material);
+      identity = toIdentity(material);
+      for (const l of caListeners) l(ca);
+      for (const l of identityListeners) l(identity);
     },
   };
 }

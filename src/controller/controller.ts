@@ -1,4 +1,3 @@
-import * as grpc from '@grpc/grpc-js';
 import { createSnapshotCache, type SnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createPipyRepoServer } from '../../server/pipy-repo/server.js';
@@ -23,7 +22,7 @@ import type { ControllerOptions } from './options.js';
 import { createXdsProxyAuthorizer, identifyProxy } from './proxy-auth.js';
 import { codebaseName, createPublisher, type Publisher } from './publisher.js';
 import { createSdsResources } from './sds-resources.js';
-import { createServingTls } from './serving-tls.js';
+import { createServingTls, type ServingTls } from './serving-tls.js';
 
 export interface ControllerDeps {
   logger?: Logger;
@@ -75,6 +74,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   let coalescer: Coalescer<Batch> | undefined;
   let convergence: ConvergenceTracker | undefined;
   let roots: RootCertificates | undefined;
+  let servingTls: ServingTls | undefined;
   let sourcesReady = false;
   let closed = false;
   const unsubscribers: (() => void)[] = [];
@@ -192,24 +192,27 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       unsubscribers.push(c.manager.onRotated((e) => {
         const uuids = store.proxies().filter((p) => p.identity === e.identity).map((p) => p.uuid);
         logger.info('certificate rotated', { identity: e.identity, reason: e.reason, proxies: uuids.length });
+        // The controller's own serving certificate has no proxies (see serving-tls.ts).
+        if (!uuids.length) return;
         metrics.eventsQueued.add(1);
         coalescer?.add({ changes: [], proxies: uuids });
       }));
 
-      const tls = options.repoTls || options.xdsTls ? await createServingTls(c.manager, options) : undefined;
+      // The serving certificate is renewed by the manager and follows root
+      // rotations; both servers take new material for new connections.
+      servingTls = options.repoTls || options.xdsTls ? await createServingTls(c.manager, { fsmNamespace: options.fsmNamespace, logger }) : undefined;
+      const tls = servingTls?.current();
       repo = createPipyRepoServer({
         listen: options.repoListen,
         codebases: publisher,
         logger,
-        // A proxy has a version once it downloaded it (Pipy then reloads); status reports confirm what it runs.
-        onFetched: (f) => convergence?.reported(f.codebase, f.version),
-        onStatus: (r) => convergence?.reported(r.codebase, r.record.version),
+        ...convergence.repoCallbacks(),
         ...(options.repoTls && tls
           ? {
               tls: {
-                key: tls.keyPem,
-                cert: tls.certPem,
-                ca: tls.caPem,
+                key: tls.key,
+                cert: tls.cert,
+                ca: tls.ca,
                 authorize: (peer, codebase) => {
                   const id = identifyProxy(peer, store, options.trustDomain);
                   if (!id.ok) return new Error(`${id.code}: ${id.reason}`);
@@ -234,10 +237,15 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         ...(maxConnections > 0 ? { limits: { maxStreams: maxConnections } } : {}),
         ...(options.xdsTls && tls
           ? {
-              credentials: grpc.ServerCredentials.createSsl(Buffer.from(tls.caPem), [{ private_key: Buffer.from(tls.keyPem), cert_chain: Buffer.from(tls.certPem) }], true),
+              tls: { key: tls.key, cert: tls.cert, ca: tls.ca },
               authorize: createXdsProxyAuthorizer(store, options.trustDomain),
             }
           : {}),
+      });
+      const [repoServer, xdsServer] = [repo, xds];
+      servingTls?.onChange((m) => {
+        if (options.repoTls) repoServer.setTls(m);
+        if (options.xdsTls) xdsServer.setTls(m);
       });
       admin = createAdminServer({
         listen: options.adminListen,
@@ -267,6 +275,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       closed = true;
       coalescer?.close();
       for (const u of unsubscribers) u();
+      servingTls?.close();
       await Promise.all(sources.map((s) => s.close()));
       await Promise.all([xds?.close({ graceMs: 2000 }), repo?.close(), admin?.close()]);
       certs?.close();

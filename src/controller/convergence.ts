@@ -1,5 +1,6 @@
 import type { SnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl } from '../../cache/types.js';
+import type { PipyRepoServerOptions } from '../../server/pipy-repo/types.js';
 import type { XdsCallbacks } from '../../server/stream-types.js';
 import type { ProxyInfo } from '../model/view.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -32,9 +33,21 @@ export interface ConvergenceTracker {
   forget(uuid: string): void;
   /** A Pipy instance downloaded, or reports running, this codebase version. */
   reported(codebase: string, version: string): void;
+  /** xDS server callbacks: acknowledgements, streams in fsm_proxy_connect_count, responses sent and failed. */
   xdsCallbacks(): XdsCallbacks;
+  /**
+   * Repo server callbacks: downloads and status reports (convergence), admin
+   * links in fsm_proxy_connect_count{transport="repo"}, reloads sent and
+   * reloads or responses that failed.
+   */
+  repoCallbacks(): RepoCallbacks;
   deliveries(): ReadonlyMap<string, ProxyDelivery>;
 }
+
+export type RepoCallbacks = Required<Pick<PipyRepoServerOptions, 'onFetched' | 'onStatus' | 'onLinkChange' | 'onReloadSent' | 'onSendError'>>;
+
+/** The proxy's CN prefix from a codebase name (`fsm-sidecar/<cn>`). */
+const commonNameOf = (codebase: string) => codebase.slice(codebase.lastIndexOf('/') + 1);
 
 export function createConvergenceTracker(opts: { metrics: Metrics; cache: SnapshotCache; clock?: () => number }): ConvergenceTracker {
   const clock = opts.clock ?? Date.now;
@@ -53,6 +66,14 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
     if (p.repo === undefined && p.xds === undefined) pending.delete(uuid);
   };
 
+  const reported = (codebase: string, version: string) => {
+    const uuid = byCodebase.get(codebase);
+    const d = uuid ? byUuid.get(uuid) : undefined;
+    if (!uuid || !d) return;
+    d.reportedVersion = version;
+    if (version === d.codebaseVersion) observe(uuid, 'repo');
+  };
+
   return {
     expect(proxy, configVersion, codebaseVersion, since) {
       const xdsVersion = opts.cache.getSnapshot(proxy.cnPrefix)?.version(TypeUrl.PipySidecarConfig) ?? '';
@@ -67,13 +88,7 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
       pending.delete(uuid);
       for (const m of [byCodebase, byNode]) for (const [k, v] of m) if (v === uuid) m.delete(k);
     },
-    reported(codebase, version) {
-      const uuid = byCodebase.get(codebase);
-      const d = uuid ? byUuid.get(uuid) : undefined;
-      if (!uuid || !d) return;
-      d.reportedVersion = version;
-      if (version === d.codebaseVersion) observe(uuid, 'repo');
-    },
+    reported,
     xdsCallbacks() {
       return {
         onStreamRequest(streamId, req) {
@@ -96,16 +111,35 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
         onStreamResponse() {
           opts.metrics.proxyResponseSendSuccess.add(1);
         },
+        onSendError(streamId, typeUrl) {
+          const node = streamNodes.get(streamId);
+          opts.metrics.proxyResponseSendError.add(1, { ...(node ? { common_name: node } : {}), type: typeUrl || 'ads', transport: 'xds' });
+        },
+        onDeltaStreamRequest(streamId, req) {
+          if (req.node) streamNodes.set(streamId, req.node.id);
+        },
         onDeltaStreamOpen() {
           opts.metrics.proxyConnectCount.add(1, { transport: 'xds-delta' });
         },
-        onDeltaStreamClosed() {
+        onDeltaStreamClosed(streamId) {
+          streamNodes.delete(streamId);
           opts.metrics.proxyConnectCount.add(-1, { transport: 'xds-delta' });
         },
         onDeltaStreamResponse() {
           opts.metrics.proxyResponseSendSuccess.add(1);
         },
       } satisfies XdsCallbacks;
+    },
+    repoCallbacks() {
+      const metrics = opts.metrics;
+      return {
+        // A proxy has a version once it downloaded it (Pipy then reloads); status reports confirm what it runs.
+        onFetched: (f) => reported(f.codebase, f.version),
+        onStatus: (r) => reported(r.codebase, r.record.version),
+        onLinkChange: (e) => metrics.proxyConnectCount.add(e.linked ? 1 : -1, { transport: 'repo' }),
+        onReloadSent: () => metrics.proxyResponseSendSuccess.add(1),
+        onSendError: (e) => metrics.proxyResponseSendError.add(1, { common_name: commonNameOf(e.codebase), type: e.kind, transport: 'repo' }),
+      };
     },
     deliveries: () => byUuid,
   };

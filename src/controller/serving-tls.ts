@@ -1,24 +1,93 @@
+import { workloadIdentity } from '../certificate/identity.js';
 import type { CertificateManager } from '../certificate/manager.js';
-import type { ControllerOptions } from './options.js';
+import type { WorkloadCertificate } from '../certificate/types.js';
+import { silentLogger, type Logger } from '../shared/logger.js';
 
-/** The controller's own serving certificate for `--repo-tls` / `--xds-tls`, and the CA bundle client certificates must chain to. */
-export interface ServingTls {
-  keyPem: string;
-  certPem: string;
-  caPem: string;
+/**
+ * Key material for the controller's TLS listeners (`--repo-tls`,
+ * `--xds-tls`): the serving key and chain, and the CA bundle client
+ * certificates must chain to. Shaped as both servers' `setTls` take it.
+ */
+export interface ServingTlsMaterial {
+  readonly key: string;
+  readonly cert: string;
+  readonly ca: string;
+  /** Of the serving leaf, for logs. */
+  readonly serialNumber: string;
+  readonly notAfter: Date;
 }
 
 /**
- * Issues the controller's serving certificate from the mesh CA: identity
- * `fsm-controller.<fsm-namespace>` with the Service's host names and
- * `localhost` as DNS SANs (proxies reach the controller through its Service).
+ * The controller's own serving certificate, kept current: it is a workload
+ * certificate of the manager (identity `fsm-controller.<fsm-namespace>`), so
+ * the manager renews it before expiry and re-issues it or swaps its trust
+ * bundle when the mesh root rotates. Each such change is pushed to the
+ * listeners, which hand it to the servers without restarting them.
  */
-export async function createServingTls(manager: CertificateManager, options: Pick<ControllerOptions, 'fsmNamespace'>): Promise<ServingTls> {
+export interface ServingTls {
+  /** The material in force now. */
+  current(): ServingTlsMaterial;
+  /**
+   * Calls `listener` after each renewal, re-issue (root rotation, host
+   * names) or trust-bundle change, with the new material. Listeners run
+   * synchronously in registration order; a throw is logged and the other
+   * listeners still run. Returns the unsubscribe function.
+   */
+  onChange(listener: (material: ServingTlsMaterial) => void): () => void;
+  /** Stops following the manager; `current()` keeps the last material. Idempotent. */
+  close(): void;
+}
+
+/**
+ * Issues the controller's serving certificate from the mesh CA, with the
+ * Service's host names and `localhost` as DNS SANs (proxies reach the
+ * controller through its Service), and follows its rotations.
+ */
+export async function createServingTls(
+  manager: CertificateManager,
+  options: { fsmNamespace: string; logger?: Logger },
+): Promise<ServingTls> {
+  const logger = options.logger ?? silentLogger;
   const ns = options.fsmNamespace;
-  const cert = await manager.issueWorkload({
-    namespace: ns,
-    serviceAccount: 'fsm-controller',
-    hostnames: ['fsm-controller', `fsm-controller.${ns}`, `fsm-controller.${ns}.svc`, `fsm-controller.${ns}.svc.cluster.local`, 'localhost'],
+  const ref = { namespace: ns, serviceAccount: 'fsm-controller' };
+  const identity = workloadIdentity(ref);
+  // The manager's bundle, not the one copied into the certificate at issuance:
+  // after a root change the bundle is what client certificates may chain to.
+  const materialOf = (cert: WorkloadCertificate): ServingTlsMaterial => ({
+    key: cert.privateKeyPem,
+    cert: cert.certChainPem,
+    ca: manager.trustBundlePem(),
+    serialNumber: cert.serialNumber,
+    notAfter: cert.notAfter,
   });
-  return { keyPem: cert.privateKeyPem, certPem: cert.certChainPem, caPem: manager.trustBundlePem() };
+  let material = materialOf(
+    await manager.issueWorkload({
+      ...ref,
+      hostnames: ['fsm-controller', `fsm-controller.${ns}`, `fsm-controller.${ns}.svc`, `fsm-controller.${ns}.svc.cluster.local`, 'localhost'],
+    }),
+  );
+  const listeners = new Set<(m: ServingTlsMaterial) => void>();
+  const unsubscribe = manager.onRotated((event) => {
+    if (event.identity !== identity) return;
+    material = materialOf(event.current);
+    logger.info('serving certificate updated', { reason: event.reason, serial: material.serialNumber, notAfter: material.notAfter.toISOString() });
+    for (const l of listeners) {
+      try {
+        l(material);
+      } catch (err) {
+        logger.error('applying the serving certificate failed', { error: err instanceof Error ? err.message : String(err) });
+      }
+    }
+  });
+  return {
+    current: () => material,
+    onChange(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close() {
+      unsubscribe();
+      listeners.clear();
+    },
+  };
 }

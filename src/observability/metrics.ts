@@ -8,7 +8,8 @@ export const CONVERGENCE_BUCKETS_SECONDS: readonly number[] = [0.01, 0.025, 0.05
 /** Bucket bounds (seconds) for config generation and certificate issuance. */
 export const DURATION_BUCKETS_SECONDS: readonly number[] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
 
-type ProxyAttrs = { common_name?: string; type?: string };
+/** `common_name`: the proxy's CN prefix; `type`: the xDS type URL (`ads` on ADS streams) or, on the repo, `reload`/`response`; `transport`: as on fsm_proxy_connect_count. */
+type ProxyAttrs = { common_name?: string; type?: string; transport?: string };
 
 /**
  * The control plane's metrics, named as FSM names them (`fsm_…`, fsm-compat
@@ -22,7 +23,12 @@ export interface Metrics {
   readonly proxyConnectCount: UpDownCounter<{ transport?: string }>;
   /** fsm_proxy_response_send_success_count: responses (xDS) or reloads (repo) delivered. */
   readonly proxyResponseSendSuccess: Counter<ProxyAttrs>;
-  /** fsm_proxy_response_send_error_count: responses that failed to send. */
+  /**
+   * fsm_proxy_response_send_error_count: responses that failed to send — an
+   * xDS write that failed or a stream cancelled because the proxy stopped
+   * reading; a repo `reload` frame that failed or a repo response whose
+   * connection broke before it was written.
+   */
   readonly proxyResponseSendError: Counter<ProxyAttrs>;
   /** fsm_proxy_config_update_time: seconds to generate one proxy's config. */
   readonly proxyConfigUpdateTime: Histogram<{ resource_type?: string; success?: string }>;
