@@ -1,0 +1,122 @@
+import { randomBytes } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import WebSocket from 'ws';
+import { createController } from '../../src/controller/controller.js';
+import { parseControllerOptions } from '../../src/controller/options.js';
+
+// Pipy admin links count in fsm_proxy_connect_count{transport="repo"}, and a
+// reload that cannot reach its sidecar counts in fsm_proxy_response_send_error_count.
+
+const BOOKBUYER_CN = '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01.sidecar.bookbuyer.bookbuyer';
+const LINK_PATH = `/repo/fsm-sidecar/${BOOKBUYER_CN}`;
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
+  const end = Date.now() + 15_000;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+function scrape(port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: '/metrics', agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve(body));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** Sum of the samples of `name` whose labels include every pair of `labels`. */
+function total(text: string, name: string, labels: Record<string, string>): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-z_]+)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    const have = m[2] ?? '';
+    if (Object.entries(labels).every(([k, v]) => have.includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
+
+/** A hand-made admin link that sends its close frame and keeps the TCP connection half open (the server's link stays CLOSING). */
+function closingLink(t: Test, port: number, instanceId: string): Promise<Socket> {
+  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+  t.teardown(() => socket.destroy());
+  socket.on('error', () => {});
+  socket.write(
+    `GET ${LINK_PATH}/${instanceId} HTTP/1.1\r\nhost: repo\r\nupgrade: websocket\r\nconnection: Upgrade\r\n` +
+      `sec-websocket-key: ${randomBytes(16).toString('base64')}\r\nsec-websocket-version: 13\r\n\r\n`,
+  );
+  return new Promise((resolve, reject) => {
+    let head = '';
+    const onData = (chunk: Buffer) => {
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) return;
+      socket.off('data', onData);
+      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head));
+      const mask = randomBytes(4);
+      const payload = Buffer.from([0x03, 0xe8]).map((b, i) => b ^ mask[i % 4]!);
+      socket.write(Buffer.concat([Buffer.from([0x88, 0x82]), mask, payload]));
+      socket.resume();
+      resolve(socket);
+    };
+    socket.on('data', onData);
+  });
+}
+
+t.test('admin links move fsm_proxy_connect_count{transport="repo"}; a reload that fails is a send error', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-send-errors-'));
+  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-send-errors-state-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
+  await cp('examples/bookstore', dir, { recursive: true });
+  const o = parseControllerOptions(['--source', `file:${dir}`, '--state-dir', stateDir, '--quiet-ms', '20', '--max-delay-ms', '100',
+    '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  const controller = createController(o);
+  t.teardown(() => controller.close());
+  const ports = await controller.start();
+  await waitFor('ready', () => controller.isReady());
+  const metric = async (name: string, labels: Record<string, string>) => total(await scrape(ports.admin), name, labels);
+  const links = () => metric('fsm_proxy_connect_count', { transport: 'repo' });
+
+  t.equal(await links(), 0, 'no admin link yet');
+  const live = new WebSocket(`ws://127.0.0.1:${ports.repo}${LINK_PATH}/instance-live`);
+  t.teardown(() => live.terminate());
+  const reloads: string[] = [];
+  live.on('message', (m) => reloads.push(String(m)));
+  await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
+  await waitFor('one link counted', async () => (await links()) === 1);
+  const closing = await closingLink(t, ports.repo, 'instance-closing');
+  await waitFor('two links counted', async () => (await links()) === 2);
+
+  const successBefore = await metric('fsm_proxy_response_send_success_count', {});
+  // A mesh-wide change: every sidecar's config changes, so both links are due a reload.
+  const meshConfig = join(dir, '01-mesh-config.yaml');
+  await writeFile(meshConfig, (await readFile(meshConfig, 'utf8')).replace('logLevel: error', 'logLevel: debug'));
+  await waitFor('the live link got its reload', () => reloads.includes('reload'));
+  await waitFor('the failed reload counted', async () => (await metric('fsm_proxy_response_send_error_count', { transport: 'repo', type: 'reload' })) === 1);
+  t.pass('the reload to the closing link counted as a send error');
+  t.equal(
+    await metric('fsm_proxy_response_send_error_count', { common_name: BOOKBUYER_CN, transport: 'repo' }),
+    1,
+    "labelled with the proxy's common name",
+  );
+  t.ok((await metric('fsm_proxy_response_send_success_count', {})) > successBefore, 'the delivered reload counted as sent');
+
+  live.close();
+  await waitFor('the closed link uncounted', async () => (await links()) === 1);
+  closing.destroy();
+  await waitFor('no link counted', async () => (await links()) === 0);
+  t.pass('the gauge went back to 0 as the links closed');
+});

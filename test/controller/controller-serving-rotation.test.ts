@@ -1,0 +1,164 @@
+import { X509Certificate } from 'node:crypto';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { request } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
+import * as grpc from '@grpc/grpc-js';
+import t from 'tap';
+import { TypeUrl } from '../../cache/types.js';
+import { createAdsClient } from '../../server/transport/ads-client.js';
+import { createBuiltinCa } from '../../src/certificate/builtin-ca.js';
+import { createCertificateManager } from '../../src/certificate/manager.js';
+import { createFileSecretStorage } from '../../src/certificate/storage/file-storage.js';
+import type { WorkloadCertificate } from '../../src/certificate/types.js';
+import { createController } from '../../src/controller/controller.js';
+import { parseControllerOptions } from '../../src/controller/options.js';
+
+// The controller's serving certificate (--repo-tls, --xds-tls) is renewed
+// before it expires and its client CA follows root rotation, without
+// restarting the servers or dropping established streams.
+
+const BOOKBUYER = { uuid: '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01', serviceAccount: 'bookbuyer', namespace: 'bookbuyer' };
+const CN = `${BOOKBUYER.uuid}.sidecar.bookbuyer.bookbuyer`;
+
+function mrc(name: string, secret: string, state: string): string {
+  return [
+    'apiVersion: config.flomesh.io/v1alpha3', 'kind: MeshRootCertificate', 'metadata:', `  name: ${name}`, '  namespace: fsm-system',
+    'spec:', '  trustDomain: cluster.local', '  provider:', '    tresor:', '      ca:', '        secretRef:', `          name: ${secret}`,
+    'status:', `  state: ${state}`, '',
+  ].join('\n');
+}
+
+const pems = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+
+async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+interface ClientTls {
+  key: string;
+  cert: string;
+  ca: string;
+}
+const clientTls = (c: WorkloadCertificate, ca: string): ClientTls => ({ key: c.privateKeyPem, cert: c.certChainPem, ca });
+
+/** The serial of the certificate a new TLS connection to `port` is served, verified against `tls.ca`. */
+function servedSerial(port: number, tls: ClientTls, alpn: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ALPNProtocols: [alpn], ...tls }, () => {
+      const serial = socket.getPeerCertificate().serialNumber.toLowerCase();
+      socket.destroy();
+      resolve(serial);
+    });
+    socket.on('error', reject);
+  });
+}
+
+/** GET over a new HTTPS connection; the status, or the connection error's code. */
+function httpsGet(url: string, tls: ClientTls): Promise<number | string> {
+  return new Promise((resolve) => {
+    const req = request(url, { ...tls, servername: 'localhost', agent: false }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    req.end();
+  });
+}
+
+t.test('serving certificate renewal and root rotation reach new connections; established streams stay', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-serving-'));
+  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-serving-state-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
+  await cp('examples/bookstore', dir, { recursive: true });
+  // Certificates (the controller's own included) live 4 s and are renewed at about two thirds of that.
+  const meshConfig = join(dir, '01-mesh-config.yaml');
+  await writeFile(meshConfig, (await readFile(meshConfig, 'utf8')).replace('serviceCertValidityDuration: 24h', 'serviceCertValidityDuration: 4s'));
+  const storage = createFileSecretStorage({ dir: stateDir });
+  // The serving certificate is issued at start, before the MeshConfig is read
+  // (24 h then). A previous run left one that lives 3 s in the state dir: the
+  // controller reuses it, and renews it (from then on with the mesh's 4 s).
+  const caA = await createBuiltinCa({ storage });
+  const previousRun = createCertificateManager({ issuer: caA, store: storage, validity: () => 3_000 });
+  const ns = 'fsm-system';
+  const leftOver = await previousRun.issueWorkload({
+    namespace: ns,
+    serviceAccount: 'fsm-controller',
+    hostnames: ['fsm-controller', `fsm-controller.${ns}`, `fsm-controller.${ns}.svc`, `fsm-controller.${ns}.svc.cluster.local`, 'localhost'],
+  });
+  previousRun.close();
+  // The next root exists before any MeshRootCertificate names it, so a client can hold a certificate from it early.
+  const caB = await createBuiltinCa({ storage, secretName: 'root-b' });
+  const o = parseControllerOptions(['--source', `file:${dir}`, '--state-dir', stateDir, '--repo-tls', '--xds-tls', '--quiet-ms', '20', '--max-delay-ms', '100',
+    '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  const controller = createController(o);
+  t.teardown(() => controller.close());
+  const ports = await controller.start();
+  await waitFor('ready', () => controller.isReady());
+
+  const issuerA = createCertificateManager({ issuer: caA });
+  const issuerB = createCertificateManager({ issuer: caB });
+  t.teardown(() => issuerA.close());
+  t.teardown(() => issuerB.close());
+  const bothRoots = issuerA.trustBundlePem() + issuerB.trustBundlePem();
+  const fromA = clientTls(await issuerA.issueBootstrap(BOOKBUYER), bothRoots);
+  const fromB = clientTls(await issuerB.issueBootstrap(BOOKBUYER), bothRoots);
+  const codebase = `https://127.0.0.1:${ports.repo}/repo/fsm-sidecar/${CN}/`;
+  const grpcCreds = (c: ClientTls) => grpc.credentials.createSsl(Buffer.from(c.ca), Buffer.from(c.key), Buffer.from(c.cert), { checkServerIdentity: () => undefined });
+  const xdsAddress = `127.0.0.1:${ports.xds}`;
+
+  const first = await servedSerial(ports.repo, fromA, 'http/1.1');
+  t.equal(first, leftOver.serialNumber, 'the persisted serving certificate is reused at start');
+  t.equal(await servedSerial(ports.xds, fromA, 'h2'), first, 'both ports serve the same certificate');
+  t.equal(await httpsGet(codebase, fromA), 200, 'the repo serves a proxy with a certificate from the mesh root');
+
+  const established = createAdsClient({ address: xdsAddress, node: { id: CN, cluster: 'bookbuyer' }, credentials: grpcCreds(fromA) });
+  t.teardown(() => established.close());
+  established.subscribe(TypeUrl.PipySidecarConfig, []);
+  const initial = await established.next({ timeoutMs: 10_000 });
+  t.equal(initial.resources.length, 1, 'an xDS stream is established');
+
+  // Renewal: new connections see a new certificate, on both ports.
+  let renewed = first;
+  await waitFor('a renewed serving certificate', async () => (renewed = await servedSerial(ports.repo, fromA, 'http/1.1')) !== first);
+  t.not(renewed, first, `the repo serves a new serial (${first} → ${renewed})`);
+  let renewedXds = first;
+  await waitFor('the xDS port renewed too', async () => (renewedXds = await servedSerial(ports.xds, fromA, 'h2')) !== first);
+  t.not(renewedXds, first, 'the xDS port serves a new serial');
+  t.equal(await httpsGet(codebase, fromA), 200, 'a new repo connection after renewal works');
+  const fresh = createAdsClient({ address: xdsAddress, node: { id: CN, cluster: 'bookbuyer' }, credentials: grpcCreds(fromA) });
+  t.teardown(() => fresh.close());
+  fresh.subscribe(TypeUrl.PipySidecarConfig, []);
+  t.equal((await fresh.next({ timeoutMs: 10_000 })).resources.length, 1, 'a new xDS stream after renewal works');
+
+  // The established stream outlived the renewal: it still receives updates (its proxy's certificate rotates too).
+  established.ack(initial);
+  const update = await established.next({ timeoutMs: 15_000 });
+  t.not(update.versionInfo, initial.versionInfo, 'the stream opened before the renewal still receives new versions');
+
+  // Root rotation: before any MeshRootCertificate names root-b, its certificates are refused.
+  t.not(await httpsGet(codebase, fromB), 200, 'a certificate from a root the mesh does not trust is refused');
+  const early = createAdsClient({ address: xdsAddress, node: { id: CN, cluster: 'bookbuyer' }, credentials: grpcCreds(fromB) });
+  t.teardown(() => early.close());
+  early.subscribe(TypeUrl.PipySidecarConfig, []);
+  t.equal((await early.status).code, grpc.status.UNAVAILABLE, 'by the xDS port too');
+  const rootsFile = join(dir, '02-roots.yaml');
+  await writeFile(rootsFile, mrc('root-a', 'fsm-ca-bundle', 'active') + '---\n' + mrc('root-b', 'root-b', 'validatingRollout'));
+  const bundle = () => (controller.configs().get(BOOKBUYER.uuid)?.config as { Certificate?: { IssuingCA: string } } | undefined)?.Certificate?.IssuingCA ?? '';
+  await waitFor('a two-root bundle', () => pems(bundle()).length === 2);
+  t.ok(pems(bundle()).some((p) => new X509Certificate(p).fingerprint256 === new X509Certificate(caB.trustBundlePem()).fingerprint256), 'root-b is in the mesh bundle');
+  await waitFor('root-b accepted by the repo', async () => (await httpsGet(codebase, fromB)) === 200, 5_000);
+  t.pass('after the rotation the repo accepts a certificate from the new root');
+  const rotated = createAdsClient({ address: xdsAddress, node: { id: CN, cluster: 'bookbuyer' }, credentials: grpcCreds(fromB) });
+  t.teardown(() => rotated.close());
+  rotated.subscribe(TypeUrl.PipySidecarConfig, []);
+  t.equal((await rotated.next({ timeoutMs: 10_000 })).resources.length, 1, 'and so does the xDS port');
+  t.equal(await httpsGet(codebase, fromA), 200, 'certificates from the old root are still accepted while it validates');
+});
