@@ -48,10 +48,15 @@ interface ClientTls {
 const clientTls = (c: WorkloadCertificate, ca: string): ClientTls => ({ key: c.privateKeyPem, cert: c.certChainPem, ca });
 
 /** The serial of the certificate a new TLS connection to `port` is served, verified against `tls.ca`. */
+/** Serial numbers as bare lower-case hex: Node prints them zero-padded to whole bytes, our certificates without padding. */
+function hexSerial(serial: string): string {
+  return serial.toLowerCase().replace(/^0+(?=.)/, '');
+}
+
 function servedSerial(port: number, tls: ClientTls, alpn: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ALPNProtocols: [alpn], ...tls }, () => {
-      const serial = socket.getPeerCertificate().serialNumber.toLowerCase();
+      const serial = hexSerial(socket.getPeerCertificate().serialNumber);
       socket.destroy();
       resolve(serial);
     });
@@ -82,10 +87,12 @@ t.test('serving certificate renewal and root rotation reach new connections; est
   await writeFile(meshConfig, (await readFile(meshConfig, 'utf8')).replace('serviceCertValidityDuration: 24h', 'serviceCertValidityDuration: 4s'));
   const storage = createFileSecretStorage({ dir: stateDir });
   // The serving certificate is issued at start, before the MeshConfig is read
-  // (24 h then). A previous run left one that lives 3 s in the state dir: the
-  // controller reuses it, and renews it (from then on with the mesh's 4 s).
+  // (24 h then). A previous run left one that lives 6 s in the state dir: the
+  // controller reuses it, and renews it after about 4 s (from then on with the
+  // mesh's 4 s). The margin keeps a loaded machine from renewing it before
+  // the first look.
   const caA = await createBuiltinCa({ storage });
-  const previousRun = createCertificateManager({ issuer: caA, store: storage, validity: () => 3_000 });
+  const previousRun = createCertificateManager({ issuer: caA, store: storage, validity: () => 6_000 });
   const ns = 'fsm-system';
   const leftOver = await previousRun.issueWorkload({
     namespace: ns,
@@ -95,14 +102,7 @@ t.test('serving certificate renewal and root rotation reach new connections; est
   previousRun.close();
   // The next root exists before any MeshRootCertificate names it, so a client can hold a certificate from it early.
   const caB = await createBuiltinCa({ storage, secretName: 'root-b' });
-  const o = parseControllerOptions(['--source', `file:${dir}`, '--state-dir', stateDir, '--repo-tls', '--xds-tls', '--quiet-ms', '20', '--max-delay-ms', '100',
-    '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {});
-  if (o === 'help') throw new Error('unexpected help');
-  const controller = createController(o);
-  t.teardown(() => controller.close());
-  const ports = await controller.start();
-  await waitFor('ready', () => controller.isReady());
-
+  // Client certificates are issued before the controller starts, so the first look at the serving certificate comes right after start.
   const issuerA = createCertificateManager({ issuer: caA });
   const issuerB = createCertificateManager({ issuer: caB });
   t.teardown(() => issuerA.close());
@@ -110,12 +110,20 @@ t.test('serving certificate renewal and root rotation reach new connections; est
   const bothRoots = issuerA.trustBundlePem() + issuerB.trustBundlePem();
   const fromA = clientTls(await issuerA.issueBootstrap(BOOKBUYER), bothRoots);
   const fromB = clientTls(await issuerB.issueBootstrap(BOOKBUYER), bothRoots);
+  const o = parseControllerOptions(['--source', `file:${dir}`, '--state-dir', stateDir, '--repo-tls', '--xds-tls', '--quiet-ms', '20', '--max-delay-ms', '100',
+    '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  const controller = createController(o);
+  t.teardown(() => controller.close());
+  const ports = await controller.start();
+  const first = await servedSerial(ports.repo, fromA, 'http/1.1');
+  await waitFor('ready', () => controller.isReady());
+
   const codebase = `https://127.0.0.1:${ports.repo}/repo/fsm-sidecar/${CN}/`;
   const grpcCreds = (c: ClientTls) => grpc.credentials.createSsl(Buffer.from(c.ca), Buffer.from(c.key), Buffer.from(c.cert), { checkServerIdentity: () => undefined });
   const xdsAddress = `127.0.0.1:${ports.xds}`;
 
-  const first = await servedSerial(ports.repo, fromA, 'http/1.1');
-  t.equal(first, leftOver.serialNumber, 'the persisted serving certificate is reused at start');
+  t.equal(first, hexSerial(leftOver.serialNumber), 'the persisted serving certificate is reused at start');
   t.equal(await servedSerial(ports.xds, fromA, 'h2'), first, 'both ports serve the same certificate');
   t.equal(await httpsGet(codebase, fromA), 200, 'the repo serves a proxy with a certificate from the mesh root');
 
