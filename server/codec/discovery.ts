@@ -1,7 +1,7 @@
 import type protobuf from 'protobufjs';
 import type { DeltaResponse, NodeInfo, SotwResponse } from '../../cache/types.js';
 import type { Resource } from '../../cache/resource.js';
-import { concatBytes, lengthDelimited, stringField } from '../../src/shared/wire.js';
+import { encodeFields, lengthDelimited, stringField, type LengthDelimitedField } from '../../src/shared/wire.js';
 import { xdsRoot } from './protos.js';
 
 /**
@@ -57,10 +57,10 @@ export function sotwResponseBody(res: SotwResponse): Uint8Array {
   let body = sotwBodies.get(res);
   if (body === undefined) {
     envelopeCounter.sotwBodies++;
-    const parts: Uint8Array[] = [stringField(1, res.version)];
-    for (const r of res.resources) parts.push(lengthDelimited(2, r.any));
-    parts.push(stringField(4, res.typeUrl));
-    body = concatBytes(parts);
+    const fields: LengthDelimitedField[] = [[1, res.version]];
+    for (const r of res.resources) fields.push([2, r.any]);
+    fields.push([4, res.typeUrl]);
+    body = encodeFields(fields);
     sotwBodies.set(res, body);
   }
   return body;
@@ -76,7 +76,11 @@ function deltaResourceField(r: Resource): Uint8Array {
   let field = deltaResourceFields.get(r);
   if (field === undefined) {
     envelopeCounter.deltaResources++;
-    const inner = concatBytes([stringField(1, r.version), lengthDelimited(2, r.any), stringField(3, r.name)]);
+    const inner = encodeFields([
+      [1, r.version],
+      [2, r.any],
+      [3, r.name],
+    ]);
     field = lengthDelimited(2, inner);
     deltaResourceFields.set(r, field);
   }

@@ -1,5 +1,5 @@
 import { createResource, type Resource } from '../../cache/resource.js';
-import { createSnapshot } from '../../cache/snapshot.js';
+import { createSnapshot, setVersion } from '../../cache/snapshot.js';
 import type { SnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createCodebase } from '../../server/pipy-repo/codebase.js';
@@ -7,7 +7,8 @@ import type { Codebase, CodebaseProvider } from '../../server/pipy-repo/types.js
 import type { SidecarConfig } from '../generate/pipy/sidecar-config.js';
 import type { ProxyInfo } from '../model/view.js';
 import type { BaseCodebase } from '../pipy-base/load-base-codebase.js';
-import { concatBytes, stringField } from '../shared/wire.js';
+import { hashParts } from '../shared/hash.js';
+import { encodeFields } from '../shared/wire.js';
 
 /** The Pipy codebase of a proxy: `fsm-sidecar/<uuid>.sidecar.<sa>.<ns>`. */
 export function codebaseName(proxy: Pick<ProxyInfo, 'cnPrefix'>): string {
@@ -40,13 +41,14 @@ export interface Publisher extends CodebaseProvider {
   size(): number;
 }
 
-const encoder = new TextEncoder();
-
 export function createPublisher(opts: PublisherOptions): Publisher {
   const codebases = new Map<string, Codebase>();
   const configResources = new Map<string, Resource>();
   /** uuid → cnPrefix of what is published (the name changes if a pod's service account does). */
   const published = new Map<string, string>();
+  const baseVersion = createCodebase({ main: opts.base.main, layers: [opts.base.files] }).version;
+  /** Version of each shared list of extra resources (one list per certificate, shared by its proxies). */
+  const extraVersions = new WeakMap<readonly Resource[], Record<string, string>>();
 
   const removeCn = (cnPrefix: string): string => {
     const name = codebaseName({ cnPrefix });
@@ -56,16 +58,36 @@ export function createPublisher(opts: PublisherOptions): Publisher {
     return name;
   };
 
-  const configResource = (proxy: ProxyInfo, config: SidecarConfig): Resource => {
+  // A config's JSON is a function of its version (the controller never stamps `Ts`), so the
+  // version names the content: neither the codebase etag nor the xDS resource version needs
+  // another hash over the bytes, which at thousands of proxies cost more than the rest of
+  // publishing. Both stay content-derived, hence stable across restarts.
+  const configResource = (proxy: ProxyInfo, config: SidecarConfig, json: Uint8Array): Resource => {
     const prev = configResources.get(proxy.cnPrefix);
-    const message = prev?.message as { version?: string; json?: string } | undefined;
-    if (prev && message?.version === config.version && message.json === config.json) return prev;
-    // fsm.pipy.v1.SidecarConfig has three string fields; writing them directly skips the generic
-    // proto3-JSON path, which costs more than the rest of publishing at thousands of proxies.
-    const bytes = concatBytes([stringField(1, proxy.cnPrefix), stringField(2, config.version), stringField(3, config.json)]);
-    const res = createResource({ typeUrl: TypeUrl.PipySidecarConfig, name: proxy.cnPrefix, bytes, message: { version: config.version, json: config.json } });
+    if (prev?.version === config.version) return prev;
+    // fsm.pipy.v1.SidecarConfig {name = 1; version = 2; json = 3}, written directly rather than
+    // through the generic proto3-JSON codec.
+    const bytes = encodeFields([
+      [1, proxy.cnPrefix],
+      [2, config.version],
+      [3, json],
+    ]);
+    const res = createResource({ typeUrl: TypeUrl.PipySidecarConfig, name: proxy.cnPrefix, bytes, version: config.version, message: { version: config.version, json: config.json } });
     configResources.set(proxy.cnPrefix, res);
     return res;
+  };
+
+  const extraResources = (proxy: ProxyInfo): { resources: Record<string, Resource[]>; versions: Record<string, string> } => {
+    const list = opts.extraResources?.(proxy) ?? [];
+    const resources: Record<string, Resource[]> = {};
+    for (const r of list) (resources[r.typeUrl] ??= []).push(r);
+    let versions = extraVersions.get(list);
+    if (!versions) {
+      versions = {};
+      for (const [typeUrl, rs] of Object.entries(resources)) versions[typeUrl] = setVersion(rs);
+      extraVersions.set(list, versions);
+    }
+    return { resources, versions };
   };
 
   return {
@@ -76,12 +98,13 @@ export function createPublisher(opts: PublisherOptions): Publisher {
       const previous = published.get(proxy.uuid);
       if (previous !== undefined && previous !== proxy.cnPrefix) touched.push(removeCn(previous));
       published.set(proxy.uuid, proxy.cnPrefix);
-      const overlay = new Map([['/config.json', encoder.encode(config.json)]]);
-      const codebase = createCodebase({ main: opts.base.main, layers: [opts.base.files, overlay] });
-      if (codebases.get(name)?.version !== codebase.version) codebases.set(name, codebase);
-      const resources: Record<string, Resource[]> = { [TypeUrl.PipySidecarConfig]: [configResource(proxy, config)] };
-      for (const r of opts.extraResources?.(proxy) ?? []) (resources[r.typeUrl] ??= []).push(r);
-      opts.cache.setSnapshot(proxy.cnPrefix, createSnapshot({ resources }));
+      const version = hashParts([baseVersion, config.version]);
+      const json = Buffer.from(config.json);
+      codebases.set(name, createCodebase({ main: opts.base.main, layers: [opts.base.files, new Map([['/config.json', json]])], version }));
+      const extra = extraResources(proxy);
+      const resources = { ...extra.resources, [TypeUrl.PipySidecarConfig]: [configResource(proxy, config, json)] };
+      const versions = { ...extra.versions, [TypeUrl.PipySidecarConfig]: config.version };
+      opts.cache.setSnapshot(proxy.cnPrefix, createSnapshot({ resources, versions }));
       return touched;
     },
     remove(uuid) {

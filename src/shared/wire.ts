@@ -49,7 +49,57 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** A length-delimited field of `encodeFields`: its number and its string (UTF-8) or bytes value. */
+export type LengthDelimitedField = readonly [fieldNumber: number, value: string | Uint8Array];
+
+function varintSize(value: number): number {
+  let size = 1;
+  for (let v = value; v > 0x7f; v = Math.floor(v / 0x80)) size++;
+  return size;
+}
+
+function writeVarint(out: Uint8Array, offset: number, value: number): number {
+  let off = offset;
+  let v = value;
+  while (v > 0x7f) {
+    out[off++] = (v % 0x80) | 0x80;
+    v = Math.floor(v / 0x80);
+  }
+  out[off++] = v;
+  return off;
+}
+
+/**
+ * A message made of length-delimited fields, written into one allocation
+ * (payloads are copied once: building large messages from nested
+ * `lengthDelimited`/`concatBytes` calls copies them at every level). Empty
+ * values are omitted, as proto3 does.
+ */
+export function encodeFields(fields: readonly LengthDelimitedField[]): Uint8Array {
+  const payloads: Uint8Array[] = [];
+  let size = 0;
+  for (const [field, value] of fields) {
+    const bytes = typeof value === 'string' ? encoder.encode(value) : value;
+    payloads.push(bytes);
+    if (bytes.length) size += varintSize((field << 3) | 2) + varintSize(bytes.length) + bytes.length;
+  }
+  const out = new Uint8Array(size);
+  let off = 0;
+  fields.forEach(([field], i) => {
+    const bytes = payloads[i] as Uint8Array;
+    if (!bytes.length) return;
+    off = writeVarint(out, off, (field << 3) | 2);
+    off = writeVarint(out, off, bytes.length);
+    out.set(bytes, off);
+    off += bytes.length;
+  });
+  return out;
+}
+
 /** Encodes google.protobuf.Any { type_url = 1; value = 2; }. */
 export function encodeAny(typeUrl: string, value: Uint8Array): Uint8Array {
-  return concatBytes([stringField(1, typeUrl), value.length ? lengthDelimited(2, value) : new Uint8Array(0)]);
+  return encodeFields([
+    [1, typeUrl],
+    [2, value],
+  ]);
 }
