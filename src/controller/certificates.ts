@@ -76,13 +76,16 @@ export async function createControllerCertificates(opts: ControllerCertificatesO
     }
     return [...names].sort();
   };
-  const toPipy = (c: WorkloadCertificate): PipyCertificate => ({
-    commonName: c.commonName,
-    expiration: c.notAfter,
-    certChainPem: c.certChainPem,
-    privateKeyPem: c.privateKeyPem,
-    issuingCaPem: c.issuingCaPem,
-  });
+  // One generator view per issued certificate, so the generator's per-object caches hit.
+  const pipyViews = new WeakMap<WorkloadCertificate, PipyCertificate>();
+  const toPipy = (c: WorkloadCertificate): PipyCertificate => {
+    let view = pipyViews.get(c);
+    if (!view) {
+      view = { commonName: c.commonName, expiration: c.notAfter, certChainPem: c.certChainPem, privateKeyPem: c.privateKeyPem, issuingCaPem: c.issuingCaPem };
+      pipyViews.set(c, view);
+    }
+    return view;
+  };
 
   return {
     manager,

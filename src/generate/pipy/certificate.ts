@@ -20,7 +20,8 @@ export interface PipyCertificate {
  * side-effect free from the generator's point of view (return what is
  * issued; `undefined` when nothing is issued yet). A new certificate is a
  * model change for the config set: call `recompute` for the proxies of that
- * identity.
+ * identity. Return the same object while the certificate is unchanged: the
+ * generator serialises a certificate once per object.
  */
 export interface PipyCertificateSource {
   certificateFor(proxy: ProxyInfo): PipyCertificate | undefined;

@@ -59,6 +59,24 @@ export interface SidecarConfig {
 
 const METRICS_ANNOTATION = 'flomesh.io/metrics';
 
+/**
+ * A certificate's block, serialised once per certificate object (the source
+ * hands out the same object until the certificate changes), and a short key
+ * naming it in document keys: the PEM text is kilobytes, and every replica of
+ * an identity would otherwise re-serialise and re-key it in every batch.
+ */
+const certificateJsons = new WeakMap<PipyCertificate, { raw: RawJson; key: string }>();
+let certificateSerial = 0;
+
+function certificateJson(cert: PipyCertificate): { raw: RawJson; key: string } {
+  let entry = certificateJsons.get(cert);
+  if (!entry) {
+    entry = { raw: rawJson(certificateBlock(cert)), key: `certificate#${++certificateSerial}` };
+    certificateJsons.set(cert, entry);
+  }
+  return entry;
+}
+
 /** Inbound block as canonical text, plus the single-host source ranges AllowedEndpoints must admit. */
 interface InboundFragment {
   readonly raw: RawJson;
@@ -156,15 +174,15 @@ export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: S
   const ns = view.get<MeshObject>('Namespace', undefined, proxy.namespace);
   const metrics = ns?.metadata.annotations?.[METRICS_ANNOTATION] === 'enabled';
   const spec = rawJson(buildSpec(ctx));
-  const certificate = deps.certificate && !ctx.mesh.sidecarDisabledMTLS ? rawJson(certificateBlock(deps.certificate)) : null;
+  const certificate = deps.certificate && !ctx.mesh.sidecarDisabledMTLS ? certificateJson(deps.certificate) : null;
   // The memo keys name the shared blocks (Forward is one per batch), so this names the whole body.
-  const docKey = [inboundKey, outboundKey, plugins.key, metrics, spec.json, certificate?.json ?? 'null'].join('\u0001');
+  const docKey = [inboundKey, outboundKey, plugins.key, metrics, spec.json, certificate?.key ?? 'null'].join('\u0001');
   let doc = cache.documents.get(docKey);
   if (!doc) {
     const body: Record<keyof PipyConf, unknown> = {
       Metrics: metrics,
       Spec: spec,
-      Certificate: certificate,
+      Certificate: certificate?.raw ?? null,
       Inbound: inbound.raw,
       Outbound: outbound,
       Forward: forward,
