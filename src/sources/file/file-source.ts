@@ -25,7 +25,11 @@ export interface FileSourceOptions {
   /** Directory to read, recursively. */
   dir: string;
   logger?: Logger;
-  /** Quiet time after a file-system event before rescanning (default 100 ms, at most 200). */
+  /**
+   * Quiet time after a file-system event before rescanning (default 25 ms, at most 200): long
+   * enough to see an editor's save (a burst of events within a few ms) as one change; the
+   * controller's coalescing window batches whatever follows.
+   */
   debounceMs?: number;
   /** Period of the safety rescan (default 2000 ms; 0 disables it unless fs.watch is unavailable). */
   rescanIntervalMs?: number;
@@ -56,7 +60,7 @@ interface FileState {
 export function createFileSource(options: FileSourceOptions): Source {
   const dir = options.dir;
   const logger = options.logger ?? silentLogger;
-  const debounceMs = Math.min(options.debounceMs ?? 100, 200);
+  const debounceMs = Math.min(options.debounceMs ?? 25, 200);
   const rescanIntervalMs = options.rescanIntervalMs ?? 2000;
   const files = new Map<string, FileState>();
   let handlers: SourceHandlers | undefined;
