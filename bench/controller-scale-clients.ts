@@ -1,15 +1,15 @@
 /**
  * Client side of bench/controller-scale.ts, run in a child process:
  * `repo` — Pipy-like pollers (initial load, HEAD every 5 s on a new
- * connection, admin-link WebSocket, config download on `reload` or a new
- * etag); `xds` — one ADS stream per proxy subscribed to its SidecarConfig.
- * Each client reports the config Version it holds and when it got it.
+ * connection, admin-link WebSocket, and on `reload` or a new etag the
+ * manifest and every file it lists over one connection); `xds` — one ADS
+ * stream per proxy subscribed to its SidecarConfig. Each client reports the config Version it holds and when it got it.
  */
-import { request } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 import { TypeUrl } from '../cache/types.js';
 import { createAdsClient } from '../server/transport/ads-client.js';
+import { connectRawHttp } from './raw-http.js';
 
 interface Target {
   uuid: string;
@@ -25,33 +25,42 @@ function send(msg: object): void {
   process.send?.(msg);
 }
 
-function httpCall(method: string, path: string): Promise<{ status: number; etag: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (d: string) => (body += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, etag: String(res.headers.etag ?? ''), body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
+// Version reports go to the parent in batches: one IPC message per proxy update would cost the
+// measuring process more than the updates themselves. A report keeps the time it was made.
+let reports: object[] = [];
+function report(msg: object): void {
+  if (reports.length === 0) setTimeout(() => {
+    send({ kind: 'versions', reports });
+    reports = [];
+  }, 20);
+  reports.push(msg);
 }
+
+// "Version" is a plain string field of the config: reading it by pattern keeps
+// 2,000 clients from parsing every config on the cores the controller uses too.
+const VERSION = /"Version":"([^"]*)"/;
 
 async function repoClient(t: Target): Promise<void> {
   const base = `/repo/fsm-sidecar/${t.cn}/`;
   let etag = '';
   let loading = false;
+  // Like Pipy's CodebaseFromHTTP: one connection per sync carrying the manifest and every file it lists, closed afterwards.
   const load = async () => {
     if (loading) return;
     loading = true;
+    const conn = await connectRawHttp(port).catch(() => undefined);
     try {
-      const manifest = await httpCall('GET', base);
-      const conf = await httpCall('GET', `${base}config.json`);
-      etag = manifest.etag;
-      const version = (JSON.parse(conf.body) as { Version?: string }).Version ?? '';
-      send({ kind: 'version', transport: 'repo', uuid: t.uuid, version, at: Date.now() });
+      if (!conn) return;
+      const manifest = await conn.request('GET', base);
+      let version = '';
+      for (const path of manifest.body.toString('utf8').split('\n').filter(Boolean)) {
+        const file = await conn.request('GET', `${base}${path.slice(1)}`);
+        if (path === '/config.json') version = VERSION.exec(file.body.toString('utf8'))?.[1] ?? '';
+      }
+      etag = manifest.headers.get('etag') ?? '';
+      report({ kind: 'version', transport: 'repo', uuid: t.uuid, version, at: Date.now() });
     } finally {
+      conn?.close();
       loading = false;
     }
   };
@@ -63,8 +72,11 @@ async function repoClient(t: Target): Promise<void> {
   ws.on('error', () => undefined);
   await new Promise<void>((resolve) => ws.once('open', () => resolve()));
   const poll = setTimeout(function tick() {
-    void httpCall('HEAD', base)
-      .then((h) => (h.status === 200 && h.etag !== etag ? load() : undefined))
+    void connectRawHttp(port)
+      .then(async (conn) => {
+        const head = await conn.request('HEAD', base).finally(() => conn.close());
+        if (head.status === 200 && head.headers.get('etag') !== etag) await load();
+      })
       .catch(() => undefined)
       .finally(() => {
         timer = setTimeout(tick, POLL_MS);
@@ -82,14 +94,14 @@ async function xdsClient(t: Target): Promise<void> {
   closers.push(() => client.close());
   client.subscribe(TypeUrl.PipySidecarConfig, [t.cn]);
   const first = await client.next({ timeoutMs: 120_000 });
-  const report = (res: typeof first) => {
+  const received = (res: typeof first) => {
     const msg = res.resources[0]?.message as { version?: string } | undefined;
-    send({ kind: 'version', transport: 'xds', uuid: t.uuid, version: msg?.version ?? '', at: Date.now() });
+    report({ kind: 'version', transport: 'xds', uuid: t.uuid, version: msg?.version ?? '', at: Date.now() });
     client.ack(res);
   };
-  report(first);
+  received(first);
   void (async () => {
-    for await (const res of client) report(res);
+    for await (const res of client) received(res);
   })().catch(() => undefined);
 }
 
@@ -109,7 +121,10 @@ async function runAll(targets: Target[], concurrency: number, fn: (t: Target) =>
 process.on('message', (m: { targets: Target[] }) => {
   void runAll(m.targets, 50, transport === 'repo' ? repoClient : xdsClient).then((count) => send({ kind: 'ready', count }));
 });
-process.on('SIGTERM', () => {
+const stop = () => {
   for (const c of closers) c();
   process.exit(0);
-});
+};
+process.on('SIGTERM', stop);
+// If the benchmark dies, its IPC channel closes: do not linger as an orphan loading the machine.
+process.on('disconnect', stop);

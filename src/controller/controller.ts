@@ -127,6 +127,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         certificatesMs: Math.round(started - ensureStarted),
         generateMs: Math.round(generated - started),
         publishMs: Math.round(performance.now() - generated),
+        sinceFirstEventMs: Date.now() - firstAt,
       });
     }
   };
