@@ -9,7 +9,7 @@
  * with all clients polling, against the same controller with no clients as
  * the baseline.
  *
- *   node dist/bench/controller-scale.js [--proxies 2000] [--idle-seconds 15]
+ *   node dist/bench/controller-scale.js [--proxies 2000] [--idle-seconds 15] [--pin] [--only repo|xds]
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -54,6 +54,9 @@ async function main(): Promise<void> {
   const proxies = arg('proxies', 2000);
   const idleMs = arg('idle-seconds', 15) * 1000;
   const pin = process.argv.includes('--pin');
+  // `--only repo` or `--only xds` connects the proxies over one transport, to see each path without the other's load.
+  const onlyAt = process.argv.indexOf('--only');
+  const transports = (onlyAt === -1 ? ['repo', 'xds'] : [process.argv[onlyAt + 1]]) as ('repo' | 'xds')[];
   const services = Math.max(1, Math.round(proxies / 10));
   const dir = await mkdtemp(join(tmpdir(), 'fsm-scale-'));
   const stateDir = await mkdtemp(join(tmpdir(), 'fsm-scale-state-'));
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
   const here = fileURLToPath(new URL('./controller-scale-clients.js', import.meta.url));
   const latest = { repo: new Map<string, { version: string; at: number }>(), xds: new Map<string, { version: string; at: number }>() };
   const ready = { repo: 0, xds: 0 };
-  const children = (['repo', 'xds'] as const).map((transport) => {
+  const children = transports.map((transport) => {
     const child = fork(here, [transport, String(transport === 'repo' ? ports.repo : ports.xds)], { stdio: 'inherit' });
     child.on('message', (m: Report) => {
       if (m.kind === 'ready') ready[transport] = m.count ?? 0;
@@ -98,7 +101,7 @@ async function main(): Promise<void> {
     for (const c of children) execFileSync('taskset', ['-a', '-p', '-c', '1', String(c.pid)], { stdio: 'ignore' });
   }
   const connectStart = performance.now();
-  while (ready.repo < targets.length || ready.xds < targets.length) {
+  while (transports.some((tr) => ready[tr] < targets.length)) {
     if (performance.now() - connectStart > 600_000) throw new Error(`clients did not connect: repo ${ready.repo}, xds ${ready.xds}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -124,13 +127,13 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 300));
     affected = changed();
     const has = (m: Map<string, { version: string; at: number }>, t: Target) => m.get(t.uuid)?.version === controller.configs().get(t.uuid)?.version;
-    while (Date.now() < deadline && !affected.every((t) => has(latest.repo, t) && has(latest.xds, t))) await new Promise((r) => setTimeout(r, 20));
+    while (Date.now() < deadline && !affected.every((t) => transports.every((tr) => has(latest[tr], t)))) await new Promise((r) => setTimeout(r, 20));
     const u = updates.at(-1) ?? {};
     const publishedAt = Number(u['at']);
     const sourceMs = publishedAt - changeAt - Number(u['sinceFirstEventMs']);
     console.log(`${label}: ${affected.length} proxies changed; the controller had published them ${publishedAt - changeAt} ms after the write`);
     console.log(`  controller: source event ${sourceMs} ms after the write, queued ${String(u['queuedMs'])} ms, certificates ${String(u['certificatesMs'])} ms, generate ${String(u['generateMs'])} ms, publish ${String(u['publishMs'])} ms (including sends to streams that were ready)`);
-    for (const transport of ['repo', 'xds'] as const) {
+    for (const transport of transports) {
       const lat = affected
         .map((t) => latest[transport].get(t.uuid))
         .filter((x): x is { version: string; at: number } => !!x && x.at >= changeAt)
@@ -156,9 +159,9 @@ async function main(): Promise<void> {
   const stats = (await (await fetch(`http://127.0.0.1:${ports.admin}/debug/stats`)).json()) as { repo: { reloadsSent: number } };
   console.log(`repo server: ${stats.repo.reloadsSent} reload notifications sent over admin links`);
   const rss = Math.max(rssIdle, process.memoryUsage().rss);
-  console.log(`controller RSS: ${(rss / 2 ** 20).toFixed(0)} MiB with ${targets.length * 2} connections (target ≤ 1024 MiB: ${(rss / 2 ** 30).toFixed(2)}×; Istio publishes 1.5 GB for 2,000 sidecars)`);
+  console.log(`controller RSS: ${(rss / 2 ** 20).toFixed(0)} MiB with ${targets.length * transports.length} connections (target ≤ 1024 MiB: ${(rss / 2 ** 30).toFixed(2)}×; Istio publishes 1.5 GB for 2,000 sidecars)`);
   console.log(
-    `idle CPU: ${(idleCpu * 100).toFixed(1)}% of a core with ${targets.length} Pipy pollers (HEAD every 5 s) and ${targets.length} idle xDS streams; baseline without clients ${(baselineCpu * 100).toFixed(1)}%`,
+    `idle CPU: ${(idleCpu * 100).toFixed(1)}% of a core with ${ready.repo} Pipy pollers (HEAD every 5 s) and ${ready.xds} idle xDS streams; baseline without clients ${(baselineCpu * 100).toFixed(1)}%`,
   );
   for (const c of children) c.kill();
   await controller.close();
