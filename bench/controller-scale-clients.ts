@@ -118,8 +118,13 @@ async function runAll(targets: Target[], concurrency: number, fn: (t: Target) =>
   return ok;
 }
 
-process.on('message', (m: { targets: Target[] }) => {
-  void runAll(m.targets, 50, transport === 'repo' ? repoClient : xdsClient).then((count) => send({ kind: 'ready', count }));
+process.on('message', (m: { targets?: Target[]; cpu?: boolean }) => {
+  if (m.cpu) {
+    const u = process.cpuUsage();
+    send({ kind: 'cpu', cpuMs: (u.user + u.system) / 1000 });
+    return;
+  }
+  void runAll(m.targets ?? [], 50, transport === 'repo' ? repoClient : xdsClient).then((count) => send({ kind: 'ready', count }));
 });
 const stop = () => {
   for (const c of closers) c();

@@ -24,7 +24,8 @@ import type { MeshObject } from '../src/model/types.js';
 import { syntheticMesh, writeMeshFiles } from './synthetic-mesh.js';
 
 interface Report {
-  kind: 'ready' | 'versions' | 'version';
+  kind: 'ready' | 'versions' | 'version' | 'cpu';
+  cpuMs?: number;
   reports?: Report[];
   transport?: 'repo' | 'xds';
   uuid?: string;
@@ -85,10 +86,12 @@ async function main(): Promise<void> {
   const here = fileURLToPath(new URL('./controller-scale-clients.js', import.meta.url));
   const latest = { repo: new Map<string, { version: string; at: number }>(), xds: new Map<string, { version: string; at: number }>() };
   const ready = { repo: 0, xds: 0 };
+  const cpuWaiters: ((ms: number) => void)[] = [];
   const children = transports.map((transport) => {
     const child = fork(here, [transport, String(transport === 'repo' ? ports.repo : ports.xds)], { stdio: 'inherit' });
     child.on('message', (m: Report) => {
       if (m.kind === 'ready') ready[transport] = m.count ?? 0;
+      if (m.kind === 'cpu') cpuWaiters.shift()?.(m.cpuMs ?? NaN);
       for (const r of m.reports ?? []) if (r.uuid && r.version !== undefined && r.at !== undefined) latest[transport].set(r.uuid, { version: r.version, at: r.at });
     });
     child.send({ targets });
@@ -107,6 +110,14 @@ async function main(): Promise<void> {
   }
   console.log(`clients: ${ready.repo} Pipy-like over the repo protocol, ${ready.xds} xDS streams; connected in ${((performance.now() - connectStart) / 1000).toFixed(1)} s`);
 
+  /** CPU milliseconds used so far by the controller (this process) and by each client process. */
+  const cpuNow = async (): Promise<number[]> => {
+    const own = process.cpuUsage();
+    const out = [(own.user + own.system) / 1000];
+    for (const c of children) out.push(await new Promise<number>((resolve) => (cpuWaiters.push(resolve), c.send({ cpu: true }))));
+    return out;
+  };
+
   const idleCpu = await cpuOver(idleMs);
   const rssIdle = process.memoryUsage().rss;
 
@@ -117,6 +128,7 @@ async function main(): Promise<void> {
    */
   const measure = async (label: string, file: string, text: string): Promise<void> => {
     const before = new Map(targets.map((t) => [t.uuid, controller.configs().get(t.uuid)?.version]));
+    const cpuBefore = await cpuNow();
     const changeAt = Date.now();
     await writeFile(file, text);
     const changed = () => targets.filter((t) => controller.configs().get(t.uuid)?.version !== before.get(t.uuid));
@@ -128,11 +140,17 @@ async function main(): Promise<void> {
     affected = changed();
     const has = (m: Map<string, { version: string; at: number }>, t: Target) => m.get(t.uuid)?.version === controller.configs().get(t.uuid)?.version;
     while (Date.now() < deadline && !affected.every((t) => transports.every((tr) => has(latest[tr], t)))) await new Promise((r) => setTimeout(r, 20));
+    const convergedMs = Date.now() - changeAt;
+    const cpu = (await cpuNow()).map((ms, i) => ms - (cpuBefore[i] ?? 0));
     const u = updates.at(-1) ?? {};
     const publishedAt = Number(u['at']);
     const sourceMs = publishedAt - changeAt - Number(u['sinceFirstEventMs']);
     console.log(`${label}: ${affected.length} proxies changed; the controller had published them ${publishedAt - changeAt} ms after the write`);
     console.log(`  controller: source event ${sourceMs} ms after the write, queued ${String(u['queuedMs'])} ms, certificates ${String(u['certificatesMs'])} ms, generate ${String(u['generateMs'])} ms, publish ${String(u['publishMs'])} ms (including sends to streams that were ready)`);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    console.log(
+      `  CPU until every proxy had it (${convergedMs} ms): controller ${cpu[0]?.toFixed(0)} ms, ${transports.map((tr, i) => `${tr} clients ${cpu[i + 1]?.toFixed(0)} ms`).join(', ')}; ${(total / 1000).toFixed(2)} CPU-s in all, ${(total / convergedMs / 2).toFixed(2)} of 2 cores`,
+    );
     for (const transport of transports) {
       const lat = affected
         .map((t) => latest[transport].get(t.uuid))
