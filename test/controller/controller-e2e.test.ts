@@ -7,19 +7,12 @@ import { createAdsClient, type AdsClient, type ClientResponse } from '../../serv
 import { createController, type Controller } from '../../src/controller/controller.js';
 import { parseControllerOptions, type ControllerOptions } from '../../src/controller/options.js';
 import { createPipyFetcher, type PipyFetcher } from '../support/pipy-fetcher.js';
+import { waitFor } from '../support/wait-for.js';
 
 // End to end on examples/bookstore: a Pipy-like fetcher and an xDS client
 // follow a TrafficSplit edit in a manifest; a restart keeps every version.
 
 const BOOKBUYER = '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01';
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 function optionsFor(dir: string, stateDir: string): ControllerOptions {
   const o = parseControllerOptions(

@@ -1,27 +1,19 @@
-import { randomBytes } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import WebSocket from 'ws';
 import { createController } from '../../src/controller/controller.js';
 import { parseControllerOptions } from '../../src/controller/options.js';
+import { waitFor } from '../support/wait-for.js';
+import { closingAdminLink } from '../support/closing-admin-link.js';
 
 // Pipy admin links count in fsm_proxy_connect_count{transport="repo"}, and a
 // reload that cannot reach its sidecar counts in fsm_proxy_response_send_error_count.
 
 const BOOKBUYER_CN = '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01.sidecar.bookbuyer.bookbuyer';
 const LINK_PATH = `/repo/fsm-sidecar/${BOOKBUYER_CN}`;
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>): Promise<void> {
-  const end = Date.now() + 15_000;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 function scrape(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -48,32 +40,6 @@ function total(text: string, name: string, labels: Record<string, string>): numb
   return sum;
 }
 
-/** A hand-made admin link that sends its close frame and keeps the TCP connection half open (the server's link stays CLOSING). */
-function closingLink(t: Test, port: number, instanceId: string): Promise<Socket> {
-  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  t.teardown(() => socket.destroy());
-  socket.on('error', () => {});
-  socket.write(
-    `GET ${LINK_PATH}/${instanceId} HTTP/1.1\r\nhost: repo\r\nupgrade: websocket\r\nconnection: Upgrade\r\n` +
-      `sec-websocket-key: ${randomBytes(16).toString('base64')}\r\nsec-websocket-version: 13\r\n\r\n`,
-  );
-  return new Promise((resolve, reject) => {
-    let head = '';
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      socket.off('data', onData);
-      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head));
-      const mask = randomBytes(4);
-      const payload = Buffer.from([0x03, 0xe8]).map((b, i) => b ^ mask[i % 4]!);
-      socket.write(Buffer.concat([Buffer.from([0x88, 0x82]), mask, payload]));
-      socket.resume();
-      resolve(socket);
-    };
-    socket.on('data', onData);
-  });
-}
-
 t.test('admin links move fsm_proxy_connect_count{transport="repo"}; a reload that fails is a send error', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'fsm-send-errors-'));
   const stateDir = await mkdtemp(join(tmpdir(), 'fsm-send-errors-state-'));
@@ -97,7 +63,7 @@ t.test('admin links move fsm_proxy_connect_count{transport="repo"}; a reload tha
   live.on('message', (m) => reloads.push(String(m)));
   await new Promise((resolve, reject) => live.once('open', resolve).once('error', reject));
   await waitFor('one link counted', async () => (await links()) === 1);
-  const closing = await closingLink(t, ports.repo, 'instance-closing');
+  const closing = await closingAdminLink(t, ports.repo, `${LINK_PATH}/instance-closing`);
   await waitFor('two links counted', async () => (await links()) === 2);
 
   const successBefore = await metric('fsm_proxy_response_send_success_count', {});

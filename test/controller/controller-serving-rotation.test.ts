@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
@@ -14,6 +13,9 @@ import { createFileSecretStorage } from '../../src/certificate/storage/file-stor
 import type { WorkloadCertificate } from '../../src/certificate/types.js';
 import { createController } from '../../src/controller/controller.js';
 import { parseControllerOptions } from '../../src/controller/options.js';
+import { waitFor } from '../support/wait-for.js';
+import { meshRootCertificateYaml, pemsOf } from '../support/mesh-root-certificate-yaml.js';
+import { httpsGet } from '../support/https-get.js';
 
 // The controller's serving certificate (--repo-tls, --xds-tls) is renewed
 // before it expires and its client CA follows root rotation, without
@@ -21,24 +23,6 @@ import { parseControllerOptions } from '../../src/controller/options.js';
 
 const BOOKBUYER = { uuid: '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01', serviceAccount: 'bookbuyer', namespace: 'bookbuyer' };
 const CN = `${BOOKBUYER.uuid}.sidecar.bookbuyer.bookbuyer`;
-
-function mrc(name: string, secret: string, state: string): string {
-  return [
-    'apiVersion: config.flomesh.io/v1alpha3', 'kind: MeshRootCertificate', 'metadata:', `  name: ${name}`, '  namespace: fsm-system',
-    'spec:', '  trustDomain: cluster.local', '  provider:', '    tresor:', '      ca:', '        secretRef:', `          name: ${secret}`,
-    'status:', `  state: ${state}`, '',
-  ].join('\n');
-}
-
-const pems = (bundle: string) => bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
-
-async function waitFor(what: string, cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 interface ClientTls {
   key: string;
@@ -61,18 +45,6 @@ function servedSerial(port: number, tls: ClientTls, alpn: string): Promise<strin
       resolve(serial);
     });
     socket.on('error', reject);
-  });
-}
-
-/** GET over a new HTTPS connection; the status, or the connection error's code. */
-function httpsGet(url: string, tls: ClientTls): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = request(url, { ...tls, servername: 'localhost', agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-    req.end();
   });
 }
 
@@ -158,10 +130,10 @@ t.test('serving certificate renewal and root rotation reach new connections; est
   early.subscribe(TypeUrl.PipySidecarConfig, []);
   t.equal((await early.status).code, grpc.status.UNAVAILABLE, 'by the xDS port too');
   const rootsFile = join(dir, '02-roots.yaml');
-  await writeFile(rootsFile, mrc('root-a', 'fsm-ca-bundle', 'active') + '---\n' + mrc('root-b', 'root-b', 'validatingRollout'));
+  await writeFile(rootsFile, meshRootCertificateYaml('root-a', 'fsm-ca-bundle', 'active') + '---\n' + meshRootCertificateYaml('root-b', 'root-b', 'validatingRollout'));
   const bundle = () => (controller.configs().get(BOOKBUYER.uuid)?.config as { Certificate?: { IssuingCA: string } } | undefined)?.Certificate?.IssuingCA ?? '';
-  await waitFor('a two-root bundle', () => pems(bundle()).length === 2);
-  t.ok(pems(bundle()).some((p) => new X509Certificate(p).fingerprint256 === new X509Certificate(caB.trustBundlePem()).fingerprint256), 'root-b is in the mesh bundle');
+  await waitFor('a two-root bundle', () => pemsOf(bundle()).length === 2);
+  t.ok(pemsOf(bundle()).some((p) => new X509Certificate(p).fingerprint256 === new X509Certificate(caB.trustBundlePem()).fingerprint256), 'root-b is in the mesh bundle');
   await waitFor('root-b accepted by the repo', async () => (await httpsGet(codebase, fromB)) === 200, 5_000);
   t.pass('after the rotation the repo accepts a certificate from the new root');
   const rotated = createAdsClient({ address: xdsAddress, node: { id: CN, cluster: 'bookbuyer' }, credentials: grpcCreds(fromB) });

@@ -1,5 +1,4 @@
 import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -12,6 +11,7 @@ import { createFileSecretStorage } from '../../src/certificate/storage/file-stor
 import { createController } from '../../src/controller/controller.js';
 import { parseControllerOptions } from '../../src/controller/options.js';
 import { createPipyFetcher } from '../support/pipy-fetcher.js';
+import { httpsGet } from '../support/https-get.js';
 
 // --repo-tls and --xds-tls: proxies authenticate with bootstrap certificates
 // from the mesh CA and can read only their own configuration.
@@ -26,18 +26,6 @@ async function waitFor(what: string, cond: () => boolean): Promise<void> {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
-}
-
-/** GET over HTTPS with an optional client certificate; resolves with the status, or the connection error's code. */
-function httpsGet(url: string, tls: { ca: string; key?: string; cert?: string }): Promise<number | string> {
-  return new Promise((resolve) => {
-    const req = request(url, { ...tls, servername: 'localhost', agent: false }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
-    req.end();
-  });
 }
 
 t.test('repo and xDS ports authenticate proxies by their bootstrap certificate', async (t) => {

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import { connect } from 'node:net';
 import t, { type Test } from 'tap';
 import WebSocket from 'ws';
 import { createCodebase } from '../../../server/pipy-repo/codebase.js';
 import { createPipyRepoServer } from '../../../server/pipy-repo/server.js';
 import type { Codebase, LinkEvent, PipyRepoServerOptions, SendErrorEvent } from '../../../server/pipy-repo/types.js';
 import { createFakeCodebases } from './fixtures/fake-codebases.js';
+import { closingAdminLink } from '../../support/closing-admin-link.js';
 
 // The repo server's delivery callbacks: admin links opening and closing,
 // reloads sent, and reloads or responses that never reached the client.
@@ -47,37 +47,6 @@ function openLink(t: Test, port: number, instanceId: string): Promise<WebSocket>
   });
 }
 
-/**
- * Completes the WebSocket handshake by hand, then sends a close frame and
- * keeps its half of the TCP connection open: the server's link is CLOSING
- * (its close timer runs for 30 s) and a `reload` sent now cannot go out.
- */
-function closingLink(t: Test, port: number, instanceId: string): Promise<Socket> {
-  const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-  t.teardown(() => socket.destroy());
-  socket.on('error', () => {});
-  socket.write(
-    `GET /repo/${NAME}/${instanceId} HTTP/1.1\r\nhost: repo\r\nupgrade: websocket\r\nconnection: Upgrade\r\n` +
-      `sec-websocket-key: ${randomBytes(16).toString('base64')}\r\nsec-websocket-version: 13\r\n\r\n`,
-  );
-  return new Promise((resolve, reject) => {
-    let head = '';
-    const onData = (chunk: Buffer) => {
-      head += chunk.toString('latin1');
-      if (!head.includes('\r\n\r\n')) return;
-      socket.off('data', onData);
-      if (!head.startsWith('HTTP/1.1 101')) return reject(new Error(head));
-      // A masked close frame with status 1000 (clients must mask).
-      const mask = randomBytes(4);
-      const payload = Buffer.from([0x03, 0xe8]).map((b, i) => b ^ mask[i % 4]!);
-      socket.write(Buffer.concat([Buffer.from([0x88, 0x80 | 2]), mask, payload]));
-      socket.resume();
-      resolve(socket);
-    };
-    socket.on('data', onData);
-  });
-}
-
 t.test('admin links: opened, replaced and closed links are reported', async (t) => {
   const codebases = createFakeCodebases();
   codebases.setConfig(NAME, { v: 1 });
@@ -105,7 +74,7 @@ t.test('a reload that cannot be sent on a closing link is a send error; a live l
   const live = await openLink(t, port, 'live');
   const received: string[] = [];
   live.on('message', (m) => received.push(String(m)));
-  await closingLink(t, port, 'closing');
+  await closingAdminLink(t, port, `/repo/${NAME}/closing`);
   t.ok(await eventually(() => links.length === 2), 'both links accepted');
   await new Promise((r) => setTimeout(r, 50));
   codebases.setConfig(NAME, { v: 2 });

@@ -4,6 +4,7 @@ import { createResource } from '../../../cache/resource.js';
 import { TypeUrl } from '../../../cache/types.js';
 import { xdsRoot } from '../../../server/codec/protos.js';
 import { connect, eventually, NODE, startServer } from '../../support/xds-harness.js';
+import { grpcFrame } from '../../support/grpc-frame.js';
 
 // onSendError: a response the server could not deliver is reported through the
 // callbacks (the controller turns it into fsm_proxy_response_send_error_count).
@@ -22,10 +23,7 @@ function stuckClient(t: Test, address: string, typeUrl: string) {
   req.pause();
   const Request = xdsRoot().lookupType('envoy.service.discovery.v3.DiscoveryRequest');
   const msg = Request.encode(Request.fromObject({ node: NODE, typeUrl, resourceNames: [] })).finish();
-  const frame = Buffer.alloc(5 + msg.length);
-  frame.writeUInt32BE(msg.length, 1);
-  frame.set(msg, 5);
-  req.write(frame);
+  req.write(grpcFrame(msg));
   t.teardown(() => {
     req.close();
     session.destroy();

@@ -4,6 +4,7 @@ import { createResource } from '../../../cache/resource.js';
 import { TypeUrl } from '../../../cache/types.js';
 import { xdsRoot } from '../../../server/codec/protos.js';
 import { connect, eventually, NODE, startServer } from '../../support/xds-harness.js';
+import { grpcFrame } from '../../support/grpc-frame.js';
 
 /**
  * A client that sends requests and never reads: a raw HTTP/2 gRPC call whose
@@ -25,10 +26,7 @@ function stuckClient(t: Test, address: string, typeUrl: string, requests: number
   // Every request with an empty nonce asks afresh, so an unbounded server would queue one response each.
   for (let i = 0; i < requests; i++) {
     const msg = Request.encode(Request.fromObject({ node: NODE, typeUrl, resourceNames: [] })).finish();
-    const frame = Buffer.alloc(5 + msg.length);
-    frame.writeUInt32BE(msg.length, 1);
-    frame.set(msg, 5);
-    req.write(frame);
+    req.write(grpcFrame(msg));
   }
   t.teardown(() => {
     req.close();
