@@ -133,11 +133,10 @@ async function main(): Promise<void> {
     await writeFile(file, text);
     const changed = () => targets.filter((t) => controller.configs().get(t.uuid)?.version !== before.get(t.uuid));
     const deadline = changeAt + 120_000;
-    let affected: Target[] = [];
-    // The coalescer flushes once for one edit: wait for the first changes, then for the batch to settle.
-    while (Date.now() < deadline && (affected = changed()).length === 0) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 300));
-    affected = changed();
+    // The coalescer flushes once for one edit; the controller logs "proxies updated" when that regeneration ends.
+    const logged = updates.length;
+    while (Date.now() < deadline && updates.length === logged) await new Promise((r) => setTimeout(r, 10));
+    const affected = changed();
     const has = (m: Map<string, { version: string; at: number }>, t: Target) => m.get(t.uuid)?.version === controller.configs().get(t.uuid)?.version;
     while (Date.now() < deadline && !affected.every((t) => transports.every((tr) => has(latest[tr], t)))) await new Promise((r) => setTimeout(r, 20));
     const convergedMs = Date.now() - changeAt;

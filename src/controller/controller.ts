@@ -1,11 +1,10 @@
 import { createSnapshotCache, type SnapshotCache } from '../../cache/snapshot-cache.js';
-import { TypeUrl } from '../../cache/types.js';
 import { createPipyRepoServer } from '../../server/pipy-repo/server.js';
 import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
 import { createXdsServer, type XdsServer } from '../../server/transport/grpc-server.js';
 import { createSidecarConfigSet, type SidecarConfigSet } from '../generate/pipy/config-set.js';
 import { createModelStore, type ModelStore } from '../model/store.js';
-import type { ModelChange, ProxyInfo } from '../model/view.js';
+import type { ModelChange } from '../model/view.js';
 import { createAdminServer, type AdminServer } from '../observability/admin-http.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { loadBaseCodebase } from '../pipy-base/load-base-codebase.js';
@@ -21,6 +20,7 @@ import { createDebugRoutes } from './debug-routes.js';
 import type { ControllerOptions } from './options.js';
 import { createXdsProxyAuthorizer, identifyProxy } from './proxy-auth.js';
 import { codebaseName, createPublisher, type Publisher } from './publisher.js';
+import { createRegeneration, type RegenerationBatch } from './regeneration.js';
 import { createSdsResources } from './sds-resources.js';
 import { createServingTls, type ServingTls } from './serving-tls.js';
 
@@ -53,12 +53,6 @@ export interface Controller {
   metrics: Metrics;
 }
 
-interface Batch {
-  changes: readonly ModelChange[];
-  /** Proxies to regenerate regardless of the changes (certificate rotations). */
-  proxies?: readonly string[];
-}
-
 export function createController(options: ControllerOptions, deps: ControllerDeps = {}): Controller {
   const logger = deps.logger ?? silentLogger;
   const metrics = createMetrics();
@@ -71,7 +65,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   let repo: PipyRepoServer | undefined;
   let xds: XdsServer | undefined;
   let admin: AdminServer | undefined;
-  let coalescer: Coalescer<Batch> | undefined;
+  let coalescer: Coalescer<RegenerationBatch> | undefined;
   let convergence: ConvergenceTracker | undefined;
   let roots: RootCertificates | undefined;
   let servingTls: ServingTls | undefined;
@@ -79,64 +73,23 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   let closed = false;
   const unsubscribers: (() => void)[] = [];
 
-  const proxiesOf = (uuids: Iterable<string>): ProxyInfo[] => {
-    const out: ProxyInfo[] = [];
-    for (const u of uuids) {
-      const p = store.proxyByUuid(u);
-      if (p) out.push(p);
-    }
-    return out;
-  };
-
-  /** Regenerates the affected proxies and publishes what changed. */
-  const regenerate = async (batches: Batch[], firstAt: number): Promise<void> => {
-    if (!configs || !publisher || !certs || !repo) return;
-    const flushAt = Date.now();
-    const changes = batches.flatMap((b) => b.changes);
-    const affected = configs.affected(changes);
-    for (const b of batches) for (const u of b.proxies ?? []) affected.add(u);
-    metrics.eventsQueued.add(-batches.length);
-    metrics.proxyBroadcastEventCount.add(1);
-    const ensureStarted = performance.now();
-    await certs.ensure(proxiesOf(affected));
-    const started = performance.now();
-    const result = configs.recompute(affected);
-    const generated = performance.now();
-    metrics.proxyRecomputeCount.add(result.recomputed);
-    if (result.recomputed) metrics.proxyConfigUpdateTime.record((performance.now() - started) / 1000 / result.recomputed, { resource_type: 'pipy', success: 'true' });
-    const names: string[] = [];
-    for (const uuid of result.changed) {
-      const proxy = store.proxyByUuid(uuid);
-      const cfg = configs.get(uuid);
-      if (!proxy || !cfg) continue;
-      names.push(...publisher.publish(proxy, cfg));
-      convergence?.expect(proxy, cfg.version, publisher.codebaseVersion(proxy) ?? '', firstAt);
-    }
-    for (const uuid of result.removed) {
-      const name = publisher.remove(uuid);
-      if (name) names.push(name);
-      convergence?.forget(uuid);
-    }
-    repo.notifyChanged(names);
-    if (result.changed.length || result.removed.length) {
-      logger.info('proxies updated', {
-        recomputed: result.recomputed,
-        changed: result.changed.length,
-        removed: result.removed.length,
-        queuedMs: flushAt - firstAt,
-        certificatesMs: Math.round(started - ensureStarted),
-        generateMs: Math.round(generated - started),
-        publishMs: Math.round(performance.now() - generated),
-        sinceFirstEventMs: Date.now() - firstAt,
-      });
-    }
-  };
-
   const addsProxy = (changes: readonly ModelChange[]) =>
     changes.some((c) => c.kind === 'Pod' && c.new?.metadata.labels?.['fsm-proxy-uuid'] && !c.old);
 
+  /**
+   * Source events that arrived while a regeneration ran: applied when it
+   * ends, so the model stays still under a regeneration that yields to the
+   * event loop between steps. They form the next batch either way.
+   */
+  let held: (readonly SourceEvent[])[] | undefined;
+
   const onEvents = (events: readonly SourceEvent[]) => {
     if (closed) return;
+    if (held) held.push(events);
+    else applyEvents(events);
+  };
+
+  const applyEvents = (events: readonly SourceEvent[]) => {
     for (const e of events) metrics.k8sApiEventCount.add(1, { type: e.type, kind: e.object.kind });
     const result = store.apply(events);
     if (result.changes.some((c) => c.kind === 'MeshRootCertificate')) void roots?.apply();
@@ -184,10 +137,29 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       const base = await loadBaseCodebase(options.pipyCodebase);
       publisher = createPublisher({ base, cache, extraResources: createSdsResources(c.manager) });
       convergence = createConvergenceTracker({ metrics, cache });
-      coalescer = createCoalescer<Batch>({
+      const regenerate = createRegeneration({
+        view: store,
+        configs,
+        certificates: c,
+        publisher,
+        notifyChanged: (names) => repo?.notifyChanged(names),
+        convergence,
+        metrics,
+        logger,
+      });
+      coalescer = createCoalescer<RegenerationBatch>({
         quietMs: options.quietMs,
         maxDelayMs: options.maxDelayMs,
-        flush: regenerate,
+        flush: async (batches, firstAt) => {
+          held = [];
+          try {
+            await regenerate(batches, firstAt);
+          } finally {
+            const pending = held;
+            held = undefined;
+            for (const events of pending) if (!closed) applyEvents(events);
+          }
+        },
         onError: (err) => logger.error('regeneration failed', { error: err instanceof Error ? err.stack : String(err) }),
       });
       unsubscribers.push(c.manager.onRotated((e) => {

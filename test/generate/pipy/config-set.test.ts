@@ -117,3 +117,33 @@ t.test('permissive mode: a new Service that selects no pod still reaches every o
   t.ok(JSON.stringify(set.get(UUID.bookbuyer)?.config.Outbound).includes('10.96.7.7/32'), 'bookbuyer can reach the new service');
   t.end();
 });
+
+t.test('a batch in steps gives what one recompute gives, and drops removed proxies in its first step', (t) => {
+  const objects = [...fixture('mesh.yaml'), ...fixture('smi.yaml'), SMI];
+  const whole = createSidecarConfigSet({ view: storeOf(objects) });
+  const wholeResult = whole.recompute();
+  const store = storeOf(objects);
+  const stepped = createSidecarConfigSet({ view: store });
+  const batch = stepped.begin();
+  const steps = [];
+  for (let r = batch.step(2); r; r = batch.step(2)) steps.push(r);
+  t.same(steps.map((r) => r.recomputed), [2, 2, 1], 'five proxies in steps of two');
+  t.same(steps.flatMap((r) => r.changed).sort(), wholeResult.changed, 'the same proxies changed');
+  for (const uuid of whole.uuids()) t.equal(stepped.get(uuid)?.json, whole.get(uuid)?.json, `${uuid}: the same config`);
+  t.equal(batch.step(2), undefined, 'a finished batch stays finished');
+  t.same(stepped.stats(), { proxies: 5, recomputations: 5, lastRecomputed: 5, lastChanged: 5 }, 'stats count the whole batch');
+
+  const pod = store.get<MeshObject>('Pod', 'bookwarehouse', 'bookwarehouse-1');
+  if (!pod) throw new Error('fixture pod missing');
+  store.apply([{ type: 'delete', object: pod }]);
+  const again = stepped.begin([UUID.bookwarehouse, UUID.bookbuyer, UUID.bookstoreV1]);
+  const first = again.step(1);
+  t.same(first?.removed, [UUID.bookwarehouse], 'the first step drops the proxy gone from the view');
+  t.equal(first?.recomputed, 1);
+  const second = again.step(1);
+  t.same(second?.removed, [], 'later steps drop nothing');
+  t.equal(second?.recomputed, 1);
+  t.equal(again.step(1), undefined);
+  t.equal(stepped.get(UUID.bookwarehouse), undefined);
+  t.end();
+});

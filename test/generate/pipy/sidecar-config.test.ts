@@ -6,7 +6,6 @@
  */
 import t from 'tap';
 import { generateSidecarConfig } from '../../../src/generate/pipy/index.js';
-import type { PipyConf } from '../../../src/generate/pipy/types.js';
 import type { MeshObject } from '../../../src/model/types.js';
 import type { ModelView } from '../../../src/model/view.js';
 import { fixture, meshConfig, storeOf, UUID } from './fixtures/helpers.js';
