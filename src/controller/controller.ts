@@ -77,9 +77,9 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     changes.some((c) => c.kind === 'Pod' && c.new?.metadata.labels?.['fsm-proxy-uuid'] && !c.old);
 
   /**
-   * Source events that arrived while a regeneration ran: applied when it
-   * ends, so the model stays still under a regeneration that yields to the
-   * event loop between steps. They form the next batch either way.
+   * Source events that arrived while a regeneration held the model (see
+   * RegenerationDeps.holdModel): applied when it ends. They form the next
+   * batch either way.
    */
   let held: (readonly SourceEvent[])[] | undefined;
 
@@ -146,20 +146,19 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         convergence,
         metrics,
         logger,
+        holdModel: () => {
+          held = [];
+          return () => {
+            const pending = held ?? [];
+            held = undefined;
+            for (const events of pending) if (!closed) applyEvents(events);
+          };
+        },
       });
       coalescer = createCoalescer<RegenerationBatch>({
         quietMs: options.quietMs,
         maxDelayMs: options.maxDelayMs,
-        flush: async (batches, firstAt) => {
-          held = [];
-          try {
-            await regenerate(batches, firstAt);
-          } finally {
-            const pending = held;
-            held = undefined;
-            for (const events of pending) if (!closed) applyEvents(events);
-          }
-        },
+        flush: regenerate,
         onError: (err) => logger.error('regeneration failed', { error: err instanceof Error ? err.stack : String(err) }),
       });
       unsubscribers.push(c.manager.onRotated((e) => {

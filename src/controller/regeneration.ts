@@ -22,6 +22,11 @@ export interface RegenerationDeps {
   convergence: Pick<ConvergenceTracker, 'expect' | 'forget'>;
   metrics: Metrics;
   logger: Logger;
+  /**
+   * Keeps the model view still (changes are queued) until the returned
+   * function is called: the steps of one batch share a memo of the view.
+   */
+  holdModel(): () => void;
   /** Proxies generated and published between two yields to the event loop (default 250). */
   stepSize?: number;
 }
@@ -32,8 +37,7 @@ export interface RegenerationDeps {
  * tells the repo server, and yields to the event loop, so the first proxies'
  * responses go out while later ones are generated, and health checks, polls
  * and acknowledgements are answered during a mesh-wide regeneration. The
- * caller must keep the model view unchanged until the returned promise
- * settles (the batch memo of the config set depends on it).
+ * model is held still (`holdModel`) from the first step to the last.
  */
 export type Regenerate = (batches: RegenerationBatch[], firstAt: number) => Promise<void>;
 
@@ -80,20 +84,25 @@ export function createRegeneration(deps: RegenerationDeps): Regenerate {
     await deps.certificates.ensure(proxiesOf(affected));
     const started = performance.now();
     const totals = { recomputed: 0, changed: 0, removed: 0, steps: 0, generateMs: 0, publishMs: 0 };
-    const batch = configs.begin(affected);
-    for (;;) {
-      const t0 = performance.now();
-      const result = batch.step(stepSize);
-      if (!result) break;
-      const t1 = performance.now();
-      deps.notifyChanged(publish(result.changed, result.removed, firstAt));
-      totals.generateMs += t1 - t0;
-      totals.publishMs += performance.now() - t1;
-      totals.recomputed += result.recomputed;
-      totals.changed += result.changed.length;
-      totals.removed += result.removed.length;
-      totals.steps++;
-      await yieldToEventLoop();
+    const release = deps.holdModel();
+    try {
+      const batch = configs.begin(affected);
+      for (;;) {
+        const t0 = performance.now();
+        const result = batch.step(stepSize);
+        if (!result) break;
+        const t1 = performance.now();
+        deps.notifyChanged(publish(result.changed, result.removed, firstAt));
+        totals.generateMs += t1 - t0;
+        totals.publishMs += performance.now() - t1;
+        totals.recomputed += result.recomputed;
+        totals.changed += result.changed.length;
+        totals.removed += result.removed.length;
+        totals.steps++;
+        await yieldToEventLoop();
+      }
+    } finally {
+      release();
     }
     metrics.proxyRecomputeCount.add(totals.recomputed);
     if (totals.recomputed) metrics.proxyConfigUpdateTime.record(totals.generateMs / 1000 / totals.recomputed, { resource_type: 'pipy', success: 'true' });

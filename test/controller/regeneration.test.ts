@@ -20,6 +20,7 @@ async function setup(t: Test, stepSize: number) {
   const expected: string[] = [];
   const forgotten: string[] = [];
   const logs: Record<string, unknown>[] = [];
+  const holds: string[] = [];
   const regenerate = createRegeneration({
     view: store,
     configs,
@@ -29,9 +30,13 @@ async function setup(t: Test, stepSize: number) {
     convergence: { expect: (proxy) => void expected.push(proxy.uuid), forget: (uuid) => void forgotten.push(uuid) },
     metrics,
     logger: { debug() {}, warn() {}, error() {}, info: (msg, fields) => void (msg === 'proxies updated' && logs.push(fields ?? {})) },
+    holdModel: () => {
+      holds.push('hold');
+      return () => void holds.push('release');
+    },
     stepSize,
   });
-  return { store, configs, publisher, metrics, regenerate, announced, expected, forgotten, logs };
+  return { store, configs, publisher, metrics, regenerate, announced, expected, forgotten, logs, holds };
 }
 
 t.test('five proxies in steps of two: three announcements, the event loop runs between them', async (t) => {
@@ -45,6 +50,7 @@ t.test('five proxies in steps of two: three announcements, the event loop runs b
   t.same([...s.expected].sort(), [...uuids].sort(), 'every proxy is expected to converge');
   for (const p of s.store.proxies()) t.ok(s.publisher.codebaseVersion(p), `${p.uuid} is published`);
   t.match(s.logs, [{ recomputed: 5, changed: 5, removed: 0, steps: 3 }], 'one log line for the whole regeneration');
+  t.same(s.holds, ['hold', 'release'], 'the model was held once, across every step');
   t.match(await s.metrics.scrape(), /fsm_proxy_recompute_count(\{[^}]*\})? 5/, 'the recompute counter counts the batch');
 });
 
