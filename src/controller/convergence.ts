@@ -26,7 +26,10 @@ export interface ProxyDelivery {
  * version to the moment the proxy has it — a Pipy sidecar downloading that
  * codebase version (or reporting it in its status POST), or an xDS client acknowledging the
  * SidecarConfig version (SotW ACK). Observations go to
- * `fsm_proxy_convergence_time_seconds{transport}`.
+ * `fsm_proxy_convergence_time_seconds{transport}`. Only proxies connected
+ * when the version was published count on a transport (an open xDS stream;
+ * an admin link, or a version reported before): a sidecar that starts later
+ * is starting up, and its wait is not the control plane's.
  */
 export interface ConvergenceTracker {
   expect(proxy: ProxyInfo, configVersion: string, codebaseVersion: string, since: number): void;
@@ -56,6 +59,14 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
   const byNode = new Map<string, string>();
   const pending = new Map<string, { repo?: number; xds?: number }>();
   const streamNodes = new Map<number, string>();
+  /** Open xDS streams per node id, and open admin links per codebase: who is connected now. */
+  const nodeStreams = new Map<string, number>();
+  const codebaseLinks = new Map<string, number>();
+  const bump = (m: Map<string, number>, key: string, by: number) => {
+    const n = (m.get(key) ?? 0) + by;
+    if (n > 0) m.set(key, n);
+    else m.delete(key);
+  };
 
   const observe = (uuid: string, transport: 'repo' | 'xds') => {
     const p = pending.get(uuid);
@@ -69,7 +80,8 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
   const reported = (codebase: string, version: string) => {
     const uuid = byCodebase.get(codebase);
     const d = uuid ? byUuid.get(uuid) : undefined;
-    if (!uuid || !d) return;
+    // Pipy 1.5 reports an empty version until its first reload: that says nothing of what it runs.
+    if (!uuid || !d || !version) return;
     d.reportedVersion = version;
     if (version === d.codebaseVersion) observe(uuid, 'repo');
   };
@@ -81,7 +93,12 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
       byUuid.set(proxy.uuid, { uuid: proxy.uuid, configVersion, codebaseVersion, xdsVersion, reportedVersion: prev?.reportedVersion ?? '', ackedVersion: prev?.ackedVersion ?? '' });
       byCodebase.set(codebaseName(proxy), proxy.uuid);
       byNode.set(proxy.cnPrefix, proxy.uuid);
-      pending.set(proxy.uuid, { repo: since, xds: since });
+      const watched = {
+        ...((codebaseLinks.get(codebaseName(proxy)) ?? 0) > 0 || prev?.reportedVersion ? { repo: since } : {}),
+        ...((nodeStreams.get(proxy.cnPrefix) ?? 0) > 0 ? { xds: since } : {}),
+      };
+      if (watched.repo === undefined && watched.xds === undefined) pending.delete(proxy.uuid);
+      else pending.set(proxy.uuid, watched);
     },
     forget(uuid) {
       byUuid.delete(uuid);
@@ -93,7 +110,10 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
       return {
         onStreamRequest(streamId, req) {
           opts.metrics.proxyXdsRequestCount.add(1);
-          if (req.node) streamNodes.set(streamId, req.node.id);
+          if (req.node && !streamNodes.has(streamId)) {
+            streamNodes.set(streamId, req.node.id);
+            bump(nodeStreams, req.node.id, 1);
+          }
           if (req.typeUrl !== TypeUrl.PipySidecarConfig || req.errorDetail || !req.versionInfo) return;
           const uuid = byNode.get(streamNodes.get(streamId) ?? '');
           const d = uuid ? byUuid.get(uuid) : undefined;
@@ -105,6 +125,8 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
           opts.metrics.proxyConnectCount.add(1, { transport: 'xds' });
         },
         onStreamClosed(streamId) {
+          const node = streamNodes.get(streamId);
+          if (node !== undefined) bump(nodeStreams, node, -1);
           streamNodes.delete(streamId);
           opts.metrics.proxyConnectCount.add(-1, { transport: 'xds' });
         },
@@ -136,7 +158,10 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
         // A proxy has a version once it downloaded it (Pipy then reloads); status reports confirm what it runs.
         onFetched: (f) => reported(f.codebase, f.version),
         onStatus: (r) => reported(r.codebase, r.record.version),
-        onLinkChange: (e) => metrics.proxyConnectCount.add(e.linked ? 1 : -1, { transport: 'repo' }),
+        onLinkChange: (e) => {
+          bump(codebaseLinks, e.codebase, e.linked ? 1 : -1);
+          metrics.proxyConnectCount.add(e.linked ? 1 : -1, { transport: 'repo' });
+        },
         onReloadSent: () => metrics.proxyResponseSendSuccess.add(1),
         onSendError: (e) => metrics.proxyResponseSendError.add(1, { common_name: commonNameOf(e.codebase), type: e.kind, transport: 'repo' }),
       };
