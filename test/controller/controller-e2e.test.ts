@@ -1,5 +1,4 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
@@ -8,6 +7,7 @@ import { createController, type Controller } from '../../src/controller/controll
 import { parseControllerOptions, type ControllerOptions } from '../../src/controller/options.js';
 import { createPipyFetcher, type PipyFetcher } from '../support/pipy-fetcher.js';
 import { waitFor } from '../support/wait-for.js';
+import { bookstoreCopy } from '../support/bookstore-copy.js';
 
 // End to end on examples/bookstore: a Pipy-like fetcher and an xDS client
 // follow a TrafficSplit edit in a manifest; a restart keeps every version.
@@ -50,11 +50,7 @@ function sidecarJson(res: ClientResponse): string {
 }
 
 t.test('bookstore: Pipy fetcher and xDS client follow a TrafficSplit change; restart keeps versions', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-e2e-'));
-  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-e2e-state-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
-  await cp('examples/bookstore', dir, { recursive: true });
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-e2e');
 
   let { controller, ports } = await startController(dir, stateDir);
   let closeController: Controller | undefined = controller;
@@ -113,11 +109,7 @@ t.test('bookstore: Pipy fetcher and xDS client follow a TrafficSplit change; res
 });
 
 t.test('a new proxy is generated at once; other changes wait for the quiet window', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-e2e-new-'));
-  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-e2e-new-state-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
-  await cp('examples/bookstore', dir, { recursive: true });
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-e2e-new');
   const o = parseControllerOptions(
     ['--source', `file:${dir}`, '--state-dir', stateDir, '--quiet-ms', '3000', '--max-delay-ms', '6000',
       '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],

@@ -1,12 +1,12 @@
 import { X509Certificate } from 'node:crypto';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { createController } from '../../src/controller/controller.js';
 import { parseControllerOptions } from '../../src/controller/options.js';
 import { waitFor } from '../support/wait-for.js';
 import { meshRootCertificateYaml, pemsOf } from '../support/mesh-root-certificate-yaml.js';
+import { bookstoreCopy } from '../support/bookstore-copy.js';
 
 // Root rotation driven by MeshRootCertificate objects in the control-plane
 // namespace: the proxies' trust bundle and signer follow the phases.
@@ -14,11 +14,7 @@ import { meshRootCertificateYaml, pemsOf } from '../support/mesh-root-certificat
 const BOOKBUYER = '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01';
 
 t.test('MeshRootCertificate phases: bundle with both roots, leaves from the new root, old root dropped', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-roots-'));
-  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-roots-state-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
-  await cp('examples/bookstore', dir, { recursive: true });
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-roots');
   const rootsFile = join(dir, '02-roots.yaml');
   await writeFile(rootsFile, meshRootCertificateYaml('root-a', 'fsm-ca-bundle', 'active'));
   const o = parseControllerOptions(['--source', `file:${dir}`, '--state-dir', stateDir, '--quiet-ms', '20', '--max-delay-ms', '100',

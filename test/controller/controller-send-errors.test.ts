@@ -1,6 +1,5 @@
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import WebSocket from 'ws';
@@ -8,6 +7,7 @@ import { createController } from '../../src/controller/controller.js';
 import { parseControllerOptions } from '../../src/controller/options.js';
 import { waitFor } from '../support/wait-for.js';
 import { closingAdminLink } from '../support/closing-admin-link.js';
+import { bookstoreCopy } from '../support/bookstore-copy.js';
 
 // Pipy admin links count in fsm_proxy_connect_count{transport="repo"}, and a
 // reload that cannot reach its sidecar counts in fsm_proxy_response_send_error_count.
@@ -41,11 +41,7 @@ function total(text: string, name: string, labels: Record<string, string>): numb
 }
 
 t.test('admin links move fsm_proxy_connect_count{transport="repo"}; a reload that fails is a send error', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-send-errors-'));
-  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-send-errors-state-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
-  await cp('examples/bookstore', dir, { recursive: true });
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-send-errors');
   const o = parseControllerOptions(['--source', `file:${dir}`, '--state-dir', stateDir, '--quiet-ms', '20', '--max-delay-ms', '100',
     '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'], {});
   if (o === 'help') throw new Error('unexpected help');

@@ -1,6 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
@@ -16,6 +15,7 @@ import { parseControllerOptions } from '../../src/controller/options.js';
 import { waitFor } from '../support/wait-for.js';
 import { meshRootCertificateYaml, pemsOf } from '../support/mesh-root-certificate-yaml.js';
 import { httpsGet } from '../support/https-get.js';
+import { bookstoreCopy } from '../support/bookstore-copy.js';
 
 // The controller's serving certificate (--repo-tls, --xds-tls) is renewed
 // before it expires and its client CA follows root rotation, without
@@ -49,11 +49,7 @@ function servedSerial(port: number, tls: ClientTls, alpn: string): Promise<strin
 }
 
 t.test('serving certificate renewal and root rotation reach new connections; established streams stay', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-serving-'));
-  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-serving-state-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
-  await cp('examples/bookstore', dir, { recursive: true });
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-serving');
   // Certificates (the controller's own included) live 4 s and are renewed at about two thirds of that.
   const meshConfig = join(dir, '01-mesh-config.yaml');
   await writeFile(meshConfig, (await readFile(meshConfig, 'utf8')).replace('serviceCertValidityDuration: 24h', 'serviceCertValidityDuration: 4s'));

@@ -1,6 +1,3 @@
-import { cp, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
@@ -12,6 +9,7 @@ import { createController } from '../../src/controller/controller.js';
 import { parseControllerOptions } from '../../src/controller/options.js';
 import { createPipyFetcher } from '../support/pipy-fetcher.js';
 import { httpsGet } from '../support/https-get.js';
+import { bookstoreCopy } from '../support/bookstore-copy.js';
 
 // --repo-tls and --xds-tls: proxies authenticate with bootstrap certificates
 // from the mesh CA and can read only their own configuration.
@@ -29,11 +27,7 @@ async function waitFor(what: string, cond: () => boolean): Promise<void> {
 }
 
 t.test('repo and xDS ports authenticate proxies by their bootstrap certificate', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'fsm-tls-'));
-  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-tls-state-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
-  await cp('examples/bookstore', dir, { recursive: true });
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-tls');
   const options = parseControllerOptions(
     ['--source', `file:${dir}`, '--state-dir', stateDir, '--repo-tls', '--xds-tls', '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
     {},

@@ -1,34 +1,11 @@
-import * as http2 from 'node:http2';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { createResource } from '../../../cache/resource.js';
 import { TypeUrl } from '../../../cache/types.js';
-import { xdsRoot } from '../../../server/codec/protos.js';
-import { connect, eventually, NODE, startServer } from '../../support/xds-harness.js';
-import { grpcFrame } from '../../support/grpc-frame.js';
+import { connect, eventually, startServer } from '../../support/xds-harness.js';
+import { stuckAdsClient } from '../../support/stuck-ads-client.js';
 
 // onSendError: a response the server could not deliver is reported through the
 // callbacks (the controller turns it into fsm_proxy_response_send_error_count).
-
-/** A raw HTTP/2 ADS call that asks for `typeUrl` and never reads the answer (no flow-control window granted). */
-function stuckClient(t: Test, address: string, typeUrl: string) {
-  const session = http2.connect(`http://${address}`);
-  session.on('error', () => {});
-  const req = session.request({
-    ':method': 'POST',
-    ':path': '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
-    'content-type': 'application/grpc',
-    te: 'trailers',
-  });
-  req.on('error', () => {});
-  req.pause();
-  const Request = xdsRoot().lookupType('envoy.service.discovery.v3.DiscoveryRequest');
-  const msg = Request.encode(Request.fromObject({ node: NODE, typeUrl, resourceNames: [] })).finish();
-  req.write(grpcFrame(msg));
-  t.teardown(() => {
-    req.close();
-    session.destroy();
-  });
-}
 
 t.test('a stream cancelled because the client stopped reading reports a send error before it closes', async (t) => {
   const events: string[] = [];
@@ -51,7 +28,7 @@ t.test('a stream cancelled because the client stopped reading reports a send err
   healthy.subscribe(TypeUrl.Listener, []);
   t.equal((await healthy.next({ timeoutMs: 5000 })).versionInfo, 'l1', 'a reading client is served');
 
-  stuckClient(t, address, TypeUrl.Cluster);
+  stuckAdsClient(t, address, TypeUrl.Cluster);
   t.ok(await eventually(() => errors.length === 1, 10_000), 'the stuck stream reported a send error');
   const e = errors[0]!;
   t.equal(e.typeUrl, '', 'ADS: the stream type is empty');
@@ -79,7 +56,7 @@ t.test('an onSendError that throws does not break the server', async (t) => {
     },
   });
   watcher.set(TypeUrl.Cluster, 'v1', [big]);
-  stuckClient(t, address, TypeUrl.Cluster);
+  stuckAdsClient(t, address, TypeUrl.Cluster);
   t.ok(await eventually(() => calls === 1, 10_000), 'called');
   t.ok(await eventually(() => server.activeStreams === 0), 'the stuck stream was still cancelled');
   watcher.set(TypeUrl.Listener, 'l1', [{ name: 'l' }]);

@@ -1,38 +1,8 @@
-import * as http2 from 'node:http2';
-import t, { type Test } from 'tap';
+import t from 'tap';
 import { createResource } from '../../../cache/resource.js';
 import { TypeUrl } from '../../../cache/types.js';
-import { xdsRoot } from '../../../server/codec/protos.js';
-import { connect, eventually, NODE, startServer } from '../../support/xds-harness.js';
-import { grpcFrame } from '../../support/grpc-frame.js';
-
-/**
- * A client that sends requests and never reads: a raw HTTP/2 gRPC call whose
- * response stream is paused, so the client stops granting flow-control window
- * (a grpc-js client would keep reading up to its readable high-water mark).
- */
-function stuckClient(t: Test, address: string, typeUrl: string, requests: number) {
-  const session = http2.connect(`http://${address}`);
-  session.on('error', () => {});
-  const req = session.request({
-    ':method': 'POST',
-    ':path': '/envoy.service.discovery.v3.AggregatedDiscoveryService/StreamAggregatedResources',
-    'content-type': 'application/grpc',
-    te: 'trailers',
-  });
-  req.on('error', () => {});
-  req.pause();
-  const Request = xdsRoot().lookupType('envoy.service.discovery.v3.DiscoveryRequest');
-  // Every request with an empty nonce asks afresh, so an unbounded server would queue one response each.
-  for (let i = 0; i < requests; i++) {
-    const msg = Request.encode(Request.fromObject({ node: NODE, typeUrl, resourceNames: [] })).finish();
-    req.write(grpcFrame(msg));
-  }
-  t.teardown(() => {
-    req.close();
-    session.destroy();
-  });
-}
+import { connect, eventually, startServer } from '../../support/xds-harness.js';
+import { stuckAdsClient } from '../../support/stuck-ads-client.js';
 
 t.test('a client that never reads is cancelled; memory stays bounded; others are served promptly', async (t) => {
   const closed: number[] = [];
@@ -46,7 +16,7 @@ t.test('a client that never reads is cancelled; memory stays bounded; others are
   });
   watcher.set(TypeUrl.Cluster, 'v1', [big]);
   watcher.set(TypeUrl.Listener, 'l1', [{ name: 'l' }]);
-  stuckClient(t, address, TypeUrl.Cluster, 6);
+  stuckAdsClient(t, address, TypeUrl.Cluster, 6);
   t.ok(await eventually(() => server.activeStreams === 1), 'stuck stream open');
 
   const healthy = connect(t, address);
@@ -71,7 +41,7 @@ t.test('close forces a stuck stream after the grace period', async (t) => {
   const big = createResource({ typeUrl: TypeUrl.Cluster, name: 'big', bytes: new Uint8Array(3 * 1024 * 1024).fill(1) });
   const { address, watcher, server } = await startServer(t, { limits: { maxQueuedBytesPerStream: 64 * 1024, sendTimeoutMs: 60_000 } });
   watcher.set(TypeUrl.Cluster, 'v1', [big]);
-  stuckClient(t, address, TypeUrl.Cluster, 1);
+  stuckAdsClient(t, address, TypeUrl.Cluster, 1);
   t.ok(await eventually(() => watcher.progress.some((p) => p.event === 'sent')), 'the response was handed to the call');
   let done = false;
   const closing = server.close({ graceMs: 300 }).then(() => (done = true));
