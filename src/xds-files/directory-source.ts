@@ -3,6 +3,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { Snapshot } from '../../cache/snapshot.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
+import { createRescanLoop } from '../shared/rescan-loop.js';
 import { createXdsFileSet, type KindedIssue } from './file-set.js';
 import { formatIssue, isResourceFile } from './parse-file.js';
 
@@ -49,9 +50,6 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
   let reported = '';
   let watcher: FSWatcher | undefined;
   let poll: NodeJS.Timeout | undefined;
-  let debounce: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let closed = false;
 
   const scanOnce = async () => {
@@ -87,39 +85,19 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
     if (!issues.length) logger.info('xds files valid', { files: set.files().length });
   };
 
-  const rescan = (): Promise<void> => {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      try {
-        do {
-          again = false;
-          await scanOnce().catch((err: unknown) => logger.error('xds directory scan failed', { dir: options.dir, error: String(err) }));
-        } while (again && !closed);
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-
-  const onEvent = () => {
-    if (closed) return;
-    if (debounce) clearTimeout(debounce);
-    debounce = setTimeout(() => {
-      debounce = undefined;
-      void rescan();
-    }, debounceMs);
-  };
+  const loop = createRescanLoop({
+    scan: () => scanOnce(),
+    debounceMs,
+    onError: (err) => logger.error('xds directory scan failed', { dir: options.dir, error: String(err) }),
+  });
+  const rescan = () => loop.rescan();
 
   return {
     async start() {
       await rescan();
       if (closed) return;
       try {
-        watcher = watch(options.dir, { recursive: true }, onEvent);
+        watcher = watch(options.dir, { recursive: true }, () => loop.schedule());
         watcher.on('error', (err) => {
           logger.warn('xds directory watch failed; polling only', { dir: options.dir, error: String(err) });
           watcher?.close();
@@ -135,9 +113,8 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
       watcher?.close();
       watcher = undefined;
       if (poll) clearInterval(poll);
-      if (debounce) clearTimeout(debounce);
-      poll = debounce = undefined;
-      await running;
+      poll = undefined;
+      await loop.close();
     },
     snapshot: () => set.snapshot(),
     issues: () => set.issues(),

@@ -20,6 +20,7 @@ import { silentLogger } from '../../shared/logger.js';
 import { objectKey, type MeshObject } from '../../model/types.js';
 import type { Source, SourceEvent, SourceHandlers, SourceOrigin } from '../source.js';
 import { parseManifests } from './parse-manifests.js';
+import { createRescanLoop } from '../../shared/rescan-loop.js';
 
 export interface FileSourceOptions {
   /** Directory to read, recursively. */
@@ -66,11 +67,13 @@ export function createFileSource(options: FileSourceOptions): Source {
   let handlers: SourceHandlers | undefined;
   const watchers = new Map<string, FSWatcher>();
   let watchFailed = false;
-  let debounce: NodeJS.Timeout | undefined;
   let interval: NodeJS.Timeout | undefined;
-  let running: Promise<void> | undefined;
-  let again = false;
   let closed = false;
+  const loop = createRescanLoop({
+    scan: () => scanOnce(),
+    debounceMs,
+    onError: (err) => logger.warn('file source rescan failed', { dir, err: err instanceof Error ? err.message : String(err) }),
+  });
   let resolveReady!: () => void;
   let rejectReady!: (e: Error) => void;
   const ready = new Promise<void>((res, rej) => {
@@ -92,11 +95,11 @@ export function createFileSource(options: FileSourceOptions): Source {
     for (const d of dirs) {
       if (watchers.has(d)) continue;
       try {
-        const w = watch(d, () => schedule());
+        const w = watch(d, () => loop.schedule());
         w.on('error', () => {
           w.close();
           watchers.delete(d);
-          schedule();
+          loop.schedule();
         });
         watchers.set(d, w);
       } catch (err) {
@@ -104,7 +107,7 @@ export function createFileSource(options: FileSourceOptions): Source {
         watchFailed = true;
         logger.warn('fs.watch unavailable; rescanning every 500 ms', { dir, err: err instanceof Error ? err.message : String(err) });
         if (interval) clearInterval(interval);
-        interval = setInterval(() => void rescan(), 500);
+        interval = setInterval(() => void loop.rescan(), 500);
       }
     }
   }
@@ -200,35 +203,6 @@ export function createFileSource(options: FileSourceOptions): Source {
     }
   }
 
-  function rescan(): Promise<void> {
-    if (running) {
-      again = true;
-      return running;
-    }
-    running = (async () => {
-      do {
-        again = false;
-        try {
-          await scanOnce();
-        } catch (err) {
-          logger.warn('file source rescan failed', { dir, err: err instanceof Error ? err.message : String(err) });
-        }
-      } while (again && !closed);
-    })().finally(() => {
-      running = undefined;
-    });
-    return running;
-  }
-
-  function schedule(): void {
-    if (closed) return;
-    if (debounce) clearTimeout(debounce);
-    debounce = setTimeout(() => {
-      debounce = undefined;
-      void rescan();
-    }, debounceMs);
-  }
-
   return {
     name: `file:${dir}`,
     ready,
@@ -242,19 +216,17 @@ export function createFileSource(options: FileSourceOptions): Source {
           rejectReady(new Error(`cannot read ${dir}: ${err instanceof Error ? err.message : String(err)}`));
           return;
         }
-        await rescan();
+        await loop.rescan();
         if (closed) return resolveReady();
-        if (!interval && rescanIntervalMs > 0) interval = setInterval(() => void rescan(), rescanIntervalMs);
+        if (!interval && rescanIntervalMs > 0) interval = setInterval(() => void loop.rescan(), rescanIntervalMs);
         resolveReady();
       })();
     },
     async close() {
       closed = true;
-      if (debounce) clearTimeout(debounce);
       if (interval) clearInterval(interval);
-      debounce = undefined;
       interval = undefined;
-      await running;
+      await loop.close();
       for (const w of watchers.values()) w.close();
       watchers.clear();
     },
