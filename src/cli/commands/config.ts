@@ -14,10 +14,10 @@
 import { parseArgs } from 'node:util';
 import { createControllerCertificates, type ControllerCertificates } from '../../controller/certificates.js';
 import { createSidecarConfigSet } from '../../generate/pipy/config-set.js';
-import { createModelStore, type ModelStore } from '../../model/store.js';
+import type { ModelStore } from '../../model/store.js';
 import type { ProxyInfo } from '../../model/view.js';
 import { createJsonLogger } from '../../shared/logger.js';
-import { createFileSource } from '../../sources/file/file-source.js';
+import { loadDirectory } from './load-directory.js';
 
 const USAGE =
   'usage: fsm-controller config --source file:DIR --proxy <uuid | namespace/pod> [--state-dir DIR] [--mesh-name NAME] [--fsm-namespace NS] [--trust-domain DOMAIN]';
@@ -70,24 +70,6 @@ function parseFlags(argv: string[]): ConfigFlags | string {
   };
 }
 
-/** Reads DIR once into a fresh store; the source is closed before returning so nothing keeps the process alive. */
-async function load(flags: ConfigFlags): Promise<ModelStore> {
-  const store = createModelStore({ meshName: flags.meshName, fsmNamespace: flags.fsmNamespace });
-  const files = createFileSource({ dir: flags.dir, rescanIntervalMs: 0 });
-  files.start({
-    onEvents: (events) => {
-      store.apply(events);
-    },
-    onProblems: (scope, problems) => store.setSourceProblems(scope, problems),
-  });
-  try {
-    await files.ready;
-  } finally {
-    await files.close();
-  }
-  return store;
-}
-
 function findProxy(store: ModelStore, wanted: string): ProxyInfo | undefined {
   return store.proxyByUuid(wanted) ?? store.proxies().find((p) => `${p.namespace}/${p.podName}` === wanted);
 }
@@ -108,7 +90,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   let store: ModelStore;
   try {
-    store = await load(flags);
+    store = await loadDirectory(flags.dir, { meshName: flags.meshName, fsmNamespace: flags.fsmNamespace });
   } catch (e) {
     err(`cannot read ${flags.dir}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;

@@ -7,8 +7,8 @@
  */
 import { parseArgs } from 'node:util';
 import { formatModelError } from '../../model/errors.js';
-import { createModelStore } from '../../model/store.js';
-import { createFileSource } from '../../sources/file/file-source.js';
+import type { ModelStore } from '../../model/store.js';
+import { loadDirectory } from './load-directory.js';
 
 export interface ValidateIO {
   out(line: string): void;
@@ -44,21 +44,12 @@ export async function run(argv: string[], io: ValidateIO = defaultIO): Promise<n
     return 2;
   }
   const dir = source.slice('file:'.length);
-  const store = createModelStore({ meshName: values['mesh-name'], fsmNamespace: values['fsm-namespace'] });
-  const files = createFileSource({ dir, rescanIntervalMs: 0 });
-  files.start({
-    onEvents: (events) => {
-      store.apply(events);
-    },
-    onProblems: (scope, problems) => store.setSourceProblems(scope, problems),
-  });
+  let store: ModelStore;
   try {
-    await files.ready;
+    store = await loadDirectory(dir, { meshName: values['mesh-name'], fsmNamespace: values['fsm-namespace'] });
   } catch (err) {
     io.err(err instanceof Error ? err.message : String(err));
     return 1;
-  } finally {
-    await files.close();
   }
   const errors = store.errors();
   for (const e of errors) io.out(formatModelError(e));
