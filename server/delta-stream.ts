@@ -68,19 +68,15 @@ export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscovery
   };
 
   const takeResponse = (): Buffer | undefined => {
-    const node = core.node;
-    const next = core.closed || !node ? undefined : table.take();
-    if (!node || !next) return undefined;
-    const { typeUrl, state, pending } = next;
+    const next = table.next((r) => r.systemVersion);
+    if (!next) return undefined;
+    const { node, typeUrl, state, pending, nonce, version } = next;
     const res = pending.response;
-    const nonce = core.nextNonce();
-    state.lastNonce = nonce;
-    state.lastVersion = res.systemVersion;
     state.sub.setReturned(res.returned);
     const onResponse = cb.onDeltaStreamResponse;
-    const info = { typeUrl, systemVersionInfo: res.systemVersion, nonce, resources: res.resources, removedResources: res.removed };
+    const info = { typeUrl, systemVersionInfo: version, nonce, resources: res.resources, removedResources: res.removed };
     if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, pending.request, info))) return undefined;
-    if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.systemVersion, nonce }))) return undefined;
+    if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version, nonce }))) return undefined;
     return encodeDeltaResponse(res, nonce);
   };
 

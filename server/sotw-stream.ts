@@ -76,21 +76,17 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
   };
 
   const takeResponse = (): Buffer | undefined => {
-    const node = core.node;
-    const next = core.closed || !node ? undefined : table.take();
-    if (!node || !next) return undefined;
-    const { typeUrl, state, pending } = next;
+    const next = table.next((r) => r.version);
+    if (!next) return undefined;
+    const { node, typeUrl, state, pending, nonce, version } = next;
     const res = pending.response;
-    const nonce = core.nextNonce();
-    state.lastNonce = nonce;
-    state.lastVersion = res.version;
     state.sub.setReturned(res.returned);
     if (ads && typeUrl === TypeUrl.Cluster) edsAfterCds = true;
     if (typeUrl === TypeUrl.Endpoint) edsAfterCds = false;
     const onResponse = cb.onStreamResponse;
-    const info = { typeUrl, versionInfo: res.version, nonce, resources: res.resources };
+    const info = { typeUrl, versionInfo: version, nonce, resources: res.resources };
     if (onResponse && !core.guard(() => onResponse.call(cb, opts.streamId, pending.request, info))) return undefined;
-    if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version: res.version, nonce }))) return undefined;
+    if (!core.guard(() => opts.watcher.recordProgress(node, 'sent', { typeUrl, version, nonce }))) return undefined;
     return encodeSotwResponse(res, nonce);
   };
 

@@ -1,4 +1,4 @@
-import type { Cancel } from '../cache/types.js';
+import type { Cancel, NodeInfo } from '../cache/types.js';
 import { createOrderedQueue, type OrderedQueue } from './ordered-queue.js';
 import type { StreamCore } from './stream-core.js';
 
@@ -65,13 +65,25 @@ export class WatchTable<S extends WatchState, Res, Req> {
     }
   }
 
-  /** The next response to send in ADS order, from a current watch (any queued one once quiesced). */
-  take(): { typeUrl: string; state: S; pending: Pending<Res, Req> } | undefined {
+  /**
+   * The next response to send in ADS order, from a current watch (any queued
+   * one once quiesced), stamped on its type's state: a fresh nonce and the
+   * version it carries (`versionOf`). Undefined once the stream is closed,
+   * before its node is known, or when nothing is queued.
+   */
+  next(versionOf: (response: Res) => string): { node: NodeInfo; typeUrl: string; state: S; pending: Pending<Res, Req>; nonce: string; version: string } | undefined {
+    const node = this.#core.node;
+    if (this.#core.closed || !node) return undefined;
     for (;;) {
       const next = this.#queue.take();
       if (!next) return undefined;
       const state = this.states.get(next.typeUrl);
-      if (state && (state.token === next.item.token || this.#core.quiesced)) return { typeUrl: next.typeUrl, state, pending: next.item };
+      if (!state || (state.token !== next.item.token && !this.#core.quiesced)) continue;
+      const nonce = this.#core.nextNonce();
+      const version = versionOf(next.item.response);
+      state.lastNonce = nonce;
+      state.lastVersion = version;
+      return { node, typeUrl: next.typeUrl, state, pending: next.item, nonce, version };
     }
   }
 
