@@ -137,8 +137,14 @@ async function main(): Promise<void> {
     const logged = updates.length;
     while (Date.now() < deadline && updates.length === logged) await new Promise((r) => setTimeout(r, 10));
     const affected = changed();
-    const has = (m: Map<string, { version: string; at: number }>, t: Target) => m.get(t.uuid)?.version === controller.configs().get(t.uuid)?.version;
-    while (Date.now() < deadline && !affected.every((t) => transports.every((tr) => has(latest[tr], t)))) await new Promise((r) => setTimeout(r, 20));
+    // This loop runs on the controller's thread: it only re-checks the proxies still waiting, against versions read once.
+    const want = new Map(affected.map((t) => [t.uuid, controller.configs().get(t.uuid)?.version]));
+    const waiting = transports.map((tr) => ({ seen: latest[tr], uuids: new Set(want.keys()) }));
+    const settled = () => {
+      for (const w of waiting) for (const uuid of w.uuids) if (w.seen.get(uuid)?.version === want.get(uuid)) w.uuids.delete(uuid);
+      return waiting.every((w) => w.uuids.size === 0);
+    };
+    while (Date.now() < deadline && !settled()) await new Promise((r) => setTimeout(r, 20));
     const convergedMs = Date.now() - changeAt;
     const cpu = (await cpuNow()).map((ms, i) => ms - (cpuBefore[i] ?? 0));
     const u = updates.at(-1) ?? {};
@@ -161,7 +167,6 @@ async function main(): Promise<void> {
       );
     }
   };
-  type Target = (typeof targets)[number];
 
   // A pod IP change in one service: its clients, its servers and whoever admits it.
   const svc0 = mesh.byService[0] ?? [];
