@@ -7,7 +7,9 @@ import WebSocket from 'ws';
  * A client that behaves like Pipy 1.5.14 fetching an http(s) codebase
  * (fsm-compat §1.6): initial GET of the codebase path (retried every
  * interval until it works), manifest parse (first line = main), GET of every
- * file relative to the codebase base path (404 skipped); every interval a
+ * file relative to the codebase base path (any status but 200, 404
+ * included, fails the whole load, which is retried next interval: seen with
+ * Pipy 1.5.14, although fsm-compat §1.6 reads 404 as skipped); every interval a
  * HEAD compared on `etag` AND `date` (a difference re-downloads everything
  * and counts a reload), a status POST, and an admin-link WebSocket at
  * `<path><instance-id>` (re-attempted every interval) whose `reload` text
@@ -147,7 +149,6 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
       entry = lines[0] ?? '';
       for (const line of lines) {
         const file = await send('GET', basePath + line);
-        if (file.status === 404) continue;
         if (file.status !== 200) {
           fail(`GET ${basePath + line}: ${file.status}`);
           return false;

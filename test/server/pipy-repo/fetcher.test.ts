@@ -120,3 +120,30 @@ t.test('the fetcher reloads on every poll when a server sends Date (the failure 
   await until(() => fetcher.reloads >= 2);
   t.ok(fetcher.reloads >= 2);
 });
+
+t.test('like Pipy 1.5.14, a listed file that is not there fails the whole load, retried next interval', async (t) => {
+  const { createServer } = await import('node:http');
+  const files = new Map([
+    ['/repo/x/', '/main.js\n/late.js\n'],
+    ['/repo/x/main.js', 'pipy()\n'],
+  ]);
+  const plain = createServer((req, res) => {
+    res.sendDate = false;
+    const body = files.get(req.url ?? '');
+    res.writeHead(body === undefined ? 404 : 200, { etag: 'v1' });
+    res.end(body);
+  });
+  await new Promise<void>((r) => plain.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => plain.close(() => r())));
+  const port = (plain.address() as { port: number }).port;
+  const fetcher = createPipyFetcher({ url: `http://127.0.0.1:${port}/repo/x/`, intervalMs: 50, adminLink: false, statusReports: false });
+  t.teardown(() => fetcher.close());
+  const started = fetcher.start();
+  await until(() => fetcher.errors >= 2);
+  t.equal(fetcher.loads, 0, 'nothing loaded while a file is missing');
+  t.equal(fetcher.lastError, 'GET /repo/x/late.js: 404');
+  files.set('/repo/x/late.js', '// late\n');
+  await started;
+  t.equal(fetcher.loads, 1);
+  t.same([...fetcher.files.keys()], ['/main.js', '/late.js']);
+});
