@@ -30,6 +30,8 @@ export interface ClientResult {
   failures: number;
   /** Up to five descriptions of failures. */
   samples: string[];
+  /** CPU (user+system, µs) this client process used for the job: tells whether wall time was client-bound. */
+  cpuUs: number;
 }
 
 const MAX_SAMPLES = 5;
@@ -37,7 +39,8 @@ const MAX_SAMPLES = 5;
 const TIMEOUT_MS = 30_000;
 
 function runJob(names: readonly string[], job: ClientJob): Promise<ClientResult> {
-  const result: ClientResult = { requests: 0, failures: 0, samples: [] };
+  const cpu0 = process.cpuUsage();
+  const result: ClientResult = { requests: 0, failures: 0, samples: [], cpuUs: 0 };
   const fail = (what: string) => {
     result.failures++;
     if (result.samples.length < MAX_SAMPLES) result.samples.push(what);
@@ -91,7 +94,11 @@ function runJob(names: readonly string[], job: ClientJob): Promise<ClientResult>
       }
     }
   };
-  return Promise.all(Array.from({ length: Math.max(1, job.concurrency) }, worker)).then(() => result);
+  return Promise.all(Array.from({ length: Math.max(1, job.concurrency) }, worker)).then(() => {
+    const cpu = process.cpuUsage(cpu0);
+    result.cpuUs = cpu.user + cpu.system;
+    return result;
+  });
 }
 
 let names: string[] = [];

@@ -15,8 +15,12 @@
  *
  * Printed per server: server-process CPU (user+system) per sync, per request
  * of the syncs, per poll, and syncs per second of wall time, with the ratio
- * ours/baseline. Exits non-zero if any response was wrong (status other than
- * 200, no etag, or a body not matching content-length).
+ * ours/baseline; also the client process's CPU per sync, since both
+ * processes share the machine and wall time is bound by the slower side.
+ * Exits non-zero if any response was wrong (status other than 200, no etag,
+ * a body not matching content-length, or no complete answer within 30 s).
+ * The clients (bench/raw-http.ts) send `host` but not Pipy's
+ * `connection: keep-alive`, which HTTP/1.1 implies anyway.
  *
  * Usage: node dist/bench/repo-serve.js [--proxies 2000] [--base-files 1] [--syncs 2000]
  *        [--polls 2000] [--concurrency 50] [--rounds 3]
@@ -164,12 +168,14 @@ interface Figures {
   perRequest: number[];
   perPoll: number[];
   syncsPerS: number[];
+  clientPerSync: number[];
 }
 
 interface Measured {
   cpuUs: number;
   wallMs: number;
   requests: number;
+  clientCpuUs: number;
 }
 
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -225,7 +231,7 @@ async function main(args: Args): Promise<void> {
     const cpu = process.cpuUsage(cpu0);
     failures += r.failures;
     samples.push(...r.samples.map((s) => `${server.label}: ${s}`));
-    return { cpuUs: cpu.user + cpu.system, wallMs, requests: r.requests };
+    return { cpuUs: cpu.user + cpu.system, wallMs, requests: r.requests, clientCpuUs: r.cpuUs };
   };
 
   try {
@@ -233,7 +239,7 @@ async function main(args: Args): Promise<void> {
       await job(s, 'sync', WARMUP_SYNCS, args.proxies >> 1);
       await job(s, 'poll', WARMUP_POLLS, args.proxies >> 1);
     }
-    const results = servers.map((): Figures => ({ perSync: [], perRequest: [], perPoll: [], syncsPerS: [] }));
+    const results = servers.map((): Figures => ({ perSync: [], perRequest: [], perPoll: [], syncsPerS: [], clientPerSync: [] }));
     // A B A B …: both servers see the same drift of a shared, noisy machine.
     for (let round = 0; round < args.rounds; round++) {
       for (const [k, s] of servers.entries()) {
@@ -244,6 +250,7 @@ async function main(args: Args): Promise<void> {
         r.perRequest.push(syncs.cpuUs / syncs.requests);
         r.perPoll.push(polls.cpuUs / args.polls);
         r.syncsPerS.push(args.syncs / (syncs.wallMs / 1000));
+        r.clientPerSync.push(syncs.clientCpuUs / args.syncs);
         console.log(
           `  round ${round + 1} ${s.label}: ${(syncs.cpuUs / args.syncs).toFixed(0)} µs/sync, ${(syncs.cpuUs / syncs.requests).toFixed(1)} µs/request, ` +
             `${(polls.cpuUs / args.polls).toFixed(0)} µs/poll, ${(args.syncs / (syncs.wallMs / 1000)).toFixed(0)} syncs/s`,
@@ -261,6 +268,8 @@ async function main(args: Args): Promise<void> {
     line('per request', 'µs', 1, ours.perRequest, baseline.perRequest);
     line('per poll', 'µs', 0, ours.perPoll, baseline.perPoll);
     line('syncs/s wall', 'syncs/s', 0, ours.syncsPerS, baseline.syncsPerS);
+    // Both processes share two cores: when the clients cost about as much as the server, wall time is not the server's alone.
+    line('client CPU per sync (not the server)', 'µs', 0, ours.clientPerSync, baseline.clientPerSync);
   } finally {
     child.disconnect();
     for (const s of servers) await s.close();
