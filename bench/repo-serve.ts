@@ -263,7 +263,7 @@ async function main(args: Args): Promise<void> {
       const [ma, mb] = [median(a), median(b)];
       console.log(`${label}: ours ${ma.toFixed(digits)} ${unit}, baseline node:http ${mb.toFixed(digits)} ${unit} → ${(ma / mb).toFixed(2)}×`);
     };
-    console.log(`K=${args.baseFiles}, server CPU medians over ${args.rounds} rounds:`);
+    console.log(`K=${args.baseFiles}, medians over ${args.rounds} rounds (CPU is the server process's unless marked client):`);
     line('per sync', 'µs', 0, ours.perSync, baseline.perSync);
     line('per request', 'µs', 1, ours.perRequest, baseline.perRequest);
     line('per poll', 'µs', 0, ours.perPoll, baseline.perPoll);
@@ -271,7 +271,7 @@ async function main(args: Args): Promise<void> {
     // Both processes share two cores: when the clients cost about as much as the server, wall time is not the server's alone.
     line('client CPU per sync (not the server)', 'µs', 0, ours.clientPerSync, baseline.clientPerSync);
   } finally {
-    child.disconnect();
+    if (child.connected) child.disconnect();
     for (const s of servers) await s.close();
   }
 
