@@ -1,7 +1,8 @@
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
+import type { Socket } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../../src/shared/logger.js';
+import type { RequestHead } from './http1-parser.js';
 import type { CodebaseProvider } from './types.js';
 
 interface Link {
@@ -30,8 +31,11 @@ export interface AdminLinksOptions {
  * once per link, so repeated notifications of an unchanged codebase are silent.
  */
 export interface AdminLinks {
-  /** Completes a WebSocket upgrade for an already-authorized codebase and instance. */
-  accept(req: IncomingMessage, socket: Duplex, head: Buffer, codebase: string, instanceId: string, version: string): void;
+  /**
+   * Completes a WebSocket upgrade for an already-authorized codebase and
+   * instance; `rest` holds bytes the peer sent after the request head.
+   */
+  accept(head: RequestHead, socket: Socket, rest: Buffer, codebase: string, instanceId: string, version: string): void;
   /** Sends `reload` to each link of the named codebases whose announced version is stale. Returns how many were sent. */
   notifyChanged(names: Iterable<string>): number;
   readonly size: number;
@@ -68,9 +72,12 @@ export function createAdminLinks(opts: AdminLinksOptions): AdminLinks {
   };
 
   return {
-    accept(req, socket, head, codebase, instanceId, version) {
-      wss.handleUpgrade(req, socket, head, (ws) => {
-        const address = req.socket.remoteAddress ?? '';
+    accept(head, socket, rest, codebase, instanceId, version) {
+      // ws reads the method, url and headers of the upgrade request (and nothing else without
+      // verifyClient); the repo parses requests itself, so it hands over just those.
+      const req = { method: head.method, url: head.target, headers: head.headers, socket } as unknown as IncomingMessage;
+      const address = socket.remoteAddress ?? '';
+      wss.handleUpgrade(req, socket, rest, (ws) => {
         let links = byCodebase.get(codebase);
         if (!links) byCodebase.set(codebase, (links = new Map()));
         // Pipy reconnects every 5 s; a new link for the same instance replaces the old one.

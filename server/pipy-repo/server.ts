@@ -1,20 +1,21 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import type { AddressInfo, Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
-import type { TLSSocket } from 'node:tls';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
 import { renderManifest } from './codebase.js';
+import { responseHead, serveHttp1, type Http1Request, type Http1Response } from './http1-connection.js';
+import type { RequestHead } from './http1-parser.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';
 import type { Codebase, PipyRepoServer, PipyRepoServerOptions, PipyRepoTlsMaterial, SendErrorEvent } from './types.js';
 
 // Pipy opens a new TCP connection per poll and closes it after each sync, so
 // idle sockets are worth nothing: drop them quickly and bound slow clients.
-const KEEP_ALIVE_TIMEOUT_MS = 2_000;
-const HEADERS_TIMEOUT_MS = 10_000;
-const REQUEST_TIMEOUT_MS = 30_000;
+const IDLE_TIMEOUT_MS = 2_000;
+const REQUEST_TIMEOUT_MS = 10_000;
+const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
+// Pipy's requests carry two or three short headers.
+const MAX_HEAD_BYTES = 16 * 1024;
 const INSTANCE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 // A mesh-wide change makes every sidecar reconnect at once; Node's default
 // accept backlog (511) overflows at a few hundred and the kernel then drops
@@ -29,6 +30,21 @@ const CONTENT_TYPES: Record<string, string> = {
   '.gz': 'application/gzip',
 };
 
+/** The bytes of one 200 answer of a codebase version: the manifest or a file. */
+interface Served {
+  readonly head: Buffer;
+  readonly body: Uint8Array;
+  /** The manifest's last file: its GET completes a download. */
+  readonly last: boolean;
+}
+
+/** Every answer of one codebase version, built on first request. */
+interface ServedVersion {
+  readonly manifest: Served;
+  readonly lastPath: string;
+  readonly files: Map<string, Served>;
+}
+
 /**
  * Serves Pipy's repo read protocol for the codebases a provider holds:
  * `HEAD`/`GET /repo/<name>/` (manifest, `etag` = version, no `Date`),
@@ -41,7 +57,12 @@ const CONTENT_TYPES: Record<string, string> = {
 export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServer {
   const { host, port } = parseListen(opts.listen);
   const logger = opts.logger ?? silentLogger;
-  const maxStatusBytes = opts.maxStatusBytes ?? 1024 * 1024;
+  const limits = {
+    maxHeadBytes: MAX_HEAD_BYTES,
+    maxBodyBytes: opts.maxStatusBytes ?? 1024 * 1024,
+    idleTimeoutMs: IDLE_TIMEOUT_MS,
+    requestTimeoutMs: REQUEST_TIMEOUT_MS,
+  };
   const registry = createInstanceRegistry({ ttlMs: opts.instanceTtlMs ?? 60_000 });
   /** Runs an owner's callback; a throw is logged, never breaks serving. */
   const notify = <E>(name: string, callback: ((event: E) => void) | undefined, event: E) => {
@@ -70,49 +91,40 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     },
   });
   let tlsMaterial: PipyRepoTlsMaterial | undefined = opts.tls && { key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca };
-  const manifests = new WeakMap<Codebase, { bytes: Buffer; last: string }>();
-  let server: Server | HttpsServer | undefined;
+  /** Pre-built answers per codebase version, keyed by the path after the codebase name ("" for the manifest). */
+  const served = new WeakMap<Codebase, ServedVersion>();
+  const sockets = new Set<Socket>();
+  let server: NetServer | TlsServer | undefined;
   let requests = 0;
-  let openSockets = 0;
   let reloadsSent = 0;
   let closed = false;
 
-  const manifestOf = (codebase: Codebase) => {
-    let m = manifests.get(codebase);
-    if (!m) {
+  const versionOf = (codebase: Codebase): ServedVersion => {
+    let v = served.get(codebase);
+    if (!v) {
       const text = renderManifest(codebase);
+      const body = Buffer.from(text);
       const paths = text.trimEnd().split('\n');
-      manifests.set(codebase, (m = { bytes: Buffer.from(text), last: paths[paths.length - 1] ?? codebase.main }));
+      const manifest = { head: responseHead(200, { etag: codebase.version, 'content-type': 'text/plain' }, body.length), body, last: false };
+      served.set(codebase, (v = { manifest, lastPath: paths[paths.length - 1] ?? codebase.main, files: new Map() }));
     }
-    return m;
+    return v;
   };
-
-  const fetched = (req: IncomingMessage, name: string, codebase: Codebase) =>
-    notify('onFetched', opts.onFetched, { codebase: name, version: codebase.version, address: req.socket.remoteAddress ?? '' });
-
-  /**
-   * Reports a response whose connection errored or closed before the whole
-   * response was written. (Node still emits 'finish' after a reset, once the
-   * destroyed socket's buffer is dropped, so the order of events decides.)
-   */
-  const watchDelivery = (req: IncomingMessage, res: ServerResponse, codebase: string) => {
-    if (!opts.onSendError) return;
-    let failure: string | undefined;
-    let finished = false;
-    const onError = (err: Error) => {
-      if (!finished) failure ??= err.message;
-    };
-    req.socket.once('error', onError);
-    res.once('finish', () => (finished = true));
-    res.once('close', () => {
-      req.socket.off('error', onError);
-      if (!finished && res.headersSent) failure ??= 'connection closed before the response was written';
-      if (failure !== undefined) sendFailed({ codebase, kind: 'response', address: req.socket.remoteAddress ?? '', reason: failure });
-    });
+  const servedOf = (codebase: Codebase, rest: string): Served | undefined => {
+    const v = versionOf(codebase);
+    if (rest === '') return v.manifest;
+    let s = v.files.get(rest);
+    if (s) return s;
+    // Only files are remembered: a path that is not one must not grow the map.
+    const body = codebase.files.get(rest);
+    if (!body) return undefined;
+    s = { head: responseHead(200, { etag: codebase.version, 'content-type': contentType(rest) }, body.length), body, last: rest === v.lastPath };
+    v.files.set(rest, s);
+    return s;
   };
 
   /** Returns the 403 reason, or undefined when the peer may read the codebase. */
-  const denied = (socket: Socket | Duplex, name: string): string | undefined => {
+  const denied = (socket: Socket, name: string): string | undefined => {
     if (!opts.tls) return undefined;
     const peer = (socket as TLSSocket).getPeerCertificate?.();
     if (!peer || !peer.subject) return 'client certificate required';
@@ -121,90 +133,75 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     return verdict instanceof Error ? verdict.message : 'forbidden';
   };
 
-  const handle = (req: IncomingMessage, res: ServerResponse) => {
+  const handle = ({ head, body }: Http1Request, socket: Socket): Http1Response => {
     requests++;
-    res.sendDate = false;
-    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-    const resolved = resolveRepoPath(pathname, opts.codebases);
-    if (!resolved) return send(res, req, 404, 'not found\n');
-    const reason = denied(req.socket, resolved.name);
-    if (reason !== undefined) return send(res, req, 403, reason + '\n');
-    const { codebase, rest } = resolved;
-    watchDelivery(req, res, resolved.name);
-    if (rest === '' || rest === '/') {
-      if (req.method === 'GET' || req.method === 'HEAD') {
-        return send(res, req, 200, manifestOf(codebase).bytes, { etag: codebase.version, 'content-type': 'text/plain' });
-      }
-      if (req.method === 'POST') return receiveStatus(req, res, resolved);
-      return send(res, req, 405, 'method not allowed\n', { allow: 'GET, HEAD, POST' });
+    const method = head.method;
+    const resolved = resolveRepoPath(head.target.split('?')[0] ?? '/', opts.codebases);
+    if (!resolved) return text(method, 404, 'not found');
+    const reason = denied(socket, resolved.name);
+    if (reason !== undefined) return text(method, 403, reason);
+    const { codebase, name } = resolved;
+    const rest = resolved.rest === '/' ? '' : resolved.rest;
+    if (rest === '' && method === 'POST') return receiveStatus(body, socket, resolved);
+    if (method !== 'GET' && method !== 'HEAD') return text(method, 405, 'method not allowed', { allow: rest === '' ? 'GET, HEAD, POST' : 'GET, HEAD' });
+    const answer = servedOf(codebase, rest);
+    if (!answer) return text(method, 404, 'not found');
+    if (method === 'HEAD') return { head: answer.head };
+    return {
+      head: answer.head,
+      body: answer.body,
+      onSent: (err) => {
+        const address = socket.remoteAddress ?? '';
+        if (err) sendFailed({ codebase: name, kind: 'response', address, reason: err.message });
+        else if (answer.last) notify('onFetched', opts.onFetched, { codebase: name, version: codebase.version, address });
+      },
+    };
+  };
+
+  const receiveStatus = (bytes: Buffer, socket: Socket, resolved: ResolvedPath): Http1Response => {
+    let body: unknown;
+    try {
+      body = JSON.parse(bytes.toString('utf8'));
+    } catch {
+      return text('POST', 400, 'status report is not JSON');
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, req, 405, 'method not allowed\n', { allow: 'GET, HEAD' });
-    const file = codebase.files.get(rest);
-    if (!file) return send(res, req, 404, 'not found\n');
-    send(res, req, 200, file, { etag: codebase.version, 'content-type': contentType(rest) });
-    if (req.method === 'GET' && rest === manifestOf(codebase).last) fetched(req, resolved.name, codebase);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) return text('POST', 400, 'status report must be a JSON object');
+    const fields = body as Record<string, unknown>;
+    const uuid = fields['uuid'];
+    if (typeof uuid !== 'string' || !INSTANCE_ID.test(uuid)) return text('POST', 400, 'status report needs a "uuid"');
+    const address = socket.remoteAddress ?? '';
+    const record = registry.report(resolved.name, uuid, { address, version: scalar(fields['version']), name: scalar(fields['name']) });
+    notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: fields, record });
+    return { head: CREATED };
   };
 
-  const receiveStatus = (req: IncomingMessage, res: ServerResponse, resolved: ResolvedPath) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let rejected = false;
-    req.on('data', (chunk: Buffer) => {
-      if (rejected) return;
-      size += chunk.length;
-      if (size > maxStatusBytes) {
-        rejected = true;
-        send(res, req, 413, 'status report too large\n', { connection: 'close' });
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (rejected) return;
-      let body: unknown;
-      try {
-        body = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      } catch {
-        return send(res, req, 400, 'status report is not JSON\n');
-      }
-      if (!body || typeof body !== 'object' || Array.isArray(body)) return send(res, req, 400, 'status report must be a JSON object\n');
-      const fields = body as Record<string, unknown>;
-      const uuid = fields['uuid'];
-      if (typeof uuid !== 'string' || !INSTANCE_ID.test(uuid)) return send(res, req, 400, 'status report needs a "uuid"\n');
-      const address = req.socket.remoteAddress ?? '';
-      const record = registry.report(resolved.name, uuid, {
-        address,
-        version: scalar(fields['version']),
-        name: scalar(fields['name']),
-      });
-      send(res, req, 201, '');
-      notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: fields, record });
-    });
-  };
-
-  const upgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+  const upgrade = (head: RequestHead, socket: Socket, rest: Buffer) => {
     requests++;
-    const pathname = (req.url ?? '/').split('?')[0] ?? '/';
-    const resolved = resolveRepoPath(pathname, opts.codebases);
+    const resolved = resolveRepoPath(head.target.split('?')[0] ?? '/', opts.codebases);
     const instanceId = resolved?.rest.slice(1) ?? '';
     if (!resolved || !INSTANCE_ID.test(instanceId)) return refuseUpgrade(socket, 404, 'Not Found');
     if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'Forbidden');
-    links.accept(req, socket, head, resolved.name, instanceId, resolved.codebase.version);
+    links.accept(head, socket, rest, resolved.name, instanceId, resolved.codebase.version);
+  };
+
+  const accept = (socket: Socket) => {
+    if (closed) return void socket.destroy();
+    // Read once now: Node keeps the peer address, which a destroyed socket can no longer look up.
+    if (socket.remoteAddress === undefined) return void socket.destroy();
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', (err) => logger.debug('repo connection error', { error: err.message }));
+    socket.setNoDelay(true);
+    serveHttp1(socket, { request: handle, upgrade }, limits);
   };
 
   return {
     start() {
       if (server) return Promise.reject(new Error('pipy repo server already started'));
-      const s = tlsMaterial ? createHttpsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true }, handle) : createHttpServer(handle);
-      s.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
-      s.headersTimeout = HEADERS_TIMEOUT_MS;
-      s.requestTimeout = REQUEST_TIMEOUT_MS;
-      s.on('upgrade', upgrade);
-      s.on('connection', (socket: Socket) => {
-        openSockets++;
-        socket.once('close', () => openSockets--);
-      });
-      s.on('tlsClientError', (err) => logger.debug('repo TLS handshake failed', { error: err.message }));
+      const s: NetServer | TlsServer = tlsMaterial
+        ? createTlsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, accept)
+        : createNetServer(accept);
+      s.on('tlsClientError', (err: Error) => logger.debug('repo TLS handshake failed', { error: err.message }));
       server = s;
       return new Promise((resolvePromise, reject) => {
         s.once('error', reject);
@@ -226,33 +223,29 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
       // New handshakes use the new context; established connections keep theirs.
       if (server && 'setSecureContext' in server) server.setSecureContext(tlsMaterial);
     },
-    stats: () => ({ requests, openSockets, openLinks: links.size, reloadsSent }),
+    stats: () => ({ requests, openSockets: sockets.size, openLinks: links.size, reloadsSent }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
       links.close();
       const s = server;
+      for (const socket of sockets) socket.destroy();
       if (!s || !s.listening) return Promise.resolve();
-      return new Promise((resolvePromise) => {
-        s.close(() => resolvePromise());
-        s.closeAllConnections();
-      });
+      return new Promise((resolvePromise) => s.close(() => resolvePromise()));
     },
   };
 }
 
-function send(res: ServerResponse, req: IncomingMessage, status: number, body: string | Uint8Array, headers: Record<string, string> = {}) {
-  if (res.headersSent) return;
-  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
-  res.writeHead(status, {
-    'content-type': 'text/plain',
-    ...headers,
-    'content-length': String(bytes.length),
-  });
-  res.end(req.method === 'HEAD' ? undefined : bytes);
+const CREATED = responseHead(201, {}, 0);
+
+/** A short plain-text answer; HEAD gets the head alone. */
+function text(method: string, status: number, message: string, headers: Record<string, string> = {}): Http1Response {
+  const body = Buffer.from(message + '\n');
+  const head = responseHead(status, { 'content-type': 'text/plain', ...headers }, body.length);
+  return method === 'HEAD' ? { head } : { head, body };
 }
 
-function refuseUpgrade(socket: Duplex, status: number, text: string) {
+function refuseUpgrade(socket: Socket, status: number, text: string) {
   socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
 }
 

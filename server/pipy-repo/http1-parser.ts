@@ -1,0 +1,96 @@
+/**
+ * A strict parser for the HTTP/1.1 request heads the Pipy repo port has to
+ * understand: origin-form targets, `content-length` framing, no
+ * `transfer-encoding`. Anything it cannot read without guessing is an error
+ * with the status to answer, so a request is never read two ways.
+ */
+
+/** A parsed request head. Header names are lower-case; repeated headers are joined with ", ". */
+export interface RequestHead {
+  readonly method: string;
+  /** The request target as sent (origin-form: starts with `/`, may carry a query). */
+  readonly target: string;
+  /** 0 for HTTP/1.0, 1 for HTTP/1.1. */
+  readonly minorVersion: 0 | 1;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Bytes of the head, request line to the blank line included. */
+  readonly headLength: number;
+  /** The body's length from `content-length` (0 when absent). */
+  readonly contentLength: number;
+  /** Whether the connection may carry another request after this one. */
+  readonly keepAlive: boolean;
+  /** A WebSocket (or other) upgrade was asked for. */
+  readonly upgrade: boolean;
+}
+
+export type ParseResult =
+  | { readonly kind: 'incomplete' }
+  | { readonly kind: 'request'; readonly head: RequestHead }
+  | { readonly kind: 'error'; readonly status: 400 | 411 | 431 | 505; readonly reason: string };
+
+const HEAD_END = Buffer.from('\r\n\r\n');
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/[\x21-\x7e]*) HTTP\/(\d)\.(\d)$/;
+// Field values: visible ASCII, space and tab (obs-text is not needed here and is refused).
+const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
+const DIGITS = /^\d{1,15}$/;
+
+const INCOMPLETE: ParseResult = { kind: 'incomplete' };
+const fail = (status: 400 | 411 | 431 | 505, reason: string): ParseResult => ({ kind: 'error', status, reason });
+
+/**
+ * Parses the request head at the start of `buf`. `incomplete` means more
+ * bytes are needed (and fewer than `maxHeadBytes` arrived); the head is
+ * never read past `maxHeadBytes`.
+ */
+export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult {
+  const end = buf.indexOf(HEAD_END);
+  if (end < 0 || end + HEAD_END.length > maxHeadBytes) {
+    return (end < 0 ? buf.length : end + HEAD_END.length) > maxHeadBytes ? fail(431, 'request head too large') : INCOMPLETE;
+  }
+  const text = buf.toString('latin1', 0, end);
+  const lines = text.split('\r\n');
+  const requestLine = REQUEST_LINE.exec(lines[0] ?? '');
+  if (!requestLine) return fail(400, 'malformed request line');
+  const [, method = '', target = '', major, minor] = requestLine;
+  if (major !== '1' || (minor !== '0' && minor !== '1')) return fail(505, 'only HTTP/1.0 and HTTP/1.1 are served');
+  const headers: Record<string, string> = {};
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    // A bare LF would let two parsers disagree on where a line ends; CR and NUL are refused by FIELD_VALUE.
+    if (line.includes('\n')) return fail(400, 'bare LF in request head');
+    const colon = line.indexOf(':');
+    if (colon <= 0) return fail(400, 'malformed header line');
+    const name = line.slice(0, colon);
+    // Whitespace before the colon or a folded line (leading space) is refused (RFC 9112 §5.1, §5.2).
+    if (!TOKEN.test(name)) return fail(400, `malformed header name ${JSON.stringify(name)}`);
+    const value = line.slice(colon + 1).trim();
+    if (!FIELD_VALUE.test(value)) return fail(400, `malformed value of header ${name}`);
+    const key = name.toLowerCase();
+    const previous = headers[key];
+    if (previous !== undefined && (key === 'content-length' || key === 'host')) {
+      if (previous !== value) return fail(400, `conflicting ${key} headers`);
+      continue;
+    }
+    headers[key] = previous === undefined ? value : `${previous}, ${value}`;
+  }
+  if (headers['transfer-encoding'] !== undefined) return fail(411, 'transfer-encoding is not accepted; send content-length');
+  const lengthText = headers['content-length'];
+  if (lengthText !== undefined && !DIGITS.test(lengthText)) return fail(400, 'malformed content-length');
+  const connection = (headers['connection'] ?? '').toLowerCase().split(',').map((s) => s.trim());
+  const minorVersion = minor === '0' ? 0 : 1;
+  const keepAlive = minorVersion === 1 ? !connection.includes('close') : connection.includes('keep-alive');
+  return {
+    kind: 'request',
+    head: {
+      method,
+      target,
+      minorVersion,
+      headers,
+      headLength: end + HEAD_END.length,
+      contentLength: lengthText === undefined ? 0 : Number(lengthText),
+      keepAlive,
+      upgrade: headers['upgrade'] !== undefined && connection.includes('upgrade'),
+    },
+  };
+}

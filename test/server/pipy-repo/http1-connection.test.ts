@@ -1,0 +1,162 @@
+import t, { type Test } from 'tap';
+import { connect, createServer, type Socket } from 'node:net';
+import { responseHead, serveHttp1, type Http1Handlers, type Http1Limits, type Http1Request } from '../../../server/pipy-repo/http1-connection.js';
+import type { RequestHead } from '../../../server/pipy-repo/http1-parser.js';
+import { waitFor } from '../../support/wait-for.js';
+
+const LIMITS: Http1Limits = { maxHeadBytes: 1024, maxBodyBytes: 64, idleTimeoutMs: 150, requestTimeoutMs: 200 };
+
+interface Harness {
+  port: number;
+  /** Server-side connections still open. */
+  open: Set<Socket>;
+  requests: Http1Request[];
+  upgrades: { head: RequestHead; rest: Buffer }[];
+}
+
+/** A loopback server answering each request with its method, target and body length, or `bodies[target]`. */
+async function serve(t: Test, limits = LIMITS, bodies: Record<string, Uint8Array> = {}): Promise<Harness> {
+  const h: Harness = { port: 0, open: new Set(), requests: [], upgrades: [] };
+  const handlers: Http1Handlers = {
+    request(req) {
+      h.requests.push(req);
+      const body = bodies[req.head.target] ?? Buffer.from(`${req.head.method} ${req.head.target} ${req.body.length}`);
+      const head = responseHead(200, { 'content-type': 'text/plain' }, body.length);
+      return req.head.method === 'HEAD' ? { head } : { head, body };
+    },
+    upgrade(head, socket, rest) {
+      h.upgrades.push({ head, rest });
+      socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\nupgraded');
+    },
+  };
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    h.open.add(socket);
+    socket.on('close', () => h.open.delete(socket));
+    socket.on('error', () => undefined);
+    serveHttp1(socket, handlers, limits);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    for (const s of sockets) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  h.port = (server.address() as { port: number }).port;
+  return h;
+}
+
+/** Opens a connection that collects everything it receives and notes when the server closed it. */
+function client(t: Test, port: number) {
+  const socket = connect(port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  const state = { text: '', closed: false };
+  socket.on('data', (d: Buffer) => (state.text += d.toString('latin1')));
+  socket.on('close', () => (state.closed = true));
+  socket.on('error', () => undefined);
+  return { socket, state };
+}
+
+t.test('pipelined requests are answered in order on one connection', async (t) => {
+  const h = await serve(t);
+  const c = client(t, h.port);
+  c.socket.write('GET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n');
+  await waitFor('three answers', () => (c.state.text.match(/HTTP\/1\.1 200 OK/g) ?? []).length === 3);
+  t.match(c.state.text, /content-length: 8\r\n\r\nGET \/a 0HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain\r\ncontent-length: 9\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nGET \/c 0$/);
+  t.notMatch(c.state.text, /date:/i, 'no Date header');
+  t.same(h.requests.map((r) => r.head.target), ['/a', '/b', '/c']);
+  t.equal(c.state.closed, false, 'HTTP/1.1 keeps the connection');
+});
+
+t.test('connection: close and HTTP/1.0 close after the response', async (t) => {
+  const h = await serve(t);
+  for (const request of ['GET /x HTTP/1.1\r\nconnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n', 'GET /x HTTP/1.0\r\n\r\n']) {
+    const c = client(t, h.port);
+    c.socket.write(request);
+    await waitFor('the server closes', () => c.state.closed);
+    t.match(c.state.text, /^HTTP\/1\.1 200 OK[^]*GET \/x 0$/, request.split('\r\n')[0] ?? '');
+  }
+  t.same(h.requests.map((r) => r.head.target), ['/x', '/x'], 'nothing read after close');
+});
+
+t.test('a body split over several packets is delivered whole', async (t) => {
+  const h = await serve(t);
+  const c = client(t, h.port);
+  c.socket.write('POST /s HTTP/1.1\r\ncontent-');
+  await new Promise((r) => setTimeout(r, 20));
+  c.socket.write('length: 9\r\n\r\n{"a"');
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(h.requests.length, 0, 'not answered before the body is complete');
+  c.socket.write(':123}GET /next HTTP/1.1\r\n\r\n');
+  await waitFor('two answers', () => h.requests.length === 2);
+  t.equal(h.requests[0]?.body.toString(), '{"a":123}');
+  t.equal(h.requests[1]?.head.target, '/next');
+});
+
+t.test('bad requests get their status with connection: close', async (t) => {
+  const h = await serve(t);
+  const cases: [string, RegExp][] = [
+    ['GET /a b HTTP/1.1\r\n\r\n', /^HTTP\/1\.1 400 Bad Request\r\n[^]*connection: close\r\n\r\nmalformed request line\n$/],
+    ['POST /s HTTP/1.1\r\ncontent-length: 65\r\n\r\n', /^HTTP\/1\.1 413 Content Too Large\r\n[^]*request body too large\n$/],
+    ['POST /s HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n', /^HTTP\/1\.1 411 Length Required\r\n/],
+    [`GET / HTTP/1.1\r\nx: ${'a'.repeat(2000)}`, /^HTTP\/1\.1 431 /],
+  ];
+  for (const [request, answer] of cases) {
+    const c = client(t, h.port);
+    c.socket.write(request);
+    await waitFor('the server closes', () => c.state.closed);
+    t.match(c.state.text, answer, request.slice(0, 40));
+  }
+  t.equal(h.requests.length, 0, 'none reached the handler');
+});
+
+t.test('an idle connection is closed; a request that stalls gets 408; a peer that stops reading is dropped', async (t) => {
+  const h = await serve(t, LIMITS, { '/big': new Uint8Array(32 * 1024 * 1024) });
+  const idle = client(t, h.port);
+  await waitFor('the idle connection closes', () => idle.state.closed);
+  t.equal(idle.state.text, '', 'closed without an answer');
+  const stalled = client(t, h.port);
+  stalled.socket.write('GET /slow HTTP/1.1\r\nhost: h\r\n');
+  await waitFor('the stalled request is refused', () => stalled.state.closed);
+  t.match(stalled.state.text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  t.equal(h.requests.length, 0);
+  await waitFor('no connection left', () => h.open.size === 0);
+  const deaf = connect(h.port, '127.0.0.1');
+  t.teardown(() => deaf.destroy());
+  deaf.on('error', () => undefined);
+  deaf.pause();
+  deaf.write('GET /big HTTP/1.1\r\n\r\n');
+  await waitFor('the request', () => h.requests.length === 1);
+  t.equal(h.open.size, 1, 'held while the answer is pending');
+  await waitFor('the connection of a peer that reads nothing is dropped', () => h.open.size === 0);
+});
+
+t.test('an upgrade hands the socket over with the bytes read past the head', async (t) => {
+  const h = await serve(t);
+  const c = client(t, h.port);
+  c.socket.write(Buffer.from('GET /repo/x/i1 HTTP/1.1\r\nupgrade: websocket\r\nconnection: Upgrade\r\n\r\n\x81\x00', 'latin1'));
+  await waitFor('the upgrade', () => c.state.closed);
+  t.equal(c.state.text, 'HTTP/1.1 101 Switching Protocols\r\n\r\nupgraded');
+  t.equal(h.upgrades.length, 1);
+  t.equal(h.upgrades[0]?.head.target, '/repo/x/i1');
+  t.same([...(h.upgrades[0]?.rest ?? [])], [0x81, 0x00]);
+  t.equal(h.requests.length, 0);
+});
+
+t.test('a peer that does not read stops the reading of its requests', async (t) => {
+  const big = new Uint8Array(4 * 1024 * 1024).fill(0x61);
+  const h = await serve(t, { ...LIMITS, idleTimeoutMs: 5_000, requestTimeoutMs: 5_000 }, { '/big': big });
+  const socket = connect(h.port, '127.0.0.1');
+  t.teardown(() => socket.destroy());
+  socket.on('error', () => undefined);
+  socket.pause();
+  socket.write('GET /big HTTP/1.1\r\n\r\n'.repeat(40));
+  await new Promise((r) => setTimeout(r, 300));
+  const answered = h.requests.length;
+  t.ok(answered > 0 && answered < 40, `${answered} of 40 answered while the peer does not read`);
+  let received = 0;
+  socket.on('data', (d: Buffer) => (received += d.length));
+  socket.resume();
+  await waitFor('all answers', () => received >= 40 * big.length);
+  t.equal(h.requests.length, 40);
+});
