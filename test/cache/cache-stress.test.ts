@@ -16,7 +16,7 @@ import {
   type Subscription,
   type WatchRequest,
 } from '../../cache/types.js';
-import { node, req, res, sub } from './helpers.js';
+import { node, req, res, sub } from './fixtures/helpers.js';
 
 const { Cluster, Endpoint } = TypeUrl;
 const UNIVERSE = ['a', 'b', 'c', 'd', 'e', 'f'];

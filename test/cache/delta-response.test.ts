@@ -4,7 +4,7 @@ import { createResourceView } from '../../cache/resource-view.js';
 import { setVersion } from '../../cache/snapshot.js';
 import { TypeUrl } from '../../cache/types.js';
 import type { Resource } from '../../cache/resource.js';
-import { names, node, req, res, sub, type SubInit } from './helpers.js';
+import { names, node, req, res, sub, type SubInit } from './fixtures/helpers.js';
 
 const { Cluster } = TypeUrl;
 const list = [res(Cluster, 'a'), res(Cluster, 'b'), res(Cluster, 'c')];

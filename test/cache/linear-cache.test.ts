@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createLinearCache } from '../../cache/linear-cache.js';
 import { TypeUrl, UnknownTypeError, type DeltaResponse, type SotwResponse } from '../../cache/types.js';
-import { names, node, recorder, req, res, sub } from './helpers.js';
+import { names, node, recorder, req, res, sub } from './fixtures/helpers.js';
 
 const { Endpoint, Cluster, Listener } = TypeUrl;
 const n = node('n1');

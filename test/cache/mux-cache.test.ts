@@ -4,7 +4,7 @@ import { createMuxCache } from '../../cache/mux-cache.js';
 import { createSnapshot } from '../../cache/snapshot.js';
 import { createSnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl, UnknownTypeError, type SotwResponse } from '../../cache/types.js';
-import { names, node, recorder, req, res, sub } from './helpers.js';
+import { names, node, recorder, req, res, sub } from './fixtures/helpers.js';
 
 const { Cluster, Endpoint, Listener, Secret } = TypeUrl;
 

@@ -3,7 +3,7 @@ import { encodeCounter } from '../../cache/resource.js';
 import { createSnapshot, type Snapshot } from '../../cache/snapshot.js';
 import { createSnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl, UnknownTypeError, type DeltaResponse, type SotwResponse } from '../../cache/types.js';
-import { names, node, recorder, req, res, sub } from './helpers.js';
+import { names, node, recorder, req, res, sub } from './fixtures/helpers.js';
 
 const { Cluster, Endpoint, Listener, Route, Secret, PipySidecarConfig } = TypeUrl;
 

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { createSnapshot, SnapshotInconsistentError } from '../../cache/snapshot.js';
 import { TypeUrl } from '../../cache/types.js';
-import { res } from './helpers.js';
+import { res } from './fixtures/helpers.js';
 
 const { Cluster, Endpoint, Listener, Route, Secret } = TypeUrl;
 

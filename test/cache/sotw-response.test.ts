@@ -4,7 +4,7 @@ import { setVersion } from '../../cache/snapshot.js';
 import { computeSotwResponse } from '../../cache/sotw-response.js';
 import { TypeUrl } from '../../cache/types.js';
 import type { Resource } from '../../cache/resource.js';
-import { names, node, req, res, sub, type SubInit } from './helpers.js';
+import { names, node, req, res, sub, type SubInit } from './fixtures/helpers.js';
 
 const { Cluster, Endpoint } = TypeUrl;
 const n = node('n1');

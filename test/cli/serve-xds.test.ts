@@ -6,7 +6,7 @@ import { spawnCli, until } from '../support/cli-process.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createAdsClient } from '../../server/index.js';
 import { parseServeXdsArgs } from '../../src/cli/commands/serve-xds.js';
-import { cluster, endpoints, listener, route } from '../xds-files/fixtures.js';
+import { cluster, endpoints, listener, route } from '../xds-files/fixtures/manifests.js';
 
 // Each spawn compiles the CLI from source; on a busy 2-core machine that takes tens of seconds.
 t.setTimeout(300_000);

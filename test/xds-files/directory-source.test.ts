@@ -5,7 +5,7 @@ import t from 'tap';
 import type { Snapshot } from '../../cache/snapshot.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createXdsDirectorySource } from '../../src/xds-files/directory-source.js';
-import { cluster, endpoints } from './fixtures.js';
+import { cluster, endpoints } from './fixtures/manifests.js';
 
 /** Polls `check` until it holds or `ms` passes; returns whether it held. */
 async function eventually(check: () => boolean, ms: number): Promise<boolean> {

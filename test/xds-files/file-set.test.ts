@@ -2,7 +2,7 @@ import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
 import { encodeResource } from '../../server/codec/resource-codec.js';
 import { createXdsFileSet } from '../../src/xds-files/file-set.js';
-import { cluster, endpoints, listener, route } from './fixtures.js';
+import { cluster, endpoints, listener, route } from './fixtures/manifests.js';
 
 const json = (v: unknown) => JSON.stringify(v, null, 2);
 const problems = (set: ReturnType<typeof createXdsFileSet>) => set.issues().filter((i) => i.kind !== 'reference');

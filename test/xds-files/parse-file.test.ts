@@ -2,7 +2,7 @@ import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
 import { jsonErrorOffset } from '../../src/xds-files/json-error-offset.js';
 import { formatIssue, isResourceFile, parseResourceFile } from '../../src/xds-files/parse-file.js';
-import { cluster, endpoints, listener, route } from './fixtures.js';
+import { cluster, endpoints, listener, route } from './fixtures/manifests.js';
 
 t.test('a JSON file holds one resource or an array', async (t) => {
   const one = parseResourceFile('c.json', JSON.stringify(cluster('a')));
