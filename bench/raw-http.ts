@@ -69,7 +69,7 @@ export function connectRawHttp(port: number, host = '127.0.0.1'): Promise<RawHtt
           if (pending) return Promise.reject(new Error('one request at a time'));
           return new Promise((res, rej) => {
             pending = { method, resolve: res, reject: rej };
-            socket.write(`${method} ${path} HTTP/1.1\r\nhost: ${host}:${port}\r\n\r\n`);
+            socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nconnection: keep-alive\r\n\r\n`);
           });
         },
         close: () => socket.destroy(),
