@@ -1,6 +1,6 @@
 /**
  * Client side of bench/controller-scale.ts, run in a child process:
- * `repo` — Pipy-like pollers (initial load, HEAD every 5 s on a new
+ * `repo` — Pipy-like pollers (initial load, HEAD and a status POST every 5 s, each on a new
  * connection, admin-link WebSocket, and on `reload` or a new etag the
  * manifest and every file it lists over one connection); `xds` — one ADS
  * stream per proxy subscribed to its SidecarConfig. Each client reports the config Version it holds and when it got it.
@@ -39,6 +39,8 @@ function report(msg: object): void {
 // "Version" is a plain string field of the config: reading it by pattern keeps
 // 2,000 clients from parsing every config on the cores the controller uses too.
 const VERSION = /"Version":"([^"]*)"/;
+const startedAt = Date.now();
+const MODULE_GRAPH = { graph: { roots: [0], nodes: Array.from({ length: 24 }, (_, i) => ({ name: `[0.0.0.0]:${15000 + i}`, t: 'root', c: [i + 1] })) }, padding: 'x'.repeat(1500) };
 
 async function repoClient(t: Target): Promise<void> {
   const base = `/repo/fsm-sidecar/${t.cn}/`;
@@ -65,7 +67,10 @@ async function repoClient(t: Target): Promise<void> {
     }
   };
   await load();
-  const ws = new WebSocket(`ws://127.0.0.1:${port}${base}${randomUUID()}`, { perMessageDeflate: false });
+  const instance = randomUUID();
+  // Pipy's status report carries its pipeline graph and metrics: about 2.8 KB for the default base.
+  const status = (version: string) => JSON.stringify({ timestamp: Date.now(), since: startedAt, uuid: instance, name: '', ip: '127.0.0.1', version, modules: { '/main.js': MODULE_GRAPH } });
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${base}${instance}`, { perMessageDeflate: false });
   ws.on('message', (data) => {
     if (data.toString() === 'reload') void load().catch(() => undefined);
   });
@@ -76,6 +81,8 @@ async function repoClient(t: Target): Promise<void> {
       .then(async (conn) => {
         const head = await conn.request('HEAD', base).finally(() => conn.close());
         if (head.status === 200 && head.headers.get('etag') !== etag) await load();
+        const report = await connectRawHttp(port);
+        await report.request('POST', base, status(etag)).finally(() => report.close());
       })
       .catch(() => undefined)
       .finally(() => {

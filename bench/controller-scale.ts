@@ -2,7 +2,7 @@
  * fsm-controller at 2,000 proxies (issue 6): the synthetic mesh of the
  * generation benchmark scaled down (200 services × 10 pods, SMI mode), every
  * proxy connected both over the Pipy repo protocol (Pipy-like pollers: HEAD
- * every 5 s on a new connection, admin-link WebSocket, config download on
+ * and a status POST every 5 s, each on a new connection, admin-link WebSocket, config download on
  * `reload`) and over xDS (one ADS stream each), the clients in two child
  * processes. Prints: time to ready, convergence after a MeshConfig edit that
  * changes every proxy (p50/p99 per transport), controller RSS, and idle CPU
@@ -192,7 +192,7 @@ async function main(): Promise<void> {
   const rss = Math.max(rssIdle, process.memoryUsage().rss);
   console.log(`controller RSS: ${(rss / 2 ** 20).toFixed(0)} MiB with ${targets.length * transports.length} connections (target ≤ 1024 MiB: ${(rss / 2 ** 30).toFixed(2)}×; Istio publishes 1.5 GB for 2,000 sidecars)`);
   console.log(
-    `idle CPU: ${(idleCpu * 100).toFixed(1)}% of a core with ${ready.repo} Pipy pollers (HEAD every 5 s) and ${ready.xds} idle xDS streams; baseline without clients ${(baselineCpu * 100).toFixed(1)}%`,
+    `idle CPU: ${(idleCpu * 100).toFixed(1)}% of a core with ${ready.repo} Pipy pollers (HEAD and status POST every 5 s) and ${ready.xds} idle xDS streams; baseline without clients ${(baselineCpu * 100).toFixed(1)}%`,
   );
   for (const c of children) c.kill();
   await controller.close();

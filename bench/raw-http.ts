@@ -16,7 +16,8 @@ export interface RawHttpResponse {
 }
 
 export interface RawHttpConnection {
-  request(method: 'GET' | 'HEAD', path: string): Promise<RawHttpResponse>;
+  /** A `body` is sent with `content-length` and `content-type: application/json`, as Pipy's status report is. */
+  request(method: 'GET' | 'HEAD' | 'POST', path: string, body?: string): Promise<RawHttpResponse>;
   close(): void;
 }
 
@@ -65,11 +66,12 @@ export function connectRawHttp(port: number, host = '127.0.0.1'): Promise<RawHtt
     socket.on('close', () => fail(new Error('connection closed')));
     socket.once('connect', () =>
       resolve({
-        request(method, path) {
+        request(method, path, body) {
           if (pending) return Promise.reject(new Error('one request at a time'));
           return new Promise((res, rej) => {
             pending = { method, resolve: res, reject: rej };
-            socket.write(`${method} ${path} HTTP/1.1\r\nHost: ${host}:${port}\r\nconnection: keep-alive\r\n\r\n`);
+            const payload = body === undefined ? '' : `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n`;
+            socket.write(`${method} ${path} HTTP/1.1\r\n${payload}Host: ${host}:${port}\r\nconnection: keep-alive\r\n\r\n${body ?? ''}`);
           });
         },
         close: () => socket.destroy(),
