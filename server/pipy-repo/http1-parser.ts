@@ -26,7 +26,7 @@ export interface RequestHead {
 export type ParseResult =
   | { readonly kind: 'incomplete' }
   | { readonly kind: 'request'; readonly head: RequestHead }
-  | { readonly kind: 'error'; readonly status: 400 | 411 | 431 | 505; readonly reason: string };
+  | { readonly kind: 'error'; readonly status: 400 | 411 | 431 | 501 | 505; readonly reason: string };
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -36,7 +36,9 @@ const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 const DIGITS = /^\d{1,15}$/;
 
 const INCOMPLETE: ParseResult = { kind: 'incomplete' };
-const fail = (status: 400 | 411 | 431 | 505, reason: string): ParseResult => ({ kind: 'error', status, reason });
+const fail = (status: 400 | 411 | 431 | 501 | 505, reason: string): ParseResult => ({ kind: 'error', status, reason });
+// The methods a route may answer (405 for most); others are not HTTP/1.1 as Node reads it either.
+const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 
 /**
  * Parses the request head at the start of `buf`. `incomplete` means more
@@ -54,6 +56,7 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
   if (!requestLine) return fail(400, 'malformed request line');
   const [, method = '', target = '', major, minor] = requestLine;
   if (major !== '1' || (minor !== '0' && minor !== '1')) return fail(505, 'only HTTP/1.0 and HTTP/1.1 are served');
+  if (!METHODS.has(method)) return fail(501, `method ${method} is not implemented`);
   const headers: Record<string, string> = {};
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -79,6 +82,9 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
   if (lengthText !== undefined && !DIGITS.test(lengthText)) return fail(400, 'malformed content-length');
   const connection = (headers['connection'] ?? '').toLowerCase().split(',').map((s) => s.trim());
   const minorVersion = minor === '0' ? 0 : 1;
+  const upgrade = headers['upgrade'] !== undefined && connection.includes('upgrade');
+  // RFC 9112 §3.2 requires Host on HTTP/1.1; Pipy 1.5.14 sends it on every request but its admin-link upgrade.
+  if (minorVersion === 1 && headers['host'] === undefined && !upgrade) return fail(400, 'missing Host header');
   const keepAlive = minorVersion === 1 ? !connection.includes('close') : connection.includes('keep-alive');
   return {
     kind: 'request',
@@ -90,7 +96,7 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
       headLength: end + HEAD_END.length,
       contentLength: lengthText === undefined ? 0 : Number(lengthText),
       keepAlive,
-      upgrade: headers['upgrade'] !== undefined && connection.includes('upgrade'),
+      upgrade,
     },
   };
 }

@@ -60,7 +60,7 @@ function client(t: Test, port: number) {
 t.test('pipelined requests are answered in order on one connection', async (t) => {
   const h = await serve(t);
   const c = client(t, h.port);
-  c.socket.write('GET /a HTTP/1.1\r\n\r\nHEAD /b HTTP/1.1\r\n\r\nGET /c HTTP/1.1\r\n\r\n');
+  c.socket.write('GET /a HTTP/1.1\r\nhost: h\r\n\r\nHEAD /b HTTP/1.1\r\nhost: h\r\n\r\nGET /c HTTP/1.1\r\nhost: h\r\n\r\n');
   await waitFor('three answers', () => (c.state.text.match(/HTTP\/1\.1 200 OK/g) ?? []).length === 3);
   t.match(c.state.text, /content-length: 8\r\n\r\nGET \/a 0HTTP\/1\.1 200 OK\r\ncontent-type: text\/plain\r\ncontent-length: 9\r\n\r\nHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nGET \/c 0$/);
   t.notMatch(c.state.text, /date:/i, 'no Date header');
@@ -70,7 +70,7 @@ t.test('pipelined requests are answered in order on one connection', async (t) =
 
 t.test('connection: close and HTTP/1.0 close after the response', async (t) => {
   const h = await serve(t);
-  for (const request of ['GET /x HTTP/1.1\r\nconnection: close\r\n\r\nGET /never HTTP/1.1\r\n\r\n', 'GET /x HTTP/1.0\r\n\r\n']) {
+  for (const request of ['GET /x HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\nGET /never HTTP/1.1\r\nhost: h\r\n\r\n', 'GET /x HTTP/1.0\r\n\r\n']) {
     const c = client(t, h.port);
     c.socket.write(request);
     await waitFor('the server closes', () => c.state.closed);
@@ -82,12 +82,12 @@ t.test('connection: close and HTTP/1.0 close after the response', async (t) => {
 t.test('a body split over several packets is delivered whole', async (t) => {
   const h = await serve(t);
   const c = client(t, h.port);
-  c.socket.write('POST /s HTTP/1.1\r\ncontent-');
+  c.socket.write('POST /s HTTP/1.1\r\nhost: h\r\ncontent-');
   await new Promise((r) => setTimeout(r, 20));
   c.socket.write('length: 9\r\n\r\n{"a"');
   await new Promise((r) => setTimeout(r, 20));
   t.equal(h.requests.length, 0, 'not answered before the body is complete');
-  c.socket.write(':123}GET /next HTTP/1.1\r\n\r\n');
+  c.socket.write(':123}GET /next HTTP/1.1\r\nhost: h\r\n\r\n');
   await waitFor('two answers', () => h.requests.length === 2);
   t.equal(h.requests[0]?.body.toString(), '{"a":123}');
   t.equal(h.requests[1]?.head.target, '/next');
@@ -97,8 +97,8 @@ t.test('bad requests get their status with connection: close', async (t) => {
   const h = await serve(t);
   const cases: [string, RegExp][] = [
     ['GET /a b HTTP/1.1\r\n\r\n', /^HTTP\/1\.1 400 Bad Request\r\n[^]*connection: close\r\n\r\nmalformed request line\n$/],
-    ['POST /s HTTP/1.1\r\ncontent-length: 65\r\n\r\n', /^HTTP\/1\.1 413 Content Too Large\r\n[^]*request body too large\n$/],
-    ['POST /s HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n', /^HTTP\/1\.1 411 Length Required\r\n/],
+    ['POST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 65\r\n\r\n', /^HTTP\/1\.1 413 Content Too Large\r\n[^]*request body too large\n$/],
+    ['POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n', /^HTTP\/1\.1 411 Length Required\r\n/],
     [`GET / HTTP/1.1\r\nx: ${'a'.repeat(2000)}`, /^HTTP\/1\.1 431 /],
   ];
   for (const [request, answer] of cases) {
@@ -125,7 +125,7 @@ t.test('an idle connection is closed; a request that stalls gets 408; a peer tha
   t.teardown(() => deaf.destroy());
   deaf.on('error', () => undefined);
   deaf.pause();
-  deaf.write('GET /big HTTP/1.1\r\n\r\n');
+  deaf.write('GET /big HTTP/1.1\r\nhost: h\r\n\r\n');
   await waitFor('the request', () => h.requests.length === 1);
   t.equal(h.open.size, 1, 'held while the answer is pending');
   await waitFor('the connection of a peer that reads nothing is dropped', () => h.open.size === 0);
@@ -150,7 +150,7 @@ t.test('a peer that does not read stops the reading of its requests', async (t) 
   t.teardown(() => socket.destroy());
   socket.on('error', () => undefined);
   socket.pause();
-  socket.write('GET /big HTTP/1.1\r\n\r\n'.repeat(40));
+  socket.write('GET /big HTTP/1.1\r\nhost: h\r\n\r\n'.repeat(40));
   await new Promise((r) => setTimeout(r, 300));
   const answered = h.requests.length;
   t.ok(answered > 0 && answered < 40, `${answered} of 40 answered while the peer does not read`);

@@ -18,15 +18,15 @@ t.test("Pipy's requests: GET, HEAD and POST heads as Pipy 1.5.14 sends them", as
   t.match(parse('GET /repo/x/i1 HTTP/1.1\r\nupgrade: websocket\r\nsec-websocket-key: k==\r\nsec-websocket-version: 13\r\nconnection: upgrade\r\n\r\n'), {
     kind: 'request',
     head: { upgrade: true, headers: { 'sec-websocket-key': 'k==', 'sec-websocket-version': '13' } },
-  });
+  }, "Pipy's admin-link upgrade has no Host header");
 });
 
 t.test('keep-alive follows the version and the connection header', async (t) => {
-  t.match(parse('GET / HTTP/1.1\r\nConnection: Close\r\n\r\n'), { head: { keepAlive: false } });
-  t.match(parse('GET / HTTP/1.1\r\nconnection: foo, close\r\n\r\n'), { head: { keepAlive: false } });
+  t.match(parse('GET / HTTP/1.1\r\nHost: h\r\nConnection: Close\r\n\r\n'), { head: { keepAlive: false } });
+  t.match(parse('GET / HTTP/1.1\r\nHost: h\r\nconnection: foo, close\r\n\r\n'), { head: { keepAlive: false } });
   t.match(parse('GET / HTTP/1.0\r\n\r\n'), { head: { minorVersion: 0, keepAlive: false } });
   t.match(parse('GET / HTTP/1.0\r\nconnection: keep-alive\r\n\r\n'), { head: { keepAlive: true } });
-  t.match(parse('GET / HTTP/1.1\r\nupgrade: websocket\r\n\r\n'), { head: { upgrade: false } }, 'upgrade needs the connection option too');
+  t.match(parse('GET / HTTP/1.1\r\nHost: h\r\nupgrade: websocket\r\n\r\n'), { head: { upgrade: false } }, 'upgrade needs the connection option too');
 });
 
 t.test('an unfinished head is incomplete until it passes the limit, then 431', async (t) => {
@@ -34,7 +34,7 @@ t.test('an unfinished head is incomplete until it passes the limit, then 431', a
   t.same(parse('GET /'), { kind: 'incomplete' });
   t.match(parse('GET / HTTP/1.1\r\nx: ' + 'a'.repeat(100), 64), { kind: 'error', status: 431 });
   t.match(parse('GET / HTTP/1.1\r\nx: ' + 'a'.repeat(100) + '\r\n\r\n', 64), { kind: 'error', status: 431 }, 'a whole head past the limit');
-  t.match(parse('GET / HTTP/1.1\r\n\r\n', 18), { kind: 'request' }, 'a head of exactly the limit');
+  t.match(parse('GET / HTTP/1.0\r\n\r\n', 18), { kind: 'request' }, 'a head of exactly the limit');
 });
 
 t.test('anything that could be read two ways is refused with the status to answer', async (t) => {
@@ -49,6 +49,8 @@ t.test('anything that could be read two ways is refused with the status to answe
     ['GET / HTTP/1.1\r\nHost: h\r\n folded\r\n\r\n', 400, /header line|header name/],
     ['GET / HTTP/1.1\r\nnocolon\r\n\r\n', 400, /header line/],
     ['GET / HTTP/1.1\r\nx: a\rb\r\n\r\n', 400, /value of header x/],
+    ['GET / HTTP/1.1\r\nconnection: keep-alive\r\n\r\n', 400, /missing Host/],
+    ['BREW / HTTP/1.1\r\nHost: h\r\n\r\n', 501, /BREW is not implemented/],
     ['POST / HTTP/1.1\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\n', 400, /conflicting content-length/],
     ['POST / HTTP/1.1\r\ncontent-length: -1\r\n\r\n', 400, /content-length/],
     ['POST / HTTP/1.1\r\ncontent-length: 1e3\r\n\r\n', 400, /content-length/],
@@ -59,6 +61,6 @@ t.test('anything that could be read two ways is refused with the status to answe
 });
 
 t.test('repeated headers: identical content-length is one, others are joined', async (t) => {
-  t.match(parse('POST / HTTP/1.1\r\ncontent-length: 5\r\ncontent-length: 5\r\n\r\n'), { kind: 'request', head: { contentLength: 5 } });
-  t.match(parse('GET / HTTP/1.1\r\nx-a: 1\r\nX-A: 2\r\n\r\n'), { kind: 'request', head: { headers: { 'x-a': '1, 2' } } });
+  t.match(parse('POST / HTTP/1.1\r\nHost: h\r\ncontent-length: 5\r\ncontent-length: 5\r\n\r\n'), { kind: 'request', head: { contentLength: 5 } });
+  t.match(parse('GET / HTTP/1.1\r\nHost: h\r\nx-a: 1\r\nX-A: 2\r\n\r\n'), { kind: 'request', head: { headers: { 'x-a': '1, 2' } } });
 });
