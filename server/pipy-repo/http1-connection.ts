@@ -60,6 +60,7 @@ const REASONS: Record<number, string> = {
   408: 'Request Timeout',
   411: 'Length Required',
   413: 'Content Too Large',
+  417: 'Expectation Failed',
   431: 'Request Header Fields Too Large',
   505: 'HTTP Version Not Supported',
 };
@@ -83,6 +84,7 @@ function closingError(status: number, reason: string): Http1Response {
 }
 
 const EMPTY = Buffer.alloc(0);
+const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
 
 function closedEarly(socket: Socket): Error {
   const cause = socket.errored;
@@ -154,6 +156,10 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
           return;
         }
         if (head.contentLength > limits.maxBodyBytes) return write(closingError(413, 'request body too large'));
+        const expect = head.headers['expect']?.toLowerCase();
+        if (expect !== undefined && expect !== '100-continue') return write(closingError(417, `expectation ${expect} is not supported`));
+        // curl and other clients wait for this before sending a larger body.
+        if (expect === '100-continue' && buffered.length < head.contentLength) socket.write(CONTINUE);
       }
       if (buffered.length < head.contentLength) return awaitRest();
       const body = buffered.subarray(0, head.contentLength);

@@ -93,6 +93,21 @@ t.test('a body split over several packets is delivered whole', async (t) => {
   t.equal(h.requests[1]?.head.target, '/next');
 });
 
+t.test('expect: 100-continue is answered before the body; other expectations are refused', async (t) => {
+  const h = await serve(t);
+  const c = client(t, h.port);
+  c.socket.write('POST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\nexpect: 100-continue\r\n\r\n');
+  await waitFor('100 Continue', () => c.state.text.length > 0);
+  t.equal(c.state.text, 'HTTP/1.1 100 Continue\r\n\r\n');
+  c.socket.write('{}');
+  await waitFor('the answer', () => h.requests.length === 1 && /POST \/s 2$/.test(c.state.text));
+  const refused = client(t, h.port);
+  refused.socket.write('POST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\nexpect: magic\r\n\r\n{}');
+  await waitFor('the server closes', () => refused.state.closed);
+  t.match(refused.state.text, /^HTTP\/1\.1 417 Expectation Failed\r\n/);
+  t.equal(h.requests.length, 1);
+});
+
 t.test('bad requests get their status with connection: close', async (t) => {
   const h = await serve(t);
   const cases: [string, RegExp][] = [
