@@ -9,18 +9,19 @@
  * with all clients polling, against the same controller with no clients as
  * the baseline.
  *
- *   node dist/bench/controller-scale.js [--proxies 2000] [--idle-seconds 15] [--pin] [--only repo|xds]
+ *   node dist/bench/controller-scale.js [--proxies 2000] [--idle-seconds 15] [--pin] [--only repo|xds] [--base-files K]
  */
 import { execFileSync, fork } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { createController } from '../src/controller/controller.js';
 import { parseControllerOptions } from '../src/controller/options.js';
 import { silentLogger } from '../src/shared/logger.js';
 import type { MeshObject } from '../src/model/types.js';
+import { syntheticBaseFiles } from './synthetic-base.js';
 import { syntheticMesh, writeMeshFiles } from './synthetic-mesh.js';
 
 interface Report {
@@ -64,8 +65,20 @@ async function main(): Promise<void> {
   const mesh = syntheticMesh({ services, podsPerService: 10, namespaces: 10, trafficTargets: services * 2, smi: true });
   await writeMeshFiles(mesh, dir);
 
+  // `--base-files K` serves K base scripts (FSM's sidecar base has 36) instead of the built-in base's one.
+  const baseFiles = arg('base-files', 0);
+  const baseDir = baseFiles > 0 ? await mkdtemp(join(tmpdir(), 'fsm-scale-base-')) : undefined;
+  if (baseDir) {
+    for (const [path, bytes] of syntheticBaseFiles(baseFiles)) {
+      await mkdir(dirname(join(baseDir, path)), { recursive: true });
+      await writeFile(join(baseDir, path), bytes);
+    }
+  }
   const options = parseControllerOptions(
-    ['--source', `file:${dir}`, '--state-dir', stateDir, '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+    [
+      ...['--source', `file:${dir}`, '--state-dir', stateDir, '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+      ...(baseDir ? ['--pipy-codebase', baseDir] : []),
+    ],
     {},
   );
   if (options === 'help') throw new Error('unexpected help');
@@ -78,7 +91,7 @@ async function main(): Promise<void> {
   while (!controller.isReady()) await new Promise((r) => setTimeout(r, 50));
   const readyMs = performance.now() - t0;
   const all = controller.store.proxies();
-  console.log(`mesh: ${services} services, ${all.length} proxies; ready in ${(readyMs / 1000).toFixed(2)} s; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);
+  console.log(`mesh: ${services} services, ${all.length} proxies; ready in ${(readyMs / 1000).toFixed(2)} s; RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB; Pipy base: ${baseFiles > 0 ? `${baseFiles} scripts (--base-files)` : "the built-in main.js"}`);
 
   const baselineCpu = await cpuOver(Math.min(idleMs, 10_000));
 
@@ -198,6 +211,7 @@ async function main(): Promise<void> {
   await controller.close();
   await rm(dir, { recursive: true, force: true });
   await rm(stateDir, { recursive: true, force: true });
+  if (baseDir) await rm(baseDir, { recursive: true, force: true });
 }
 
 main().then(

@@ -32,6 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createCodebase, createPipyRepoServer, type Codebase } from '../server/pipy-repo/index.js';
 import type { ClientJob, ClientNames, ClientResult } from './repo-serve-clients.js';
+import { syntheticBaseFiles } from './synthetic-base.js';
 
 interface Args {
   proxies: number;
@@ -66,20 +67,6 @@ function parseArgs(argv: string[]): Args {
 
 const nameOf = (i: number) =>
   `fsm-sidecar/${i.toString(16).padStart(8, '0')}-5e7a-4c1d-9b2f-${(i * 2654435761 >>> 0).toString(16).padStart(12, '0')}.sidecar.sa${i % 50}.ns${i % 10}`;
-
-/** K base files of ~2 KB of JS each: `/main.js` and K-1 modules, shared by every codebase. */
-function baseFiles(k: number): Map<string, Uint8Array> {
-  const files = new Map<string, Uint8Array>();
-  for (let j = 0; j < k; j++) {
-    const path = j === 0 ? '/main.js' : `/modules/module-${String(j).padStart(2, '0')}.js`;
-    const lines = [`// ${path}: bench stand-in for an FSM sidecar module`];
-    for (let n = 0; lines.join('\n').length < 2000; n++) {
-      lines.push(`export const rule${n} = (msg) => msg.head.headers['x-bench-${j}-${n}'] ?? config.Spec.Traffic?.['${path}']?.[${n}];`);
-    }
-    files.set(path, Buffer.from(lines.join('\n') + '\n'));
-  }
-  return files;
-}
 
 /** A ~6 KB per-proxy config.json: certificate material and outbound services that differ per proxy. */
 function configOf(i: number): Uint8Array {
@@ -200,7 +187,7 @@ const median = (xs: readonly number[]) => {
 };
 
 async function main(args: Args): Promise<void> {
-  const base = baseFiles(args.baseFiles);
+  const base = syntheticBaseFiles(args.baseFiles);
   const codebases = new Map<string, Codebase>();
   let configBytes = 0;
   for (let i = 0; i < args.proxies; i++) {
