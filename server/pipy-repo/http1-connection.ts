@@ -91,6 +91,16 @@ function closedEarly(socket: Socket): Error {
   return new Error(cause ? `connection failed before the response was written: ${cause.message}` : 'connection closed before the response was written');
 }
 
+/**
+ * Ends `socket` after what was written, then destroys it (as node:http's
+ * destroySoon does): a peer that never sends its own FIN, or never reads the
+ * last answer, must not hold the connection. Idle for `timeoutMs`, it is destroyed.
+ */
+export function closeAfterWrite(socket: Socket, timeoutMs: number): void {
+  socket.setTimeout(timeoutMs, () => socket.destroy());
+  socket.end(() => socket.destroy());
+}
+
 /** Serves HTTP/1.1 on `socket` until it closes or is upgraded. */
 export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http1Limits): void {
   let buffered: Buffer = EMPTY;
@@ -135,7 +145,7 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     socket.uncork();
     if (res.close) {
       detach();
-      socket.end();
+      closeAfterWrite(socket, limits.requestTimeoutMs);
     }
   };
   /** Answers every complete request buffered, stopping while the peer is not reading. */

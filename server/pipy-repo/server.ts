@@ -3,7 +3,7 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
 import { renderManifest } from './codebase.js';
-import { responseHead, serveHttp1, type Http1Request, type Http1Response } from './http1-connection.js';
+import { closeAfterWrite, responseHead, serveHttp1, type Http1Request, type Http1Response } from './http1-connection.js';
 import type { RequestHead } from './http1-parser.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';
@@ -246,7 +246,8 @@ function text(method: string, status: number, message: string, headers: Record<s
 }
 
 function refuseUpgrade(socket: Socket, status: number, text: string) {
-  socket.end(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  socket.write(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+  closeAfterWrite(socket, REQUEST_TIMEOUT_MS);
 }
 
 function contentType(path: string): string {

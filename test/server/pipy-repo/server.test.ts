@@ -238,3 +238,19 @@ t.test('a link that stops answering pings is dropped; a removed codebase closes 
   t.equal(await linkClosed, 1000);
   t.same(link.messages, [], 'no reload for a removed codebase');
 });
+
+t.test('a refused admin-link upgrade releases the connection though the peer keeps its side open', async (t) => {
+  const { server, port } = await start(t);
+  for (const path of [`/repo/${NAME}/`, '/repo/unknown/i1']) {
+    const peer = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    t.teardown(() => peer.destroy());
+    peer.on('error', () => undefined);
+    let text = '';
+    peer.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    peer.write(`GET ${path} HTTP/1.1\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n`);
+    await until(() => text.includes('\r\n\r\n'));
+    t.match(text, /^HTTP\/1\.1 404 /, path);
+    await until(() => server.stats().openSockets === 0, 20_000);
+    t.equal(server.stats().openSockets, 0);
+  }
+});

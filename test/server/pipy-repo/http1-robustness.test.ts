@@ -1,0 +1,66 @@
+import t, { type Test } from 'tap';
+import { connect, createServer, type Socket } from 'node:net';
+import { responseHead, serveHttp1, type Http1Handlers, type Http1Limits } from '../../../server/pipy-repo/http1-connection.js';
+import { waitFor } from '../../support/wait-for.js';
+
+// Generous timeouts: nothing below may be explained by a timer firing, except where a test says so.
+const LIMITS: Http1Limits = { maxHeadBytes: 1024, maxBodyBytes: 64, idleTimeoutMs: 5_000, requestTimeoutMs: 5_000 };
+
+/** A loopback server answering each request with `bodies[target]` or its target; counts its open connections. */
+async function serve(t: Test, limits = LIMITS, bodies: Record<string, Uint8Array> = {}) {
+  const h = { port: 0, open: new Set<Socket>(), answered: 0 };
+  const handlers: Http1Handlers = {
+    request(req) {
+      h.answered++;
+      const body = bodies[req.head.target] ?? Buffer.from(req.head.target);
+      const head = responseHead(200, {}, body.length);
+      return req.head.method === 'HEAD' ? { head } : { head, body };
+    },
+    upgrade(_head, socket) {
+      socket.destroy();
+    },
+  };
+  const server = createServer((socket) => {
+    h.open.add(socket);
+    socket.on('close', () => h.open.delete(socket));
+    socket.on('error', () => undefined);
+    serveHttp1(socket, handlers, limits);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.teardown(() => {
+    for (const s of h.open) s.destroy();
+    return new Promise<void>((r) => server.close(() => r()));
+  });
+  h.port = (server.address() as { port: number }).port;
+  return h;
+}
+
+t.test('a connection the server closes is released even when the peer keeps its side open', async (t) => {
+  // Short timeouts: the server must not rely on the peer's FIN, only on its own timers.
+  const h = await serve(t, { ...LIMITS, idleTimeoutMs: 100, requestTimeoutMs: 200 });
+  const requests = ['GET /x HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\n', 'GET /x HTTP/1.0\r\n\r\n', 'BAD\r\n\r\n', 'GET /x HTTP/1.1\r\n\r\n'];
+  for (const request of requests) {
+    // allowHalfOpen: a peer that does not answer the server's FIN with its own.
+    const c = connect({ port: h.port, host: '127.0.0.1', allowHalfOpen: true });
+    t.teardown(() => c.destroy());
+    c.on('error', () => undefined);
+    let text = '';
+    c.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    c.write(request);
+    await waitFor('the answer', () => /\r\n\r\n/.test(text));
+    await waitFor(`the server releases the connection of ${JSON.stringify(request)}`, () => h.open.size === 0);
+    t.equal(h.open.size, 0);
+  }
+});
+
+t.test('a closing answer to a peer that reads none of it does not hold the connection', async (t) => {
+  const h = await serve(t, { ...LIMITS, idleTimeoutMs: 100, requestTimeoutMs: 200 }, { '/big': new Uint8Array(32 * 1024 * 1024) });
+  const deaf = connect({ port: h.port, host: '127.0.0.1', allowHalfOpen: true });
+  t.teardown(() => deaf.destroy());
+  deaf.on('error', () => undefined);
+  deaf.pause();
+  deaf.write('GET /big HTTP/1.1\r\nhost: h\r\nconnection: close\r\n\r\n');
+  await waitFor('the request', () => h.answered === 1);
+  await waitFor('the server drops the connection', () => h.open.size === 0);
+  t.equal(h.open.size, 0);
+});
