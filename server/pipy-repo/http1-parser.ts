@@ -67,7 +67,7 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
     const name = line.slice(0, colon);
     // Whitespace before the colon or a folded line (leading space) is refused (RFC 9112 §5.1, §5.2).
     if (!TOKEN.test(name)) return fail(400, `malformed header name ${JSON.stringify(name)}`);
-    const value = line.slice(colon + 1).trim();
+    const value = trimOws(line, colon + 1);
     if (!FIELD_VALUE.test(value)) return fail(400, `malformed value of header ${name}`);
     const key = name.toLowerCase();
     const previous = headers[key];
@@ -99,4 +99,17 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
       upgrade,
     },
   };
+}
+
+/**
+ * `line` from `start` without the optional whitespace around a field value:
+ * SP and HTAB only (RFC 9110 §5.6.3). String.trim also strips VT, FF and
+ * NBSP, which would read `content-length: 2<VT>` as 2 where llhttp refuses it.
+ */
+function trimOws(line: string, start: number): string {
+  let from = start;
+  let to = line.length;
+  while (from < to && (line[from] === ' ' || line[from] === '\t')) from++;
+  while (to > from && (line[to - 1] === ' ' || line[to - 1] === '\t')) to--;
+  return line.slice(from, to);
 }

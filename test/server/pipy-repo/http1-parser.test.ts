@@ -56,6 +56,10 @@ t.test('anything that could be read two ways is refused with the status to answe
     ['POST / HTTP/1.1\r\ncontent-length: 1e3\r\n\r\n', 400, /content-length/],
     ['POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n', 411, /transfer-encoding/],
     ['POST / HTTP/1.1\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n', 411, /transfer-encoding/],
+    // Only SP and HTAB are whitespace around a value; llhttp refuses these, so ours must not read them as "2" or "h".
+    ['POST / HTTP/1.1\r\nHost: h\r\ncontent-length: 2\x0b\r\n\r\n', 400, /content-length/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ncontent-length:\x0c2\r\n\r\n', 400, /content-length/],
+    ['GET / HTTP/1.1\r\nHost: \xa0h\r\n\r\n', 400, /value of header Host/],
   ];
   for (const [text, status, reason] of cases) t.match(parse(text), { kind: 'error', status, reason }, JSON.stringify(text));
 });
