@@ -108,6 +108,9 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   let requestTimer: NodeJS.Timeout | undefined;
   let stallTimer: NodeJS.Timeout | undefined;
   let done = false;
+  // The peer sent its FIN: answer what it sent, then close (node:http does the same).
+  let peerEnded = false;
+  const allowHalfOpen = socket.allowHalfOpen;
 
   const stopRequestTimer = () => {
     if (requestTimer) clearTimeout(requestTimer);
@@ -128,6 +131,8 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     socket.off('drain', onDrain);
     socket.off('timeout', onTimeout);
     socket.off('close', stopTimers);
+    socket.off('end', onEnd);
+    socket.allowHalfOpen = allowHalfOpen;
     socket.setTimeout(0);
   };
   const write = (res: Http1Response) => {
@@ -152,9 +157,9 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   const drain = () => {
     while (!done && !socket.writableNeedDrain) {
       if (!head) {
-        if (buffered.length === 0) return stopRequestTimer();
+        if (buffered.length === 0) return awaitMore(false);
         const parsed = parseRequestHead(buffered, limits.maxHeadBytes);
-        if (parsed.kind === 'incomplete') return awaitRest();
+        if (parsed.kind === 'incomplete') return awaitMore(true);
         if (parsed.kind === 'error') return write(closingError(parsed.status, parsed.reason));
         head = parsed.head;
         buffered = buffered.subarray(head.headLength);
@@ -171,7 +176,7 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
         // curl and other clients wait for this before sending a larger body.
         if (expect === '100-continue' && buffered.length < head.contentLength) socket.write(CONTINUE);
       }
-      if (buffered.length < head.contentLength) return awaitRest();
+      if (buffered.length < head.contentLength) return awaitMore(true);
       const body = buffered.subarray(0, head.contentLength);
       buffered = buffered.subarray(head.contentLength);
       const request = { head, body };
@@ -181,6 +186,17 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
       write(request.head.keepAlive || res.close ? res : { ...res, close: true });
     }
     if (!done) socket.pause();
+  };
+  /** Every complete request is answered; `partial` when part of the next one is here. */
+  const awaitMore = (partial: boolean) => {
+    if (peerEnded) {
+      detach();
+      closeAfterWrite(socket, limits.requestTimeoutMs);
+    } else if (partial) {
+      awaitRest();
+    } else {
+      stopRequestTimer();
+    }
   };
   /** A request is partly here: it must be whole before the request deadline. */
   const awaitRest = () => {
@@ -192,6 +208,11 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   const onData = (chunk: Buffer) => {
     buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
     drain();
+  };
+  const onEnd = () => {
+    peerEnded = true;
+    // While the peer is not reading, the next 'drain' answers the rest.
+    if (!socket.writableNeedDrain) drain();
   };
   const onDrain = () => {
     stopStallTimer();
@@ -210,5 +231,8 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   socket.on('drain', onDrain);
   socket.on('timeout', onTimeout);
   socket.on('close', stopTimers);
+  socket.on('end', onEnd);
+  // Without this, Node ends our side at the peer's FIN, cutting off answers still to be written.
+  socket.allowHalfOpen = true;
   socket.setTimeout(limits.idleTimeoutMs);
 }

@@ -64,3 +64,24 @@ t.test('a closing answer to a peer that reads none of it does not hold the conne
   await waitFor('the server drops the connection', () => h.open.size === 0);
   t.equal(h.open.size, 0);
 });
+
+t.test('pipelined requests followed by the peer half-closing are all answered, then the connection closes', async (t) => {
+  const big = new Uint8Array(1024 * 1024).fill(0x61);
+  const h = await serve(t, LIMITS, { '/big': big });
+  const c = connect({ port: h.port, host: '127.0.0.1', allowHalfOpen: true });
+  t.teardown(() => c.destroy());
+  c.on('error', () => undefined);
+  let received = 0;
+  let ended = false;
+  c.on('data', (d: Buffer) => (received += d.length));
+  c.on('end', () => (ended = true));
+  c.pause();
+  // The answers back up while the peer does not read, so the server is still answering when the FIN arrives.
+  c.end('GET /big HTTP/1.1\r\nhost: h\r\n\r\n'.repeat(20));
+  await waitFor('the first answer', () => h.answered > 0);
+  await new Promise((r) => setTimeout(r, 100));
+  c.resume();
+  await waitFor('the server ends the connection', () => ended);
+  t.equal(h.answered, 20, 'every request answered');
+  t.ok(received > 20 * big.length, `${received} bytes received`);
+});
