@@ -85,3 +85,27 @@ t.test('pipelined requests followed by the peer half-closing are all answered, t
   t.equal(h.answered, 20, 'every request answered');
   t.ok(received > 20 * big.length, `${received} bytes received`);
 });
+
+t.test('random bytes never crash the server: each connection ends closed or with an answer', async (t) => {
+  const h = await serve(t, { ...LIMITS, idleTimeoutMs: 200, requestTimeoutMs: 300 });
+  let seed = 7;
+  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const pieces = ['GET / HTTP/1.1\r\n', 'host: h\r\n', 'content-length: 3\r\n', 'upgrade: x\r\nconnection: upgrade\r\n', '\r\n', '\n', '\0', ':', ' '];
+  for (let i = 0; i < 40; i++) {
+    let bytes = '';
+    while (bytes.length < 200 * random()) {
+      bytes += random() < 0.5 ? (pieces[Math.floor(random() * pieces.length)] ?? '') : String.fromCharCode(Math.floor(random() * 256));
+    }
+    const c = connect(h.port, '127.0.0.1');
+    t.teardown(() => c.destroy());
+    c.on('error', () => undefined);
+    let text = '';
+    let closed = false;
+    c.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    c.on('close', () => (closed = true));
+    c.write(Buffer.from(bytes, 'latin1'));
+    await waitFor(`the server ends or answers ${JSON.stringify(bytes)}`, () => closed || /^HTTP\/1\.1 \d{3} /.test(text));
+    t.ok(closed || /^HTTP\/1\.1 \d{3} /.test(text), JSON.stringify(bytes).slice(0, 60));
+  }
+  await waitFor('every connection released', () => h.open.size === 0);
+});
