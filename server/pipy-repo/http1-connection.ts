@@ -2,12 +2,13 @@
  * One HTTP/1.1 connection of the Pipy repo port: requests are read in
  * order (pipelined ones too), each answered at once from pre-built bytes,
  * and an upgrade hands the socket over. Why not `node:http`: a Pipy sync is a
- * new connection carrying the manifest and every file, and with node:http's
- * per-request objects the repo spent more CPU per sync than everything
- * else in a mesh-wide change (see bench/repo-serve.ts).
+ * new connection carrying the manifest and every file, and node:http's
+ * per-request objects made each sync cost a quarter more CPU than bytes
+ * written from a plain socket (bench/repo-serve.ts, README).
  */
 import type { Socket } from 'node:net';
 import { parseRequestHead, type RequestHead } from './http1-parser.js';
+import { CONTINUE, closingResponse, withClose, type Http1Response } from './http1-response.js';
 
 export interface Http1Limits {
   /** Largest request head (request line and headers); more is answered 431. */
@@ -18,8 +19,10 @@ export interface Http1Limits {
   readonly idleTimeoutMs: number;
   /**
    * A request must arrive whole within this long of its first byte (else 408
-   * and close), and a peer that takes none of our bytes for idleTimeoutMs
-   * gets this long more before the connection is closed.
+   * and close). A write the peer has not finished taking after idleTimeoutMs
+   * gets this long more before the connection is closed: an answer must be
+   * read within their sum (12 s on the repo port; Pipy's files take
+   * milliseconds), so a peer that stops reading cannot hold a connection.
    */
   readonly requestTimeoutMs: number;
 }
@@ -28,16 +31,6 @@ export interface Http1Request {
   readonly head: RequestHead;
   /** The `content-length` bytes that followed the head. */
   readonly body: Buffer;
-}
-
-/** A response as bytes: `head` from `responseHead`, then `body` (omit it for HEAD). */
-export interface Http1Response {
-  readonly head: Buffer;
-  readonly body?: Uint8Array;
-  /** Close the connection once this response is written. */
-  readonly close?: boolean;
-  /** Called once the response was handed to the kernel, or with an error when the connection failed or closed first. */
-  readonly onSent?: (err?: Error | null) => void;
 }
 
 export interface Http1Handlers {
@@ -50,41 +43,7 @@ export interface Http1Handlers {
   upgrade(head: RequestHead, socket: Socket, rest: Buffer): void;
 }
 
-const REASONS: Record<number, string> = {
-  200: 'OK',
-  201: 'Created',
-  400: 'Bad Request',
-  403: 'Forbidden',
-  404: 'Not Found',
-  405: 'Method Not Allowed',
-  408: 'Request Timeout',
-  411: 'Length Required',
-  413: 'Content Too Large',
-  417: 'Expectation Failed',
-  431: 'Request Header Fields Too Large',
-  505: 'HTTP Version Not Supported',
-};
-
-/**
- * The status line and headers of a response with a body of `contentLength`
- * bytes. No `Date` header: Pipy reloads when `Date` changes.
- */
-export function responseHead(status: number, headers: Readonly<Record<string, string>>, contentLength: number, close = false): Buffer {
-  let text = `HTTP/1.1 ${status} ${REASONS[status] ?? 'Unknown'}\r\n`;
-  for (const [name, value] of Object.entries(headers)) text += `${name}: ${value}\r\n`;
-  text += `content-length: ${contentLength}\r\n`;
-  if (close) text += 'connection: close\r\n';
-  return Buffer.from(text + '\r\n', 'latin1');
-}
-
-/** A short plain-text answer that closes the connection (errors in the request itself). */
-function closingError(status: number, reason: string): Http1Response {
-  const body = Buffer.from(reason + '\n');
-  return { head: responseHead(status, { 'content-type': 'text/plain' }, body.length, true), body, close: true };
-}
-
 const EMPTY = Buffer.alloc(0);
-const CONTINUE = Buffer.from('HTTP/1.1 100 Continue\r\n\r\n');
 
 function closedEarly(socket: Socket): Error {
   const cause = socket.errored;
@@ -104,6 +63,9 @@ export function closeAfterWrite(socket: Socket, timeoutMs: number): void {
 /** Serves HTTP/1.1 on `socket` until it closes or is upgraded. */
 export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http1Limits): void {
   let buffered: Buffer = EMPTY;
+  /** Body bytes that arrived after `buffered`, while the body is incomplete. */
+  let pieces: Buffer[] = [];
+  let piecesLength = 0;
   let head: RequestHead | undefined;
   let requestTimer: NodeJS.Timeout | undefined;
   let stallTimer: NodeJS.Timeout | undefined;
@@ -139,13 +101,17 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     const { onSent } = res;
     // A write cut short by a destroyed socket completes without an error (Node reports
     // cancelled writes on a destroyed stream as done), so the socket's state decides.
-    const done = onSent && ((err?: Error | null) => onSent(err ?? (socket.destroyed ? closedEarly(socket) : undefined)));
+    // A finished write also ends a stall: 'drain' only comes after a write above the high-water mark.
+    const finished = (err?: Error | null) => {
+      stopStallTimer();
+      onSent?.(err ?? (socket.destroyed ? closedEarly(socket) : undefined));
+    };
     socket.cork();
     if (res.body && res.body.length > 0) {
       socket.write(res.head);
-      socket.write(res.body, done);
+      socket.write(res.body, finished);
     } else {
-      socket.write(res.head, done);
+      socket.write(res.head, finished);
     }
     socket.uncork();
     if (res.close) {
@@ -157,10 +123,12 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   const drain = () => {
     while (!done && !socket.writableNeedDrain) {
       if (!head) {
+        // RFC 9112 §2.2: empty lines before a request line are ignored.
+        while (buffered.length >= 2 && buffered[0] === 0x0d && buffered[1] === 0x0a) buffered = buffered.subarray(2);
         if (buffered.length === 0) return awaitMore(false);
         const parsed = parseRequestHead(buffered, limits.maxHeadBytes);
         if (parsed.kind === 'incomplete') return awaitMore(true);
-        if (parsed.kind === 'error') return write(closingError(parsed.status, parsed.reason));
+        if (parsed.kind === 'error') return write(closingResponse(parsed.status, parsed.reason));
         head = parsed.head;
         buffered = buffered.subarray(head.headLength);
         if (head.upgrade) {
@@ -170,11 +138,11 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
           handlers.upgrade(upgraded, socket, rest);
           return;
         }
-        if (head.contentLength > limits.maxBodyBytes) return write(closingError(413, 'request body too large'));
+        if (head.contentLength > limits.maxBodyBytes) return write(closingResponse(413, 'request body too large'));
         const expect = head.headers['expect']?.toLowerCase();
-        if (expect !== undefined && expect !== '100-continue') return write(closingError(417, `expectation ${expect} is not supported`));
+        if (expect !== undefined && expect !== '100-continue') return write(closingResponse(417, `expectation ${expect} is not supported`));
         // curl and other clients wait for this before sending a larger body.
-        if (expect === '100-continue' && buffered.length < head.contentLength) socket.write(CONTINUE);
+        if (expect === '100-continue' && head.minorVersion === 1 && buffered.length < head.contentLength) socket.write(CONTINUE);
       }
       if (buffered.length < head.contentLength) return awaitMore(true);
       const body = buffered.subarray(0, head.contentLength);
@@ -183,7 +151,7 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
       head = undefined;
       stopRequestTimer();
       const res = handlers.request(request, socket);
-      write(request.head.keepAlive || res.close ? res : { ...res, close: true });
+      write(request.head.keepAlive ? res : withClose(res));
     }
     if (!done) socket.pause();
   };
@@ -202,11 +170,21 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   const awaitRest = () => {
     requestTimer ??= setTimeout(() => {
       if (done) return;
-      write(closingError(408, 'request not received in time'));
+      write(closingResponse(408, 'request not received in time'));
     }, limits.requestTimeoutMs).unref();
   };
   const onData = (chunk: Buffer) => {
-    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    if (head && buffered.length < head.contentLength) {
+      // A body arriving in many small pieces is joined once, not on every piece.
+      pieces.push(chunk);
+      piecesLength += chunk.length;
+      if (buffered.length + piecesLength < head.contentLength) return;
+      buffered = Buffer.concat([buffered, ...pieces]);
+      pieces = [];
+      piecesLength = 0;
+    } else {
+      buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    }
     drain();
   };
   const onEnd = () => {

@@ -3,7 +3,8 @@ import { createServer as createTlsServer, type Server as TlsServer, type TLSSock
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
 import { renderManifest } from './codebase.js';
-import { closeAfterWrite, responseHead, serveHttp1, type Http1Request, type Http1Response } from './http1-connection.js';
+import { closeAfterWrite, serveHttp1, type Http1Request } from './http1-connection.js';
+import { responseHead, type Http1Response } from './http1-response.js';
 import type { RequestHead } from './http1-parser.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';

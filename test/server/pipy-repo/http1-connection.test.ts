@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { connect, createServer, type Socket } from 'node:net';
-import { responseHead, serveHttp1, type Http1Handlers, type Http1Limits, type Http1Request } from '../../../server/pipy-repo/http1-connection.js';
+import { responseHead } from '../../../server/pipy-repo/http1-response.js';
+import { serveHttp1, type Http1Handlers, type Http1Limits, type Http1Request } from '../../../server/pipy-repo/http1-connection.js';
 import type { RequestHead } from '../../../server/pipy-repo/http1-parser.js';
 import { waitFor } from '../../support/wait-for.js';
 
@@ -76,7 +77,7 @@ t.test('connection: close and HTTP/1.0 close after the response', async (t) => {
     const c = client(t, h.port);
     c.socket.write(request);
     await waitFor('the server closes', () => c.state.closed);
-    t.match(c.state.text, /^HTTP\/1\.1 200 OK[^]*GET \/x 0$/, request.split('\r\n')[0] ?? '');
+    t.match(c.state.text, /^HTTP\/1\.1 200 OK\r\n[^]*connection: close\r\n\r\nGET \/x 0$/, request.split('\r\n')[0] ?? '');
   }
   t.same(h.requests.map((r) => r.head.target), ['/x', '/x'], 'nothing read after close');
 });
@@ -110,6 +111,21 @@ t.test('expect: 100-continue is answered before the body; other expectations are
   t.equal(h.requests.length, 1);
 });
 
+t.test('empty lines before a request are skipped; a body in many pieces is whole; HTTP/1.0 gets no 100 Continue', async (t) => {
+  const h = await serve(t, { ...LIMITS, maxBodyBytes: 4096 });
+  const c = client(t, h.port);
+  c.socket.write('\r\n\r\nPOST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 1000\r\n\r\n');
+  for (let i = 0; i < 100; i++) c.socket.write('x'.repeat(10));
+  await waitFor('the answer', () => h.requests.length === 1);
+  t.equal(h.requests[0]?.body.toString(), 'x'.repeat(1000));
+  const old = client(t, h.port);
+  old.socket.write('POST /s HTTP/1.0\r\ncontent-length: 2\r\nexpect: 100-continue\r\n\r\n');
+  await new Promise((r) => setTimeout(r, 50));
+  old.socket.write('{}');
+  await waitFor('the server closes', () => old.state.closed);
+  t.match(old.state.text, /^HTTP\/1\.1 200 OK\r\n[^]*POST \/s 2$/, 'the answer alone');
+});
+
 t.test('bad requests get their status with connection: close', async (t) => {
   const h = await serve(t);
   const cases: [string, RegExp][] = [
@@ -117,6 +133,7 @@ t.test('bad requests get their status with connection: close', async (t) => {
     ['POST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 65\r\n\r\n', /^HTTP\/1\.1 413 Content Too Large\r\n[^]*request body too large\n$/],
     ['POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n', /^HTTP\/1\.1 411 Length Required\r\n/],
     [`GET / HTTP/1.1\r\nx: ${'a'.repeat(2000)}`, /^HTTP\/1\.1 431 /],
+    ['BREW / HTTP/1.1\r\nhost: h\r\n\r\n', /^HTTP\/1\.1 501 Not Implemented\r\n[^]*method BREW is not implemented\n$/],
   ];
   for (const [request, answer] of cases) {
     const c = client(t, h.port);

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { connect, createServer, type Socket } from 'node:net';
-import { responseHead, serveHttp1, type Http1Handlers, type Http1Limits } from '../../../server/pipy-repo/http1-connection.js';
+import { responseHead } from '../../../server/pipy-repo/http1-response.js';
+import { serveHttp1, type Http1Handlers, type Http1Limits } from '../../../server/pipy-repo/http1-connection.js';
 import { waitFor } from '../../support/wait-for.js';
 
 // Generous timeouts: nothing below may be explained by a timer firing, except where a test says so.
