@@ -86,14 +86,18 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     stopRequestTimer();
     stopStallTimer();
   };
+  /** Attaches or detaches this connection's listeners (one list, so the two cannot drift apart). */
+  const listen = (how: 'on' | 'off') => {
+    socket[how]('data', onData);
+    socket[how]('drain', onDrain);
+    socket[how]('timeout', onTimeout);
+    socket[how]('close', stopTimers);
+    socket[how]('end', onEnd);
+  };
   const detach = () => {
     done = true;
     stopTimers();
-    socket.off('data', onData);
-    socket.off('drain', onDrain);
-    socket.off('timeout', onTimeout);
-    socket.off('close', stopTimers);
-    socket.off('end', onEnd);
+    listen('off');
     socket.allowHalfOpen = allowHalfOpen;
     socket.setTimeout(0);
   };
@@ -205,11 +209,7 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     stallTimer ??= setTimeout(() => socket.destroy(), limits.requestTimeoutMs).unref();
   };
 
-  socket.on('data', onData);
-  socket.on('drain', onDrain);
-  socket.on('timeout', onTimeout);
-  socket.on('close', stopTimers);
-  socket.on('end', onEnd);
+  listen('on');
   // Without this, Node ends our side at the peer's FIN, cutting off answers still to be written.
   socket.allowHalfOpen = true;
   socket.setTimeout(limits.idleTimeoutMs);

@@ -1,9 +1,10 @@
 import t, { type Test } from 'tap';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { responseHead } from '../../../server/pipy-repo/http1-response.js';
-import { serveHttp1, type Http1Handlers, type Http1Limits, type Http1Request } from '../../../server/pipy-repo/http1-connection.js';
+import { type Http1Handlers, type Http1Limits, type Http1Request } from '../../../server/pipy-repo/http1-connection.js';
 import type { RequestHead } from '../../../server/pipy-repo/http1-parser.js';
 import { waitFor } from '../../support/wait-for.js';
+import { serveHttp1OnLoopback } from './fixtures/http1-loopback.js';
 
 // Generous timeouts, so a loaded machine cannot close a connection under a test; the timeout test has its own.
 const LIMITS: Http1Limits = { maxHeadBytes: 1024, maxBodyBytes: 64, idleTimeoutMs: 5_000, requestTimeoutMs: 5_000 };
@@ -32,20 +33,9 @@ async function serve(t: Test, limits = LIMITS, bodies: Record<string, Uint8Array
       socket.end('HTTP/1.1 101 Switching Protocols\r\n\r\nupgraded');
     },
   };
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => {
-    sockets.add(socket);
-    h.open.add(socket);
-    socket.on('close', () => h.open.delete(socket));
-    socket.on('error', () => undefined);
-    serveHttp1(socket, handlers, limits);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => {
-    for (const s of sockets) s.destroy();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  h.port = (server.address() as { port: number }).port;
+  const loopback = await serveHttp1OnLoopback(t, handlers, limits);
+  h.port = loopback.port;
+  h.open = loopback.open;
   return h;
 }
 

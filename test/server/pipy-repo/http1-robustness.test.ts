@@ -1,8 +1,9 @@
 import t, { type Test } from 'tap';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { responseHead } from '../../../server/pipy-repo/http1-response.js';
-import { serveHttp1, type Http1Handlers, type Http1Limits } from '../../../server/pipy-repo/http1-connection.js';
+import { type Http1Handlers, type Http1Limits } from '../../../server/pipy-repo/http1-connection.js';
 import { waitFor } from '../../support/wait-for.js';
+import { serveHttp1OnLoopback } from './fixtures/http1-loopback.js';
 
 // Generous timeouts: nothing below may be explained by a timer firing, except where a test says so.
 const LIMITS: Http1Limits = { maxHeadBytes: 1024, maxBodyBytes: 64, idleTimeoutMs: 5_000, requestTimeoutMs: 5_000 };
@@ -21,18 +22,9 @@ async function serve(t: Test, limits = LIMITS, bodies: Record<string, Uint8Array
       socket.destroy();
     },
   };
-  const server = createServer((socket) => {
-    h.open.add(socket);
-    socket.on('close', () => h.open.delete(socket));
-    socket.on('error', () => undefined);
-    serveHttp1(socket, handlers, limits);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => {
-    for (const s of h.open) s.destroy();
-    return new Promise<void>((r) => server.close(() => r()));
-  });
-  h.port = (server.address() as { port: number }).port;
+  const loopback = await serveHttp1OnLoopback(t, handlers, limits);
+  h.port = loopback.port;
+  h.open = loopback.open;
   return h;
 }
 
