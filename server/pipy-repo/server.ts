@@ -95,6 +95,8 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   /** Pre-built answers per codebase version, keyed by the path after the codebase name ("" for the manifest). */
   const served = new WeakMap<Codebase, ServedVersion>();
   const sockets = new Set<Socket>();
+  /** With TLS, the TCP connections under the TLS sockets, including those still in their handshake. */
+  const tcp = new Set<Socket>();
   let server: NetServer | TlsServer | undefined;
   let requests = 0;
   let reloadsSent = 0;
@@ -203,6 +205,13 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
         ? createTlsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, accept)
         : createNetServer(accept);
       s.on('tlsClientError', (err: Error) => logger.debug('repo TLS handshake failed', { error: err.message }));
+      if (tlsMaterial) {
+        // A handshake in progress is not yet a connection `accept` sees; close() must end it too.
+        s.on('connection', (raw: Socket) => {
+          tcp.add(raw);
+          raw.once('close', () => tcp.delete(raw));
+        });
+      }
       server = s;
       return new Promise((resolvePromise, reject) => {
         s.once('error', reject);
@@ -230,7 +239,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
       closed = true;
       links.close();
       const s = server;
-      for (const socket of sockets) socket.destroy();
+      for (const socket of [...sockets, ...tcp]) socket.destroy();
       if (!s || !s.listening) return Promise.resolve();
       return new Promise((resolvePromise) => s.close(() => resolvePromise()));
     },

@@ -1,4 +1,5 @@
 import { request } from 'node:https';
+import { connect } from 'node:net';
 import t from 'tap';
 import WebSocket from 'ws';
 import { createCommonNameAuthorizer } from '../../../server/pipy-repo/authorize.js';
@@ -84,4 +85,26 @@ t.test('a client without a certificate, or with one from another CA, is refused 
     (e: Error) => e,
   );
   t.ok(foreign, 'a certificate from an unknown CA: the request fails');
+});
+
+t.test('close() ends connections still in their TLS handshake', async (t) => {
+  const codebases = createFakeCodebases();
+  const server = createPipyRepoServer({
+    listen: '127.0.0.1:0',
+    codebases,
+    tls: { key: pki.server.key, cert: pki.server.cert, ca: pki.caPem, authorize: createCommonNameAuthorizer({ trustDomain: TRUST_DOMAIN }) },
+  });
+  const { port } = await server.start();
+  // A client that connects and never says hello: the server's handshake timeout is 10 s.
+  const silent = connect(port, '127.0.0.1');
+  t.teardown(() => silent.destroy());
+  silent.on('error', () => undefined);
+  const closedByServer = new Promise<void>((r) => silent.once('close', () => r()));
+  await new Promise<void>((r) => silent.once('connect', () => r()));
+  await new Promise((r) => setTimeout(r, 50));
+  const outcome = await Promise.race([
+    Promise.all([server.close(), closedByServer]).then(() => 'closed'),
+    new Promise((r) => setTimeout(() => r('still open after 5 s'), 5_000)),
+  ]);
+  t.equal(outcome, 'closed', 'the server closed and so did the half-made connection, before the handshake timeout');
 });
