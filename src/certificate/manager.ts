@@ -36,7 +36,7 @@ export const DEFAULT_VALIDITY_MS = 24 * 3_600_000;
 export const MIN_VALIDITY_MS = 1_000;
 const STORE_PREFIX = 'fsm-workload-cert-';
 
-export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed';
+export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed' | 'validity-changed';
 
 export interface RotationEvent {
   readonly identity: string;
@@ -94,6 +94,13 @@ export interface CertificateManager {
   listWorkloads(): WorkloadCertificate[];
   /** Forgets (and un-persists) an identity's certificate, e.g. when its last proxy left. */
   releaseWorkload(identity: string): Promise<void>;
+  /**
+   * Re-issues an identity's certificate now with the current validity (one
+   * issued before the validity was known); announced through onRotated with
+   * reason `validity-changed`. Resolves undefined for an unknown identity or a
+   * failed issuance (logged and retried on the rotation timer).
+   */
+  renewWorkload(identity: string): Promise<WorkloadCertificate | undefined>;
   /** A fresh certificate with CN `<uuid>.sidecar.<sa>.<ns>.<trustDomain>` for the proxy's control-plane connection (not cached). */
   issueBootstrap(proxy: BootstrapRef): Promise<WorkloadCertificate>;
   /** Roots proxies must trust now (signing and validating issuers' roots). */
@@ -316,6 +323,10 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
 
     getWorkload: (identity) => entries.get(identity)?.cert,
     listWorkloads: () => [...entries.values()].map((e) => e.cert),
+
+    renewWorkload(identity) {
+      return entries.has(identity) ? rotate(identity, 'validity-changed') : Promise.resolve(undefined);
+    },
 
     async releaseWorkload(identity) {
       releases.set(identity, (releases.get(identity) ?? 0) + 1);

@@ -231,6 +231,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
           if (closed) return;
           // Initial sync: roots first, then from now on changes go through the coalescer; generate every proxy once.
           await roots?.apply();
+          await servingTls?.validityKnown();
           sourcesReady = true;
           metrics.eventsQueued.add(1);
           coalescer?.add({ changes: [], proxies: store.proxies().map((p) => p.uuid) });

@@ -34,6 +34,13 @@ export interface ServingTls {
    * listeners still run. Returns the unsubscribe function.
    */
   onChange(listener: (material: ServingTlsMaterial) => void): () => void;
+  /**
+   * Call once the mesh's certificate validity is known (MeshConfig read). A
+   * certificate issued at start, before that, that outlives the mesh's
+   * validity is re-issued now; one loaded from storage keeps its schedule.
+   * Resolves when done (listeners have the new material).
+   */
+  validityKnown(): Promise<void>;
   /** Stops following the manager; `current()` keeps the last material. Idempotent. */
   close(): void;
 }
@@ -60,12 +67,14 @@ export async function createServingTls(
     serialNumber: cert.serialNumber,
     notAfter: cert.notAfter,
   });
-  let material = materialOf(
-    await manager.issueWorkload({
-      ...ref,
-      hostnames: ['fsm-controller', `fsm-controller.${ns}`, `fsm-controller.${ns}.svc`, `fsm-controller.${ns}.svc.cluster.local`, 'localhost'],
-    }),
-  );
+  const issuedBefore = manager.issuedCount;
+  const first = await manager.issueWorkload({
+    ...ref,
+    hostnames: ['fsm-controller', `fsm-controller.${ns}`, `fsm-controller.${ns}.svc`, `fsm-controller.${ns}.svc.cluster.local`, 'localhost'],
+  });
+  // Issued now rather than loaded from storage: with the validity in force before any MeshConfig.
+  const issuedAtStart = manager.issuedCount > issuedBefore;
+  let material = materialOf(first);
   const listeners = new Set<(m: ServingTlsMaterial) => void>();
   const unsubscribe = manager.onRotated((event) => {
     if (event.identity !== identity) return;
@@ -81,6 +90,15 @@ export async function createServingTls(
   });
   return {
     current: () => material,
+    async validityKnown() {
+      const validity = manager.validityMs();
+      // Only a certificate that outlives what the mesh allows matters (with slack for rounding
+      // and issuers that backdate); a shorter one just renews early.
+      const outlives = first.notAfter.getTime() > Date.now() + validity * 1.05 + 2_000;
+      if (!issuedAtStart || material.serialNumber !== first.serialNumber || !outlives) return;
+      logger.info('re-issuing the serving certificate with the mesh validity', { validityMs: validity, notAfter: first.notAfter.toISOString() });
+      await manager.renewWorkload(identity);
+    },
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

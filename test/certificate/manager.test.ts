@@ -290,3 +290,20 @@ t.test('releasing an identity while its issuance is in flight does not resurrect
   t.equal(m.getWorkload('bookstore.shop'), undefined);
   t.same(m.listWorkloads(), []);
 });
+
+t.test('renewWorkload re-issues with the current validity and announces it; an unknown identity is undefined', async (t) => {
+  const policy = { validityMs: 24 * 3_600_000 };
+  const m = createCertificateManager({ issuer: caFromRoot(await generateRoot()), validity: () => policy.validityMs });
+  t.teardown(() => m.close());
+  const events: RotationEvent[] = [];
+  m.onRotated((e) => events.push(e));
+  const before = await m.issueWorkload(ref);
+  policy.validityMs = 3_600_000;
+  const after = await m.renewWorkload('bookstore.shop');
+  t.not(after?.serialNumber, before.serialNumber);
+  t.equal((after?.notAfter.getTime() ?? 0) - (after?.notBefore.getTime() ?? 0), 3_600_000);
+  t.match(events, [{ identity: 'bookstore.shop', previous: before, current: after, reason: 'validity-changed' }]);
+  t.equal(m.getWorkload('bookstore.shop'), after);
+  t.equal(await m.renewWorkload('nobody.nowhere'), undefined);
+  t.equal(events.length, 1);
+});

@@ -1,3 +1,6 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { connect as tlsConnect } from 'node:tls';
 import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
@@ -93,4 +96,32 @@ t.test('repo and xDS ports authenticate proxies by their bootstrap certificate',
   const gone = await unknown.status;
   t.equal(gone.code, grpc.status.PERMISSION_DENIED, 'an unknown proxy is refused');
   t.match(gone.details, /E5002: no proxy/);
+});
+
+t.test('the serving certificate issued at start follows the MeshConfig validity once it is read', async (t) => {
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-tls-validity');
+  const meshConfig = join(dir, '01-mesh-config.yaml');
+  await writeFile(meshConfig, (await readFile(meshConfig, 'utf8')).replace('serviceCertValidityDuration: 24h', 'serviceCertValidityDuration: 1h'));
+  const options = parseControllerOptions(
+    ['--source', `file:${dir}`, '--state-dir', stateDir, '--repo-tls', '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+    {},
+  );
+  if (options === 'help') throw new Error('unexpected help');
+  const controller = createController(options);
+  t.teardown(() => controller.close());
+  const ports = await controller.start();
+  await waitFor('controller ready', () => controller.isReady());
+  const ca = await createBuiltinCa({ storage: createFileSecretStorage({ dir: stateDir }) });
+  const issuer = createCertificateManager({ issuer: ca });
+  t.teardown(() => issuer.close());
+  const buyer = await issuer.issueBootstrap(BOOKBUYER);
+  const served = await new Promise<{ validFrom: number; validTo: number }>((resolve, reject) => {
+    const socket = tlsConnect({ host: '127.0.0.1', port: ports.repo, servername: 'localhost', key: buyer.privateKeyPem, cert: buyer.certChainPem, ca: issuer.trustBundlePem() }, () => {
+      const peer = socket.getPeerCertificate();
+      socket.destroy();
+      resolve({ validFrom: Date.parse(peer.valid_from), validTo: Date.parse(peer.valid_to) });
+    });
+    socket.on('error', reject);
+  });
+  t.equal(served.validTo - served.validFrom, 3_600_000, 'the repo port serves a certificate valid for the mesh validity, not the 24 h default');
 });
