@@ -29,10 +29,14 @@ async function waitFor(what: string, cond: () => boolean): Promise<void> {
   }
 }
 
-t.test('repo and xDS ports authenticate proxies by their bootstrap certificate', async (t) => {
-  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-tls');
+/**
+ * Starts a controller on the bookstore copy with `tls` flags and waits for
+ * ready; returns its ports and a bootstrap certificate for bookbuyer from the
+ * same mesh CA (loaded from the state dir).
+ */
+async function startReady(t: { teardown(fn: () => unknown): void }, dir: string, stateDir: string, tls: string[]) {
   const options = parseControllerOptions(
-    ['--source', `file:${dir}`, '--state-dir', stateDir, '--repo-tls', '--xds-tls', '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+    ['--source', `file:${dir}`, '--state-dir', stateDir, ...tls, '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
     {},
   );
   if (options === 'help') throw new Error('unexpected help');
@@ -40,12 +44,15 @@ t.test('repo and xDS ports authenticate proxies by their bootstrap certificate',
   t.teardown(() => controller.close());
   const ports = await controller.start();
   await waitFor('controller ready', () => controller.isReady());
-
-  // A proxy's bootstrap certificate, issued by the same mesh CA (loaded from the state dir).
   const ca = await createBuiltinCa({ storage: createFileSecretStorage({ dir: stateDir }) });
   const issuer = createCertificateManager({ issuer: ca });
   t.teardown(() => issuer.close());
-  const buyer = await issuer.issueBootstrap(BOOKBUYER);
+  return { controller, ports, issuer, buyer: await issuer.issueBootstrap(BOOKBUYER) };
+}
+
+t.test('repo and xDS ports authenticate proxies by their bootstrap certificate', async (t) => {
+  const { dir, stateDir } = await bookstoreCopy(t, 'fsm-tls');
+  const { controller, ports, issuer, buyer } = await startReady(t, dir, stateDir, ['--repo-tls', '--xds-tls']);
   const caPem = issuer.trustBundlePem();
   const buyerTls = { key: buyer.privateKeyPem, cert: buyer.certChainPem, ca: caPem };
   const base = `https://127.0.0.1:${ports.repo}/repo/fsm-sidecar`;
@@ -102,19 +109,7 @@ t.test('the serving certificate issued at start follows the MeshConfig validity 
   const { dir, stateDir } = await bookstoreCopy(t, 'fsm-tls-validity');
   const meshConfig = join(dir, '01-mesh-config.yaml');
   await writeFile(meshConfig, (await readFile(meshConfig, 'utf8')).replace('serviceCertValidityDuration: 24h', 'serviceCertValidityDuration: 1h'));
-  const options = parseControllerOptions(
-    ['--source', `file:${dir}`, '--state-dir', stateDir, '--repo-tls', '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
-    {},
-  );
-  if (options === 'help') throw new Error('unexpected help');
-  const controller = createController(options);
-  t.teardown(() => controller.close());
-  const ports = await controller.start();
-  await waitFor('controller ready', () => controller.isReady());
-  const ca = await createBuiltinCa({ storage: createFileSecretStorage({ dir: stateDir }) });
-  const issuer = createCertificateManager({ issuer: ca });
-  t.teardown(() => issuer.close());
-  const buyer = await issuer.issueBootstrap(BOOKBUYER);
+  const { ports, issuer, buyer } = await startReady(t, dir, stateDir, ['--repo-tls']);
   const served = await new Promise<{ validFrom: number; validTo: number }>((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port: ports.repo, servername: 'localhost', key: buyer.privateKeyPem, cert: buyer.certChainPem, ca: issuer.trustBundlePem() }, () => {
       const peer = socket.getPeerCertificate();
