@@ -13,6 +13,7 @@ import type { WorkloadCertificate } from '../../src/certificate/types.js';
 import { createController } from '../../src/controller/controller.js';
 import { parseControllerOptions } from '../../src/controller/options.js';
 import { waitFor } from '../support/wait-for.js';
+import { hexSerial } from '../support/hex-serial.js';
 import { meshRootCertificateYaml, pemsOf } from '../support/mesh-root-certificate-yaml.js';
 import { httpsGet } from '../support/https-get.js';
 import { bookstoreCopy } from '../support/bookstore-copy.js';
@@ -32,11 +33,6 @@ interface ClientTls {
 const clientTls = (c: WorkloadCertificate, ca: string): ClientTls => ({ key: c.privateKeyPem, cert: c.certChainPem, ca });
 
 /** The serial of the certificate a new TLS connection to `port` is served, verified against `tls.ca`. */
-/** Serial numbers as bare lower-case hex: Node prints them zero-padded to whole bytes, our certificates without padding. */
-function hexSerial(serial: string): string {
-  return serial.toLowerCase().replace(/^0+(?=.)/, '');
-}
-
 function servedSerial(port: number, tls: ClientTls, alpn: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const socket = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ALPNProtocols: [alpn], ...tls }, () => {

@@ -12,6 +12,7 @@ import { createFileSecretStorage } from '../../../src/certificate/storage/file-s
 import type { WorkloadCertificate } from '../../../src/certificate/types.js';
 import { FakeWatcher } from '../../support/fake-watcher.js';
 import { connect, startServer } from '../../support/xds-harness.js';
+import { hexSerial } from '../../support/hex-serial.js';
 
 // XdsServer `tls` + `setTls`: new key material applies to new connections
 // without rebinding; established streams keep going.
@@ -31,7 +32,7 @@ const material = (p: { ca: string; serving: WorkloadCertificate }) => ({ key: p.
 function servedSerial(port: number, ca: string, client: WorkloadCertificate): Promise<string> {
   return new Promise((resolve, reject) => {
     const s = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ALPNProtocols: ['h2'], ca, key: client.privateKeyPem, cert: client.certChainPem }, () => {
-      resolve(s.getPeerCertificate().serialNumber.toLowerCase());
+      resolve(hexSerial(s.getPeerCertificate().serialNumber));
       s.destroy();
     });
     s.on('error', reject);
@@ -48,14 +49,14 @@ t.test('setTls swaps serving certificate and client CA for new connections only'
     grpc.credentials.createSsl(Buffer.from(roots), Buffer.from(c.privateKeyPem), Buffer.from(c.certChainPem), { checkServerIdentity: () => undefined });
   watcher.set(TypeUrl.Listener, 'v1', [{ name: 'l' }]);
 
-  t.equal(await servedSerial(port, roots, a.client), a.serving.serialNumber, 'serves the initial certificate');
+  t.equal(await servedSerial(port, roots, a.client), hexSerial(a.serving.serialNumber), 'serves the initial certificate');
   const established = connect(t, address, { credentials: creds(a.client) });
   established.subscribe(TypeUrl.Listener, []);
   const first = await established.next({ timeoutMs: 5000 });
   t.equal(first.versionInfo, 'v1');
 
   server.setTls(material(b));
-  t.equal(await servedSerial(port, roots, b.client), b.serving.serialNumber, 'a new connection is served the new certificate');
+  t.equal(await servedSerial(port, roots, b.client), hexSerial(b.serving.serialNumber), 'a new connection is served the new certificate');
   const fresh = connect(t, address, { credentials: creds(b.client) });
   fresh.subscribe(TypeUrl.Listener, []);
   t.equal((await fresh.next({ timeoutMs: 5000 })).versionInfo, 'v1', 'a client of the new CA is accepted');
