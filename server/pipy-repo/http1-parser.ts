@@ -57,7 +57,8 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
   const [, method = '', target = '', major, minor] = requestLine;
   if (major !== '1' || (minor !== '0' && minor !== '1')) return fail(505, 'only HTTP/1.0 and HTTP/1.1 are served');
   if (!METHODS.has(method)) return fail(501, `method ${method} is not implemented`);
-  const headers: Record<string, string> = {};
+  // No prototype: header names are the client's, and `constructor` or `__proto__` must read as sent.
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
     // A bare LF would let two parsers disagree on where a line ends; CR and NUL are refused by FIELD_VALUE.

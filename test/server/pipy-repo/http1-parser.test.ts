@@ -64,6 +64,15 @@ t.test('anything that could be read two ways is refused with the status to answe
   for (const [text, status, reason] of cases) t.match(parse(text), { kind: 'error', status, reason }, JSON.stringify(text));
 });
 
+t.test('header names that are Object properties are read as sent', async (t) => {
+  const parsed = parse('GET / HTTP/1.1\r\nHost: h\r\nconstructor: a\r\n__proto__: b\r\n\r\n');
+  t.equal(parsed.kind, 'request');
+  if (parsed.kind !== 'request') return;
+  t.equal(parsed.head.headers['constructor'], 'a');
+  t.equal(parsed.head.headers['__proto__'], 'b');
+  t.same(Object.keys(parsed.head.headers), ['host', 'constructor', '__proto__']);
+});
+
 t.test('repeated headers: identical content-length is one, others are joined', async (t) => {
   t.match(parse('POST / HTTP/1.1\r\nHost: h\r\ncontent-length: 5\r\ncontent-length: 5\r\n\r\n'), { kind: 'request', head: { contentLength: 5 } });
   t.match(parse('GET / HTTP/1.1\r\nHost: h\r\nx-a: 1\r\nX-A: 2\r\n\r\n'), { kind: 'request', head: { headers: { 'x-a': '1, 2' } } });
