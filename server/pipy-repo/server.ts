@@ -139,7 +139,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   const handle = ({ head, body }: Http1Request, socket: Socket): Http1Response => {
     requests++;
     const method = head.method;
-    const resolved = resolveRepoPath(head.target.split('?')[0] ?? '/', opts.codebases);
+    const resolved = resolveRepoPath(pathOf(head), opts.codebases);
     if (!resolved) return text(method, 404, 'not found');
     const reason = denied(socket, resolved.name);
     if (reason !== undefined) return text(method, 403, reason);
@@ -180,7 +180,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
 
   const upgrade = (head: RequestHead, socket: Socket, rest: Buffer) => {
     requests++;
-    const resolved = resolveRepoPath(head.target.split('?')[0] ?? '/', opts.codebases);
+    const resolved = resolveRepoPath(pathOf(head), opts.codebases);
     const instanceId = resolved?.rest.slice(1) ?? '';
     if (!resolved || !INSTANCE_ID.test(instanceId)) return refuseUpgrade(socket, 404, 'Not Found');
     if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'Forbidden');
@@ -247,6 +247,11 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
 }
 
 const CREATED = responseHead(201, {}, 0);
+
+/** The request target without its query. */
+function pathOf(head: RequestHead): string {
+  return head.target.split('?')[0] ?? '/';
+}
 
 /** A short plain-text answer; HEAD gets the head alone. */
 function text(method: string, status: number, message: string, headers: Record<string, string> = {}): Http1Response {

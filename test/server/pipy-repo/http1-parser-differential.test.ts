@@ -83,12 +83,10 @@ t.test("whatever the repo's parser accepts, Node's parser accepts and reads the 
 
   const random = prng(20261122);
   let accepted = 0;
-  let cases = 0;
   for (let i = 0; i < 400; i++) {
     const text = mutate(SEEDS[i % SEEDS.length] as string, random);
     const ours = parseRequestHead(Buffer.from(text, 'latin1'), 16 * 1024);
     if (ours.kind !== 'request') continue;
-    cases++;
     accepted++;
     const node = await nodeReads(text);
     const where = JSON.stringify(text);
@@ -100,6 +98,6 @@ t.test("whatever the repo's parser accepts, Node's parser accepts and reads the 
     t.equal(ours.head.target, node.url, `target of ${where}`);
     t.equal(String(ours.head.contentLength), node.contentLength ?? '0', `content-length of ${where}`);
   }
-  t.ok(cases >= 50, `${cases} accepted mutations compared (of 400)`);
+  t.ok(accepted >= 50, `${accepted} accepted mutations compared (of 400)`);
   t.ok(accepted < 400, 'some mutations were refused');
 });
