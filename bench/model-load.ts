@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createModelStore, type ModelStore } from '../src/model/store.js';
 import { createFileSource } from '../src/sources/file/file-source.js';
-import type { SourceEvent } from '../src/sources/source.js';
+import type { SourceEvent } from '../src/model/source-events.js';
 import { podIp, syntheticMesh, syntheticPod, writeMeshFiles } from './synthetic-mesh.js';
 
 const SERVICES = Number(process.env['SERVICES'] ?? 2000);

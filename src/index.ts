@@ -12,7 +12,7 @@ export * from '../server/pipy-repo/index.js';
 export { createModelStore, type ModelStore, type ModelStoreOptions } from './model/store.js';
 export type { ModelChange, ModelView, ProxyInfo } from './model/view.js';
 export type { MeshObject } from './model/types.js';
-export type { Source, SourceEvent, SourceHandlers, SourceProblem } from './sources/source.js';
+export type { Source, SourceEvent, SourceHandlers, SourceProblem } from './model/source-events.js';
 export { createFileSource, type FileSourceOptions } from './sources/file/file-source.js';
 export { createKubernetesSource, type KubernetesSourceOptions } from './sources/kubernetes/index.js';
 export { createSidecarConfigSet, generateSidecarConfig, type SidecarConfig, type SidecarConfigSet } from './generate/pipy/index.js';

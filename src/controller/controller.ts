@@ -9,9 +9,8 @@ import { createAdminServer, type AdminServer } from '../observability/admin-http
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { loadBaseCodebase } from '../pipy-base/load-base-codebase.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
-import { createFileSource } from '../sources/file/file-source.js';
-import { createKubernetesSource } from '../sources/kubernetes/index.js';
-import type { Source, SourceEvent } from '../sources/source.js';
+import { defaultSourceRegistry } from '../sources/schemes.js';
+import type { Source, SourceEvent } from '../model/source-events.js';
 import { createControllerCertificates, type ControllerCertificates } from './certificates.js';
 import { createRootCertificates, type RootCertificates } from './root-certificates.js';
 import { createCoalescer, type Coalescer } from './coalescer.js';
@@ -58,7 +57,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   const metrics = createMetrics();
   const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, logger });
   const cache: SnapshotCache = createSnapshotCache({ logger });
-  const sources: Source[] = deps.sources ?? options.sources.map((s) => (s.kind === 'file' ? createFileSource({ dir: s.dir, logger }) : createKubernetesSource({ logger })));
+  const sources: Source[] = deps.sources ?? options.sources.map((s) => defaultSourceRegistry().create(s, { logger, meshName: options.meshName }));
   let certs: ControllerCertificates | undefined;
   let configs: SidecarConfigSet | undefined;
   let publisher: Publisher | undefined;

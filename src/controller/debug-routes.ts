@@ -5,7 +5,7 @@ import type { ModelStore } from '../model/store.js';
 import type { AdminHandler, AdminServerOptions } from '../observability/admin-http.js';
 import { metricsRoute, type Metrics } from '../observability/metrics.js';
 import { redact } from '../shared/logger.js';
-import type { Source } from '../sources/source.js';
+import type { Source } from '../model/source-events.js';
 import type { ConvergenceTracker } from './convergence.js';
 import { codebaseName, type Publisher } from './publisher.js';
 

@@ -3,8 +3,8 @@
  * every problem; a bad flag is reported with error code E1000 (FSM's "invalid
  * command-line argument").
  */
-
-export type SourceSpec = { kind: 'kubernetes' } | { kind: 'file'; dir: string };
+import type { SourceSpec } from '../sources/scheme.js';
+import { defaultSourceRegistry } from '../sources/schemes.js';
 
 export interface ControllerOptions {
   sources: SourceSpec[];
@@ -136,13 +136,16 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     return raw;
   };
 
+  const registry = defaultSourceRegistry();
   const sources: SourceSpec[] = [];
   for (const s of values.get('source') ?? []) {
-    if (s === 'kubernetes') sources.push({ kind: 'kubernetes' });
-    else if (s.startsWith('file:') && s.length > 5) sources.push({ kind: 'file', dir: s.slice(5) });
-    else problems.push(`flag --source: "${s}" is not "kubernetes" or "file:DIR"`);
+    try {
+      sources.push(registry.parse(s));
+    } catch (err) {
+      problems.push(`flag --source: ${err instanceof Error ? err.message : String(err)}`);
+    }
   }
-  if (sources.length === 0 && !problems.some((p) => p.startsWith('flag --source'))) problems.push('at least one --source is required (kubernetes or file:DIR)');
+  if (sources.length === 0 && !problems.some((p) => p.startsWith('flag --source'))) problems.push(`at least one --source is required (${registry.usage()})`);
   const logLevel = str('log-level') as ControllerOptions['logLevel'];
   if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`flag --log-level: "${logLevel}" is not one of debug, info, warn, error`);
 

@@ -2,7 +2,7 @@
  * Validation and model problems. Every error names the object, the field
  * path and the reason, and carries FSM's error code where FSM defines one.
  */
-import type { SourceOrigin } from '../sources/source.js';
+import type { SourceOrigin } from './source-events.js';
 
 export interface ModelError {
   /** `Kind namespace/name` (or `Kind name` for cluster-scoped kinds). */

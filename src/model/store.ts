@@ -11,7 +11,7 @@
  */
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import type { SourceEvent, SourceOrigin, SourceProblem } from '../sources/source.js';
+import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
 import { affectedProxies as traceAffected } from './dependencies.js';
 import { describeObject, type ModelError } from './errors.js';
 import { createModelIndexes } from './indexes.js';

@@ -10,7 +10,7 @@
  * Only objects related to the batch's changes are re-evaluated.
  */
 import { describeObject, type ModelError } from '../errors.js';
-import type { SourceOrigin } from '../../sources/source.js';
+import type { SourceOrigin } from '../source-events.js';
 import { Labels, objectKey, type MeshObject, type Service } from '../types.js';
 import type { ModelChange, ModelView } from '../view.js';
 

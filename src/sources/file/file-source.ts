@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { Logger } from '../../shared/logger.js';
 import { silentLogger } from '../../shared/logger.js';
 import { objectKey, type MeshObject } from '../../model/types.js';
-import type { Source, SourceEvent, SourceHandlers, SourceOrigin } from '../source.js';
+import type { Source, SourceEvent, SourceHandlers, SourceOrigin } from '../../model/source-events.js';
 import { parseManifests } from './parse-manifests.js';
 import { createRescanLoop } from '../../shared/rescan-loop.js';
 

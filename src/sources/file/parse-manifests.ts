@@ -6,7 +6,7 @@
  */
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { MeshObject } from '../../model/types.js';
-import type { SourceOrigin, SourceProblem } from '../source.js';
+import type { SourceOrigin, SourceProblem } from '../../model/source-events.js';
 
 export interface ParsedObject {
   readonly object: MeshObject;

@@ -1,6 +1,6 @@
 import type { Logger } from '../../shared/logger.js';
 import type { MeshObject } from '../../model/types.js';
-import type { SourceEvent, SourceProblem } from '../source.js';
+import type { SourceEvent, SourceProblem } from '../../model/source-events.js';
 import { sleep, type Backoff, type Clock } from './backoff.js';
 import { InactivityError, KubeApiError, type KubeHttpClient } from './kube-http.js';
 import { collectionPath, kindId, type KubernetesKind } from './kinds.js';

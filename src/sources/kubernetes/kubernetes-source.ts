@@ -1,6 +1,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { silentLogger, type Logger } from '../../shared/logger.js';
-import type { Source, SourceEvent, SourceHandlers, SourceProblem } from '../source.js';
+import type { Source, SourceEvent, SourceHandlers, SourceProblem } from '../../model/source-events.js';
 import { createBackoff, systemClock, type Clock } from './backoff.js';
 import { createKindWatcher, type KindStatus, type KindWatcher } from './kind-watcher.js';
 import { defaultKubernetesKinds, kindId, type KubernetesKind } from './kinds.js';

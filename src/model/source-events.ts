@@ -1,4 +1,4 @@
-import type { MeshObject } from '../model/types.js';
+import type { MeshObject } from './types.js';
 
 /** Where an object came from, for error messages (`file:line`). */
 export interface SourceOrigin {

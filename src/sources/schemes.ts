@@ -1,0 +1,13 @@
+/**
+ * Every source scheme `--source` accepts. A new source is a folder under
+ * src/sources/ with a `scheme.ts`, plus one line here.
+ */
+import { fileSourceScheme } from './file/scheme.js';
+import { kubernetesSourceScheme } from './kubernetes/scheme.js';
+import { createSourceRegistry, type SourceRegistry } from './registry.js';
+
+export const sourceSchemes = [kubernetesSourceScheme, fileSourceScheme];
+
+export function defaultSourceRegistry(): SourceRegistry {
+  return createSourceRegistry(sourceSchemes);
+}
