@@ -31,7 +31,9 @@ export interface Resource {
 export interface ResourceInit {
   typeUrl: string;
   name: string;
-  bytes: Uint8Array;
+  /** The encoded message; or `encode`, which builds it on first use (for resources rarely sent whole, such as Pipy codebases). */
+  bytes?: Uint8Array;
+  encode?: () => Uint8Array;
   /** Explicit version; defaults to the content hash of `bytes`. */
   version?: string;
   references?: readonly ResourceRef[];
@@ -44,20 +46,30 @@ export const encodeCounter = { any: 0 };
 class ImmutableResource implements Resource {
   readonly typeUrl: string;
   readonly name: string;
-  readonly bytes: Uint8Array;
   readonly references: readonly ResourceRef[];
   readonly message: unknown;
+  #bytes: Uint8Array | undefined;
+  #encode: (() => Uint8Array) | undefined;
   #version: string | undefined;
   #any: Uint8Array | undefined;
 
   constructor(init: ResourceInit) {
     this.typeUrl = init.typeUrl;
     this.name = init.name;
-    this.bytes = init.bytes;
+    this.#bytes = init.bytes;
+    this.#encode = init.encode;
     this.references = Object.freeze([...(init.references ?? [])]);
     this.message = init.message;
     this.#version = init.version;
     Object.freeze(this.references);
+  }
+
+  get bytes(): Uint8Array {
+    if (this.#bytes === undefined) {
+      this.#bytes = (this.#encode as () => Uint8Array)();
+      this.#encode = undefined;
+    }
+    return this.#bytes;
   }
 
   get version(): string {
@@ -78,5 +90,6 @@ class ImmutableResource implements Resource {
 export function createResource(init: ResourceInit): Resource {
   if (!init.name) throw new Error(`resource of type ${init.typeUrl} has no name`);
   if (!init.typeUrl) throw new Error(`resource ${init.name} has no type URL`);
+  if ((init.bytes === undefined) === (init.encode === undefined)) throw new Error(`resource ${init.name} needs exactly one of bytes and encode`);
   return new ImmutableResource(init);
 }

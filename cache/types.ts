@@ -12,6 +12,7 @@ export const TypeUrl = {
   Runtime: 'type.googleapis.com/envoy.service.runtime.v3.Runtime',
   ExtensionConfig: 'type.googleapis.com/envoy.config.core.v3.TypedExtensionConfig',
   PipySidecarConfig: 'type.googleapis.com/fsm.pipy.v1.SidecarConfig',
+  PipyCodebase: 'type.googleapis.com/fsm.pipy.v1.Codebase',
 } as const;
 
 /**

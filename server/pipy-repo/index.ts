@@ -1,8 +1,7 @@
 export { createPipyRepoServer } from './server.js';
-export { createCodebase, renderManifest, type CodebaseInit } from './codebase.js';
+export { createCodebase, renderManifest, type Codebase, type CodebaseInit } from '../../cache/codebase.js';
 export { createCommonNameAuthorizer, type CommonNameAuthorizerOptions } from './authorize.js';
 export type {
-  Codebase,
   FetchedEvent,
   CodebaseProvider,
   InstanceRecord,

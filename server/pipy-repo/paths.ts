@@ -1,4 +1,5 @@
-import type { Codebase, CodebaseProvider } from './types.js';
+import type { Codebase } from '../../cache/codebase.js';
+import type { CodebaseProvider } from './types.js';
 
 /** A request path resolved against the known codebases. */
 export interface ResolvedPath {

@@ -2,13 +2,13 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
-import { renderManifest } from './codebase.js';
+import { renderManifest, type Codebase } from '../../cache/codebase.js';
 import { closeAfterWrite, serveHttp1, type Http1Request } from './http1-connection.js';
 import { responseHead, type Http1Response } from './http1-response.js';
 import type { RequestHead } from './http1-parser.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';
-import type { Codebase, PipyRepoServer, PipyRepoServerOptions, PipyRepoTlsMaterial, SendErrorEvent } from './types.js';
+import type { PipyRepoServer, PipyRepoServerOptions, PipyRepoTlsMaterial, SendErrorEvent } from './types.js';
 
 // Pipy opens a new TCP connection per poll and closes it after each sync, so
 // idle sockets are worth nothing: drop them quickly and bound slow clients.

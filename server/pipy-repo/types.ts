@@ -1,19 +1,6 @@
 import type { PeerCertificate } from 'node:tls';
+import type { Codebase } from '../../cache/codebase.js';
 import type { Logger } from '../../src/shared/logger.js';
-
-/**
- * One Pipy codebase as the repo serves it: an immutable value. Producers build
- * a new Codebase object for every new version (see `createCodebase`), so the
- * server can cache the manifest bytes per object.
- */
-export interface Codebase {
-  /** The codebase version, sent as the `etag` header. Must change iff content changes. */
-  readonly version: string;
-  /** The entry file, `/`-prefixed (normally `/main.js`); listed first in the manifest. */
-  readonly main: string;
-  /** Every file, `/`-prefixed path to bytes: the base files plus the proxy's overlay (`/config.json`). */
-  readonly files: ReadonlyMap<string, Uint8Array>;
-}
 
 /**
  * The narrow read interface the server needs from whoever owns the codebases

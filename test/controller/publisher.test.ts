@@ -4,7 +4,7 @@ import { createSnapshotCache } from '../../cache/snapshot-cache.js';
 import { setVersion } from '../../cache/snapshot.js';
 import { TypeUrl } from '../../cache/types.js';
 import { typeForUrl } from '../../server/codec/protos.js';
-import { renderManifest } from '../../server/pipy-repo/codebase.js';
+import { renderManifest } from '../../cache/codebase.js';
 import { createPublisher } from '../../src/controller/publisher.js';
 import type { SidecarConfig } from '../../src/generate/pipy/sidecar-config.js';
 import type { ProxyInfo } from '../../src/model/view.js';

@@ -1,9 +1,10 @@
 import { connect } from 'node:net';
 import t, { type Test } from 'tap';
 import WebSocket from 'ws';
-import { createCodebase } from '../../../server/pipy-repo/codebase.js';
+import { createCodebase } from '../../../cache/codebase.js';
 import { createPipyRepoServer } from '../../../server/pipy-repo/server.js';
-import type { Codebase, LinkEvent, PipyRepoServerOptions, SendErrorEvent } from '../../../server/pipy-repo/types.js';
+import type { Codebase } from '../../../cache/codebase.js';
+import type { LinkEvent, PipyRepoServerOptions, SendErrorEvent } from '../../../server/pipy-repo/types.js';
 import { createFakeCodebases } from './fixtures/fake-codebases.js';
 import { closingAdminLink } from '../../support/closing-admin-link.js';
 

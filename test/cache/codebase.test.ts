@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createCodebase, renderManifest } from '../../../server/pipy-repo/codebase.js';
+import { createCodebase, renderManifest } from '../../cache/codebase.js';
 
 const base = new Map<string, Uint8Array>([
   ['/main.js', Buffer.from('main')],
@@ -31,4 +31,24 @@ t.test('invalid paths and a missing main file are refused', async (t) => {
   t.throws(() => createCodebase({ layers: [new Map([['main.js', Buffer.from('')]])] }), /must start with "\/"/);
   t.throws(() => createCodebase({ layers: [new Map([['/a\nb', Buffer.from('')]])] }), /one line/);
   t.throws(() => createCodebase({ layers: [new Map([['/other.js', Buffer.from('')]])] }), /main file \/main\.js/);
+});
+
+t.test('a codebase resource carries the Codebase and encodes fsm.pipy.v1.Codebase only when asked', async (t) => {
+  const { createCodebaseResource, codebaseOf } = await import('../../cache/codebase.js');
+  const { TypeUrl } = await import('../../cache/types.js');
+  const protobuf = (await import('protobufjs')).default;
+  const cb = createCodebase({ layers: [new Map([['/main.js', Buffer.from('main')], ['/config.json', Buffer.from('{}')]])] });
+  const r = createCodebaseResource('fsm-sidecar/x', cb);
+  t.equal(r.typeUrl, TypeUrl.PipyCodebase);
+  t.equal(r.version, cb.version, 'the resource version is the etag');
+  t.equal(codebaseOf(r), cb);
+  t.equal(codebaseOf(undefined), undefined);
+  const root = protobuf.loadSync('proto/fsm/pipy/v1/codebase.proto');
+  const msg = root.lookupType('fsm.pipy.v1.Codebase').decode(r.bytes) as unknown as { name: string; version: string; main: string; files: Record<string, Uint8Array> };
+  t.equal(msg.name, 'fsm-sidecar/x');
+  t.equal(msg.version, cb.version);
+  t.equal(msg.main, '/main.js');
+  t.same(Object.keys(msg.files).sort(), ['/config.json', '/main.js']);
+  t.equal(Buffer.from(msg.files['/main.js'] as Uint8Array).toString(), 'main');
+  t.equal(r.bytes, r.bytes, 'encoded once');
 });
