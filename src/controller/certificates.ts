@@ -5,7 +5,7 @@ import { createCertificateManager, type CertificateManager } from '../certificat
 import { createFileSecretStorage } from '../certificate/storage/file-storage.js';
 import type { SecretStorage } from '../certificate/storage/secret-storage.js';
 import type { WorkloadCertificate } from '../certificate/types.js';
-import type { PipyCertificate, PipyCertificateSource } from '../generate/pipy/certificate.js';
+import type { CertificateSource } from '../generate/sidecar/certificate.js';
 import type { ModelView, ProxyInfo } from '../model/view.js';
 import { parseGoDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger.js';
 /**
  * The controller's view of certificates: the built-in CA and the workload
  * certificate manager, adapted to what the generators read (a synchronous
- * PipyCertificateSource). Issuance is asynchronous, so the controller calls
+ * CertificateSource). Issuance is asynchronous, so the controller calls
  * `ensure` for the proxies it is about to regenerate; the generator then only
  * reads what is issued.
  */
@@ -21,7 +21,7 @@ export interface ControllerCertificates {
   readonly manager: CertificateManager;
   /** Where roots and certificates are kept; MeshRootCertificate secretRefs name entries of it. */
   readonly storage: SecretStorage;
-  readonly source: PipyCertificateSource;
+  readonly source: CertificateSource;
   /** Issues (or re-uses) the certificates of these proxies' identities. Failures are logged; those proxies generate without a certificate. */
   ensure(proxies: readonly ProxyInfo[]): Promise<void>;
   /** Host names of the services selecting any pod of the identity (certificate SANs). */
@@ -76,17 +76,6 @@ export async function createControllerCertificates(opts: ControllerCertificatesO
     }
     return [...names].sort();
   };
-  // One generator view per issued certificate, so the generator's per-object caches hit.
-  const pipyViews = new WeakMap<WorkloadCertificate, PipyCertificate>();
-  const toPipy = (c: WorkloadCertificate): PipyCertificate => {
-    let view = pipyViews.get(c);
-    if (!view) {
-      view = { commonName: c.commonName, expiration: c.notAfter, certChainPem: c.certChainPem, privateKeyPem: c.privateKeyPem, issuingCaPem: c.issuingCaPem };
-      pipyViews.set(c, view);
-    }
-    return view;
-  };
-
   return {
     manager,
     storage,
@@ -94,8 +83,7 @@ export async function createControllerCertificates(opts: ControllerCertificatesO
     source: {
       certificateFor(proxy) {
         if (mtlsDisabled()) return undefined;
-        const cert = manager.getWorkload(proxy.identity);
-        return cert ? toPipy(cert) : undefined;
+        return manager.getWorkload(proxy.identity);
       },
     },
     async ensure(proxies) {

@@ -2,7 +2,7 @@ import { createSnapshotCache, type SnapshotCache } from '../../cache/snapshot-ca
 import { createPipyRepoServer } from '../../server/pipy-repo/server.js';
 import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
 import { createXdsServer, type XdsServer } from '../../server/transport/grpc-server.js';
-import { createSidecarConfigSet, type SidecarConfigSet } from '../generate/pipy/config-set.js';
+import { createSidecarConfigSet, type SidecarConfigSet } from '../generate/sidecar/config-set.js';
 import { createModelStore, type ModelStore } from '../model/store.js';
 import type { ModelChange } from '../model/view.js';
 import { createAdminServer, type AdminServer } from '../observability/admin-http.js';

@@ -1,6 +1,6 @@
 import type { SnapshotCache } from '../../cache/snapshot-cache.js';
 import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
-import type { SidecarConfigSet } from '../generate/pipy/config-set.js';
+import type { SidecarConfigSet } from '../generate/sidecar/config-set.js';
 import type { ModelStore } from '../model/store.js';
 import type { AdminHandler, AdminServerOptions } from '../observability/admin-http.js';
 import { metricsRoute, type Metrics } from '../observability/metrics.js';

@@ -5,7 +5,7 @@ import { TypeUrl } from '../../cache/types.js';
 import { createCodebase } from '../../cache/codebase.js';
 import type { Codebase } from '../../cache/codebase.js';
 import type { CodebaseProvider } from '../../server/pipy-repo/types.js';
-import type { SidecarConfig } from '../generate/pipy/sidecar-config.js';
+import type { SidecarConfig } from '../generate/sidecar/sidecar-config.js';
 import type { ProxyInfo } from '../model/view.js';
 import type { BaseCodebase } from '../pipy-base/load-base-codebase.js';
 import { hashParts } from '../shared/hash.js';

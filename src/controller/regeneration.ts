@@ -1,4 +1,4 @@
-import type { SidecarConfigSet } from '../generate/pipy/config-set.js';
+import type { SidecarConfigSet } from '../generate/sidecar/config-set.js';
 import type { ModelChange, ModelView, ProxyInfo } from '../model/view.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';

@@ -6,7 +6,7 @@ import { TypeUrl } from '../../cache/types.js';
 import { typeForUrl } from '../../server/codec/protos.js';
 import { renderManifest } from '../../cache/codebase.js';
 import { createPublisher } from '../../src/controller/publisher.js';
-import type { SidecarConfig } from '../../src/generate/pipy/sidecar-config.js';
+import type { SidecarConfig } from '../../src/generate/sidecar/sidecar-config.js';
 import type { ProxyInfo } from '../../src/model/view.js';
 import { loadBaseCodebase } from '../../src/pipy-base/load-base-codebase.js';
 

@@ -2,10 +2,10 @@ import t, { type Test } from 'tap';
 import { createSnapshotCache } from '../../cache/snapshot-cache.js';
 import { createPublisher } from '../../src/controller/publisher.js';
 import { createRegeneration } from '../../src/controller/regeneration.js';
-import { createSidecarConfigSet } from '../../src/generate/pipy/index.js';
+import { createSidecarConfigSet } from '../../src/generate/sidecar/index.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { loadBaseCodebase } from '../../src/pipy-base/load-base-codebase.js';
-import { fixture, meshConfig, storeOf } from '../generate/pipy/fixtures/helpers.js';
+import { fixture, meshConfig, storeOf } from '../generate/sidecar/fixtures/helpers.js';
 
 // Regeneration in steps: each step is published and announced before the
 // next is generated, with the event loop free in between.

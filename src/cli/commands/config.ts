@@ -13,7 +13,7 @@
  */
 import { parseArgs } from 'node:util';
 import { createControllerCertificates, type ControllerCertificates } from '../../controller/certificates.js';
-import { createSidecarConfigSet } from '../../generate/pipy/config-set.js';
+import { createSidecarConfigSet } from '../../generate/sidecar/config-set.js';
 import type { ModelStore } from '../../model/store.js';
 import type { ProxyInfo } from '../../model/view.js';
 import { createJsonLogger } from '../../shared/logger.js';

@@ -3,7 +3,7 @@
  * read what changed (counted via stats()).
  */
 import t from 'tap';
-import { createSidecarConfigSet, generateSidecarConfig } from '../../../src/generate/pipy/index.js';
+import { createSidecarConfigSet, generateSidecarConfig } from '../../../src/generate/sidecar/index.js';
 import type { MeshObject } from '../../../src/model/types.js';
 import { fixture, meshConfig, storeOf, UUID } from './fixtures/helpers.js';
 
@@ -60,7 +60,7 @@ t.test('new and deleted proxies', (t) => {
   const removed = store.apply([{ type: 'delete', object: twin }]);
   const res2 = set.recompute(set.affected(removed.changes));
   t.same(res2.removed, ['new-uuid']);
-  t.notOk(set.uuids().includes('new-uuid'));
+  t.notOk(set.keys().includes('new-uuid'));
   t.end();
 });
 
@@ -112,7 +112,7 @@ t.test('permissive mode: a new Service that selects no pod still reaches every o
     spec: { selector: { app: 'catalog' }, clusterIP: '10.96.7.7', ports: [{ name: 'http', port: 8080, targetPort: 8080, appProtocol: 'http' }] } };
   const { changes } = store.apply([{ type: 'upsert', object: svc }]);
   const affected = set.affected(changes);
-  t.same([...affected].sort(), [...set.uuids()].sort(), 'every permissive proxy lists every service');
+  t.same([...affected].sort(), [...set.keys()].sort(), 'every permissive proxy lists every service');
   set.recompute(affected);
   t.ok(JSON.stringify(set.get(UUID.bookbuyer)?.config.Outbound).includes('10.96.7.7/32'), 'bookbuyer can reach the new service');
   t.end();
@@ -129,9 +129,9 @@ t.test('a batch in steps gives what one recompute gives, and drops removed proxi
   for (let r = batch.step(2); r; r = batch.step(2)) steps.push(r);
   t.same(steps.map((r) => r.recomputed), [2, 2, 1], 'five proxies in steps of two');
   t.same(steps.flatMap((r) => r.changed).sort(), wholeResult.changed, 'the same proxies changed');
-  for (const uuid of whole.uuids()) t.equal(stepped.get(uuid)?.json, whole.get(uuid)?.json, `${uuid}: the same config`);
+  for (const uuid of whole.keys()) t.equal(stepped.get(uuid)?.json, whole.get(uuid)?.json, `${uuid}: the same config`);
   t.equal(batch.step(2), undefined, 'a finished batch stays finished');
-  t.same(stepped.stats(), { proxies: 5, recomputations: 5, lastRecomputed: 5, lastChanged: 5 }, 'stats count the whole batch');
+  t.same(stepped.stats(), { nodes: 5, recomputations: 5, lastRecomputed: 5, lastChanged: 5 }, 'stats count the whole batch');
 
   const pod = store.get<MeshObject>('Pod', 'bookwarehouse', 'bookwarehouse-1');
   if (!pod) throw new Error('fixture pod missing');

@@ -4,7 +4,7 @@
  * must not change), and splice RawJson fragments verbatim.
  */
 import t from 'tap';
-import { RawJson, rawJson, writeCanonical } from '../../../src/generate/pipy/canonical-writer.js';
+import { RawJson, rawJson, writeCanonical } from '../../../src/generate/sidecar/canonical-writer.js';
 import { canonicalJson } from '../../../src/shared/canonical-json.js';
 
 t.test('same bytes as canonicalJson', (t) => {

@@ -16,7 +16,8 @@ import type { MeshObject } from '../../model/types.js';
 import type { ModelView, ProxyInfo } from '../../model/view.js';
 import { contentHash } from '../../shared/hash.js';
 import { RawJson, rawJson, writeCanonical } from './canonical-writer.js';
-import { certificateBlock, type PipyCertificate } from './certificate.js';
+import type { WorkloadCertificate } from '../../certificate/types.js';
+import { certificateBlock } from './certificate.js';
 import { createGenCache, memoize, servicesForPod, type GenCache, type GenContext } from './context.js';
 import { MESH_KEY, PODS_KEY, proxyKey, saKey } from './dependency-keys.js';
 import { addEgress, buildForward } from './egress.js';
@@ -33,7 +34,7 @@ import type { GenerationProblem, InboundTrafficPolicy, OutboundTrafficPolicy, Pi
 
 export interface SidecarConfigDeps {
   /** The proxy's certificate; omitted (or sidecarDisabledMTLS) gives `Certificate: null`. */
-  readonly certificate?: PipyCertificate;
+  readonly certificate?: WorkloadCertificate;
   /** Trust domain for host names and principals (default `cluster.local`). */
   readonly trustDomain?: string;
   /** Publish time written as `Ts` (RFC 3339); omitted leaves `Ts` out. Not part of the version. */
@@ -65,10 +66,10 @@ const METRICS_ANNOTATION = 'flomesh.io/metrics';
  * naming it in document keys: the PEM text is kilobytes, and every replica of
  * an identity would otherwise re-serialise and re-key it in every batch.
  */
-const certificateJsons = new WeakMap<PipyCertificate, { raw: RawJson; key: string }>();
+const certificateJsons = new WeakMap<WorkloadCertificate, { raw: RawJson; key: string }>();
 let certificateSerial = 0;
 
-function certificateJson(cert: PipyCertificate): { raw: RawJson; key: string } {
+function certificateJson(cert: WorkloadCertificate): { raw: RawJson; key: string } {
   let entry = certificateJsons.get(cert);
   if (!entry) {
     entry = { raw: rawJson(certificateBlock(cert)), key: `certificate#${++certificateSerial}` };

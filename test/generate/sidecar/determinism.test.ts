@@ -2,7 +2,7 @@
  * Same mesh, any input order → same bytes and versions, for every proxy.
  */
 import t from 'tap';
-import { generateSidecarConfig } from '../../../src/generate/pipy/index.js';
+import { generateSidecarConfig } from '../../../src/generate/sidecar/index.js';
 import { fixture, meshConfig, shuffle, storeOf } from './fixtures/helpers.js';
 
 const base = [

@@ -192,11 +192,4 @@ export interface PipyConf {
 }
 
 /** A policy that could not be applied: reported with FSM's error code; the rest still generates. */
-export interface GenerationProblem {
-  /** FSM error code (E2004 …) when one applies. */
-  readonly code?: string;
-  /** `Kind namespace/name` of the offending object. */
-  readonly object: string;
-  readonly field?: string;
-  readonly reason: string;
-}
+export type { GenerationProblem } from '../generator.js';

@@ -1,11 +1,11 @@
 /**
  * Golden tests for the Pipy sidecar config (tap snapshots under
- * tap-snapshots/test/generate/pipy/). Each snapshot was read by hand against
+ * tap-snapshots/test/generate/sidecar/). Each snapshot was read by hand against
  * the PipyConf schema in fsm-compat.md §2 (see the note on each test for
  * what was checked).
  */
 import t from 'tap';
-import { generateSidecarConfig } from '../../../src/generate/pipy/index.js';
+import { generateSidecarConfig } from '../../../src/generate/sidecar/index.js';
 import type { MeshObject } from '../../../src/model/types.js';
 import type { ModelView } from '../../../src/model/view.js';
 import { fixture, meshConfig, storeOf, UUID } from './fixtures/helpers.js';
@@ -112,7 +112,7 @@ t.test('certificate block and Ts; Version excludes Ts', (t) => {
   const objects = [...fixture('mesh.yaml'), meshConfig({})];
   const certificate = {
     commonName: 'bookbuyer.bookbuyer.cluster.local',
-    expiration: new Date(Date.UTC(2030, 0, 2, 3, 4, 5)),
+    notAfter: new Date(Date.UTC(2030, 0, 2, 3, 4, 5)),
     certChainPem: 'CHAIN', privateKeyPem: 'KEY', issuingCaPem: 'CA',
   };
   const a = generate(objects, UUID.bookbuyer, { certificate, now: new Date(Date.UTC(2026, 0, 1)) });
@@ -171,7 +171,7 @@ t.test('TrafficTarget kinds: destination E2010, source E2011 (FSM pkg/errcode); 
 });
 
 t.test('a shared batch cache reuses the document but still writes each call its own Ts', async (t) => {
-  const { createGenCache } = await import('../../../src/generate/pipy/context.js');
+  const { createGenCache } = await import('../../../src/generate/sidecar/context.js');
   const store = storeOf([...fixture('mesh.yaml'), meshConfig({})]);
   const proxy = store.proxyByUuid(UUID.bookbuyer);
   if (!proxy) throw new Error('fixture proxy missing');

@@ -5,7 +5,7 @@
  * Make sure to inspect the output below.  Do not ignore changes!
  */
 'use strict'
-exports[`test/generate/pipy/sidecar-config.test.ts > TAP > permissive mode: every meshed service reachable, wildcard inbound route > bookbuyer permissive 1`] = `
+exports[`test/generate/sidecar/sidecar-config.test.ts > TAP > permissive mode: every meshed service reachable, wildcard inbound route > bookbuyer permissive 1`] = `
 Object {
   "AllowedEndpoints": Object {
     "10.244.1.10": "bookbuyer.bookbuyer-1",
@@ -480,7 +480,7 @@ Object {
 }
 `
 
-exports[`test/generate/pipy/sidecar-config.test.ts > TAP > policies: UpstreamTrafficSetting, Retry, Egress, IngressBackend, AccessControl, plugins > bookbuyer with retry and egress 1`] = `
+exports[`test/generate/sidecar/sidecar-config.test.ts > TAP > policies: UpstreamTrafficSetting, Retry, Egress, IngressBackend, AccessControl, plugins > bookbuyer with retry and egress 1`] = `
 Object {
   "AllowedEndpoints": Object {
     "10.244.1.10": "bookbuyer.bookbuyer-1",
@@ -944,7 +944,7 @@ Object {
 }
 `
 
-exports[`test/generate/pipy/sidecar-config.test.ts > TAP > policies: UpstreamTrafficSetting, Retry, Egress, IngressBackend, AccessControl, plugins > bookstore-v1 with upstream traffic setting, ingress backend, plugin 1`] = `
+exports[`test/generate/sidecar/sidecar-config.test.ts > TAP > policies: UpstreamTrafficSetting, Retry, Egress, IngressBackend, AccessControl, plugins > bookstore-v1 with upstream traffic setting, ingress backend, plugin 1`] = `
 Object {
   "AllowedEndpoints": Object {
     "10.0.0.5": "Ingress/Accessor",
@@ -1393,7 +1393,7 @@ Object {
 }
 `
 
-exports[`test/generate/pipy/sidecar-config.test.ts > TAP > policies: UpstreamTrafficSetting, Retry, Egress, IngressBackend, AccessControl, plugins > mysql inbound with AccessControl 1`] = `
+exports[`test/generate/sidecar/sidecar-config.test.ts > TAP > policies: UpstreamTrafficSetting, Retry, Egress, IngressBackend, AccessControl, plugins > mysql inbound with AccessControl 1`] = `
 Object {
   "ClustersConfigs": Object {
     "bookwarehouse/mysql|3306|local": Object {
@@ -1417,7 +1417,7 @@ Object {
 }
 `
 
-exports[`test/generate/pipy/sidecar-config.test.ts > TAP > SMI mode: deny by default, TrafficTarget routes, split, TCP route > bookstore-v1 SMI 1`] = `
+exports[`test/generate/sidecar/sidecar-config.test.ts > TAP > SMI mode: deny by default, TrafficTarget routes, split, TCP route > bookstore-v1 SMI 1`] = `
 Object {
   "AllowedEndpoints": Object {
     "10.244.1.10": "bookbuyer.bookbuyer-1",
@@ -1704,7 +1704,7 @@ Object {
 }
 `
 
-exports[`test/generate/pipy/sidecar-config.test.ts > TAP > SMI mode: deny by default, TrafficTarget routes, split, TCP route > bookwarehouse SMI (named targetPort, mysql TCP outbound) 1`] = `
+exports[`test/generate/sidecar/sidecar-config.test.ts > TAP > SMI mode: deny by default, TrafficTarget routes, split, TCP route > bookwarehouse SMI (named targetPort, mysql TCP outbound) 1`] = `
 Object {
   "AllowedEndpoints": Object {
     "10.244.2.10": "bookstore.bookstore-v1-1",
