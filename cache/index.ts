@@ -19,6 +19,7 @@ export {
   type TypeProgress,
   type WatchRequest,
 } from './types.js';
+export { codebaseOf, createCodebase, createCodebaseResource, renderManifest, type Codebase, type CodebaseInit } from './codebase.js';
 export { createResource, encodeCounter, type Resource, type ResourceInit, type ResourceRef } from './resource.js';
 export {
   createSnapshot,
