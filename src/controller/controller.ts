@@ -89,7 +89,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     r.servingTls?.close();
     await Promise.all(sources.map((s) => s.close()));
     await Promise.all([r.xds?.close({ graceMs: 2000 }), r.repo?.close(), r.admin?.close()]);
-    r.certs?.close();
+    await r.certs?.close();
   };
 
   async function start(): Promise<BoundAddresses> {

@@ -12,7 +12,6 @@
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
-import { affectedProxies as traceAffected } from './dependencies.js';
 import { describeObject, type ModelError } from './errors.js';
 import { createModelIndexes } from './indexes.js';
 import { kindInfo } from './kinds/kind-list.js';
@@ -58,12 +57,6 @@ export interface ModelStore extends ModelView {
   errorCounts(): ReadonlyMap<string, number>;
   /** Called once for every error raised; returns an unsubscribe function. */
   onError(listener: (error: ModelError) => void): () => void;
-  /** Called after every batch that changed the view; returns an unsubscribe function. */
-  subscribe(listener: (changes: readonly ModelChange[]) => void): () => void;
-  /** TrafficTargets that list the identity (`sa.ns`) as a source, by namespace then name. */
-  trafficTargetsFromSource(identity: string): readonly MeshObject[];
-  /** The proxies that depend on the changes (rules in dependencies.ts). */
-  affectedProxies(changes: readonly ModelChange[]): Set<string>;
   /** Number of accepted objects (of one kind, or all), observed or not. */
   count(kind?: string): number;
 }
@@ -83,7 +76,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const sourceProblems = new Map<string, ModelError[]>();
   const counts = new Map<string, number>();
   const errorListeners = new Set<(e: ModelError) => void>();
-  const listeners = new Set<(c: readonly ModelChange[]) => void>();
   let meshConfig: MeshConfigView = createMeshConfigView(effectiveMeshConfigSpec(undefined));
   let proxyCache: readonly ProxyInfo[] | undefined;
   let namespaceCache: readonly string[] | undefined;
@@ -319,15 +311,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       }
     }
 
-    if (changes.length > 0) {
-      for (const l of listeners) {
-        try {
-          l(changes);
-        } catch (err) {
-          logger.error('model listener failed', { err: err instanceof Error ? err.message : String(err) });
-        }
-      }
-    }
     return { changes, errors: raised };
   }
 
@@ -365,16 +348,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     onError(listener) {
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    trafficTargetsFromSource(identity) {
-      return [...idx.trafficTargetsFromSource(identity)].filter((tt) => observed('TrafficTarget', tt.metadata.namespace ?? '')).sort(byNsName);
-    },
-    affectedProxies(changes) {
-      return traceAffected({ view, allProxies: () => idx.proxyUuids() }, changes);
     },
     count: (kind) => table.count(kind),
   };

@@ -4,6 +4,7 @@
  * ../output-set.ts). For callers that want configs without the controller:
  * the CLI, tools and tests.
  */
+import { DEFAULT_TRUST_DOMAIN } from '../../certificate/identity.js';
 import type { ModelView } from '../../model/view.js';
 import { createOutputSet, type OutputSet } from '../output-set.js';
 import { createSidecarGenerator, type SidecarGeneratorOptions, type SidecarNode } from './generator.js';
@@ -16,5 +17,5 @@ export type SidecarConfigSet = OutputSet<SidecarNode>;
 
 export function createSidecarConfigSet(options: SidecarConfigSetOptions): SidecarConfigSet {
   const { view, ...rest } = options;
-  return createOutputSet(createSidecarGenerator({ ...rest, trustDomain: rest.trustDomain ?? 'cluster.local' }), view);
+  return createOutputSet(createSidecarGenerator({ ...rest, trustDomain: rest.trustDomain ?? DEFAULT_TRUST_DOMAIN }), view);
 }

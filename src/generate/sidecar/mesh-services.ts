@@ -5,6 +5,7 @@
  */
 import type { Pod, Service, ServicePort } from '../../model/types.js';
 import type { GenContext } from './context.js';
+import type { SidecarMeshSettings } from './mesh-settings.js';
 import { memoize, servicesForPod, sorted } from './context.js';
 import { saKey, svcKey } from './dependency-keys.js';
 
@@ -126,24 +127,50 @@ export function hostCidr(ip: string): string {
   return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
 }
 
+/** Annotation FSM's connectors put on services that come from a service registry. */
+export const CLOUD_INHERITED_FROM = 'flomesh.io/cloud-service-inherited-from';
+
 /**
- * Host names of a service port, as FSM's `GetHostnamesForService` builds them
- * (svc, svc.ns, svc.ns.svc, then one more trust-domain label at a time, each
- * also with `:port`), honouring serviceAccessNames.
+ * Host names of a service port, exactly as FSM's `GetHostnamesForService`
+ * (pkg/k8s/util.go) builds them, honouring serviceAccessNames:
+ * `svc` and `svc:port` when the caller is in the service's namespace or
+ * `mustWithNamespace` is false; for a registry service with
+ * `cloud.withNamespace` false, `svc` and `svc:port` again and nothing more;
+ * otherwise `svc.ns`, `svc.ns:port`, and with `withTrustDomain` `svc.ns.svc`
+ * then one more trust-domain label at a time, each also with `:port`.
+ * `mustWithServicePort` drops every name without a port. Duplicates are
+ * kept, as FSM keeps them (a map key written twice is one key).
  */
 export function hostNames(ctx: GenContext, p: MeshPort, localNamespace: boolean): string[] {
-  const { mustWithServicePort, withTrustDomain, mustWithNamespace } = ctx.mesh;
+  return serviceHostNames(ctx.mesh, ctx.trustDomain, p, localNamespace);
+}
+
+/** The serviceAccessNames settings host names depend on. */
+export type HostNameSettings = Pick<SidecarMeshSettings, 'mustWithServicePort' | 'withTrustDomain' | 'mustWithNamespace' | 'cloudWithNamespace'>;
+
+/** `hostNames` without a generation context (certificate SANs use it too). */
+export function serviceHostNames(
+  settings: HostNameSettings,
+  trustDomain: string,
+  p: Pick<MeshPort, 'name' | 'namespace' | 'port'> & { readonly service: Pick<Service, 'metadata'> },
+  localNamespace: boolean,
+): string[] {
+  const { mustWithServicePort, withTrustDomain, mustWithNamespace, cloudWithNamespace } = settings;
   const out: string[] = [];
   const add = (h: string): void => {
     if (!mustWithServicePort) out.push(h);
     out.push(`${h}:${p.port}`);
   };
   if (localNamespace || !mustWithNamespace) add(p.name);
+  if (p.service.metadata.annotations?.[CLOUD_INHERITED_FROM] && !cloudWithNamespace) {
+    add(p.name);
+    return out;
+  }
   add(`${p.name}.${p.namespace}`);
   if (withTrustDomain) {
     let h = `${p.name}.${p.namespace}.svc`;
     add(h);
-    for (const seg of ctx.trustDomain.split('.')) {
+    for (const seg of trustDomain.split('.')) {
       if (seg === '') continue;
       h = `${h}.${seg}`;
       add(h);

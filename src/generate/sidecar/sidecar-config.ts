@@ -12,6 +12,7 @@
  * canonical JSON text: replicas of one workload share them, and each proxy
  * only assembles its own Spec, Certificate and Chains around them.
  */
+import { DEFAULT_TRUST_DOMAIN } from '../../certificate/identity.js';
 import type { MeshObject } from '../../model/types.js';
 import type { ModelView, ProxyInfo } from '../../model/view.js';
 import { contentHash } from '../../shared/hash.js';
@@ -141,7 +142,7 @@ export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: S
     view,
     proxy,
     mesh: cache.meshSettings,
-    trustDomain: deps.trustDomain ?? 'cluster.local',
+    trustDomain: deps.trustDomain ?? DEFAULT_TRUST_DOMAIN,
     problems: [],
     deps: new Set([MESH_KEY, proxyKey(proxy.uuid)]),
     cache,

@@ -544,6 +544,24 @@ Object {
           "bookbuyer.bookbuyer:14001": Object {
             "RuleName": "bookbuyer.bookbuyer",
           },
+          "bookbuyer.bookbuyer.svc": Object {
+            "RuleName": "bookbuyer.bookbuyer",
+          },
+          "bookbuyer.bookbuyer.svc:14001": Object {
+            "RuleName": "bookbuyer.bookbuyer",
+          },
+          "bookbuyer.bookbuyer.svc.cluster": Object {
+            "RuleName": "bookbuyer.bookbuyer",
+          },
+          "bookbuyer.bookbuyer.svc.cluster:14001": Object {
+            "RuleName": "bookbuyer.bookbuyer",
+          },
+          "bookbuyer.bookbuyer.svc.cluster.local": Object {
+            "RuleName": "bookbuyer.bookbuyer",
+          },
+          "bookbuyer.bookbuyer.svc.cluster.local:14001": Object {
+            "RuleName": "bookbuyer.bookbuyer",
+          },
         },
         "HttpServiceRouteRules": Object {
           "bookbuyer.bookbuyer": Object {
@@ -707,14 +725,23 @@ Object {
             "bookbuyer.bookbuyer:14001": Object {
               "RuleName": "bookbuyer.bookbuyer",
             },
-            "bookstore": Object {
-              "RuleName": "bookstore.bookstore",
+            "bookbuyer.bookbuyer.svc": Object {
+              "RuleName": "bookbuyer.bookbuyer",
             },
-            "bookstore-v1": Object {
-              "RuleName": "bookstore-v1.bookstore",
+            "bookbuyer.bookbuyer.svc:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
             },
-            "bookstore-v1:14001": Object {
-              "RuleName": "bookstore-v1.bookstore",
+            "bookbuyer.bookbuyer.svc.cluster": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc.cluster:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc.cluster.local": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc.cluster.local:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
             },
             "bookstore-v1.bookstore": Object {
               "RuleName": "bookstore-v1.bookstore",
@@ -722,11 +749,23 @@ Object {
             "bookstore-v1.bookstore:14001": Object {
               "RuleName": "bookstore-v1.bookstore",
             },
-            "bookstore-v2": Object {
-              "RuleName": "bookstore-v2.bookstore",
+            "bookstore-v1.bookstore.svc": Object {
+              "RuleName": "bookstore-v1.bookstore",
             },
-            "bookstore-v2:14001": Object {
-              "RuleName": "bookstore-v2.bookstore",
+            "bookstore-v1.bookstore.svc:14001": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster:14001": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster.local": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster.local:14001": Object {
+              "RuleName": "bookstore-v1.bookstore",
             },
             "bookstore-v2.bookstore": Object {
               "RuleName": "bookstore-v2.bookstore",
@@ -734,8 +773,23 @@ Object {
             "bookstore-v2.bookstore:14001": Object {
               "RuleName": "bookstore-v2.bookstore",
             },
-            "bookstore:14001": Object {
-              "RuleName": "bookstore.bookstore",
+            "bookstore-v2.bookstore.svc": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc:14001": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster:14001": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster.local": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster.local:14001": Object {
+              "RuleName": "bookstore-v2.bookstore",
             },
             "bookstore.bookstore": Object {
               "RuleName": "bookstore.bookstore",
@@ -743,16 +797,46 @@ Object {
             "bookstore.bookstore:14001": Object {
               "RuleName": "bookstore.bookstore",
             },
-            "bookwarehouse": Object {
-              "RuleName": "bookwarehouse.bookwarehouse",
+            "bookstore.bookstore.svc": Object {
+              "RuleName": "bookstore.bookstore",
             },
-            "bookwarehouse:14001": Object {
-              "RuleName": "bookwarehouse.bookwarehouse",
+            "bookstore.bookstore.svc:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster.local": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster.local:14001": Object {
+              "RuleName": "bookstore.bookstore",
             },
             "bookwarehouse.bookwarehouse": Object {
               "RuleName": "bookwarehouse.bookwarehouse",
             },
             "bookwarehouse.bookwarehouse:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster.local": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster.local:14001": Object {
               "RuleName": "bookwarehouse.bookwarehouse",
             },
           },
@@ -940,7 +1024,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "1d41052da785888c",
+  "Version": "e9698350d6dea2bc",
 }
 `
 
@@ -1019,6 +1103,24 @@ Object {
           "bookstore-v1.bookstore:14001": Object {
             "RuleName": "bookstore-v1.bookstore",
           },
+          "bookstore-v1.bookstore.svc": Object {
+            "RuleName": "bookstore-v1.bookstore",
+          },
+          "bookstore-v1.bookstore.svc:14001": Object {
+            "RuleName": "bookstore-v1.bookstore",
+          },
+          "bookstore-v1.bookstore.svc.cluster": Object {
+            "RuleName": "bookstore-v1.bookstore",
+          },
+          "bookstore-v1.bookstore.svc.cluster:14001": Object {
+            "RuleName": "bookstore-v1.bookstore",
+          },
+          "bookstore-v1.bookstore.svc.cluster.local": Object {
+            "RuleName": "bookstore-v1.bookstore",
+          },
+          "bookstore-v1.bookstore.svc.cluster.local:14001": Object {
+            "RuleName": "bookstore-v1.bookstore",
+          },
           "bookstore:14001": Object {
             "RuleName": "bookstore.bookstore",
           },
@@ -1026,6 +1128,24 @@ Object {
             "RuleName": "bookstore.bookstore",
           },
           "bookstore.bookstore:14001": Object {
+            "RuleName": "bookstore.bookstore",
+          },
+          "bookstore.bookstore.svc": Object {
+            "RuleName": "bookstore.bookstore",
+          },
+          "bookstore.bookstore.svc:14001": Object {
+            "RuleName": "bookstore.bookstore",
+          },
+          "bookstore.bookstore.svc.cluster": Object {
+            "RuleName": "bookstore.bookstore",
+          },
+          "bookstore.bookstore.svc.cluster:14001": Object {
+            "RuleName": "bookstore.bookstore",
+          },
+          "bookstore.bookstore.svc.cluster.local": Object {
+            "RuleName": "bookstore.bookstore",
+          },
+          "bookstore.bookstore.svc.cluster.local:14001": Object {
             "RuleName": "bookstore.bookstore",
           },
         },
@@ -1233,16 +1353,28 @@ Object {
             "10.96.0.30:14001": Object {
               "RuleName": "bookwarehouse.bookwarehouse",
             },
-            "bookbuyer": Object {
-              "RuleName": "bookbuyer.bookbuyer",
-            },
-            "bookbuyer:14001": Object {
-              "RuleName": "bookbuyer.bookbuyer",
-            },
             "bookbuyer.bookbuyer": Object {
               "RuleName": "bookbuyer.bookbuyer",
             },
             "bookbuyer.bookbuyer:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc.cluster": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc.cluster:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc.cluster.local": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "bookbuyer.bookbuyer.svc.cluster.local:14001": Object {
               "RuleName": "bookbuyer.bookbuyer",
             },
             "bookstore": Object {
@@ -1260,6 +1392,24 @@ Object {
             "bookstore-v1.bookstore:14001": Object {
               "RuleName": "bookstore-v1.bookstore",
             },
+            "bookstore-v1.bookstore.svc": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc:14001": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster:14001": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster.local": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
+            "bookstore-v1.bookstore.svc.cluster.local:14001": Object {
+              "RuleName": "bookstore-v1.bookstore",
+            },
             "bookstore-v2": Object {
               "RuleName": "bookstore-v2.bookstore",
             },
@@ -1272,6 +1422,24 @@ Object {
             "bookstore-v2.bookstore:14001": Object {
               "RuleName": "bookstore-v2.bookstore",
             },
+            "bookstore-v2.bookstore.svc": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc:14001": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster:14001": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster.local": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
+            "bookstore-v2.bookstore.svc.cluster.local:14001": Object {
+              "RuleName": "bookstore-v2.bookstore",
+            },
             "bookstore:14001": Object {
               "RuleName": "bookstore.bookstore",
             },
@@ -1281,16 +1449,46 @@ Object {
             "bookstore.bookstore:14001": Object {
               "RuleName": "bookstore.bookstore",
             },
-            "bookwarehouse": Object {
-              "RuleName": "bookwarehouse.bookwarehouse",
+            "bookstore.bookstore.svc": Object {
+              "RuleName": "bookstore.bookstore",
             },
-            "bookwarehouse:14001": Object {
-              "RuleName": "bookwarehouse.bookwarehouse",
+            "bookstore.bookstore.svc:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster.local": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "bookstore.bookstore.svc.cluster.local:14001": Object {
+              "RuleName": "bookstore.bookstore",
             },
             "bookwarehouse.bookwarehouse": Object {
               "RuleName": "bookwarehouse.bookwarehouse",
             },
             "bookwarehouse.bookwarehouse:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster.local": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "bookwarehouse.bookwarehouse.svc.cluster.local:14001": Object {
               "RuleName": "bookwarehouse.bookwarehouse",
             },
           },
@@ -1389,7 +1587,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "0c7163c37b88ac45",
+  "Version": "539d337404e20c3d",
 }
 `
 
