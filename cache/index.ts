@@ -31,4 +31,5 @@ export {
 export { createSnapshotCache, type SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
 export type { NackInfo, NodeStatus, TypeStatus } from './node-status.js';
 export { createLinearCache, type LinearCache, type LinearCacheOptions } from './linear-cache.js';
+export { sotwDecisions } from './sotw-response.js';
 export { createMuxCache, type MuxCache, type MuxCacheOptions } from './mux-cache.js';
