@@ -14,9 +14,10 @@ import { loadBaseCodebase } from '../../src/pipy-base/load-base-codebase.js';
 // base, no certificates, the mesh in fixtures/etag-mesh). The values were
 // first recorded with the code before codebases became cache resources
 // (commit 6b43988), and this test passed unchanged across that refactor; they
-// were re-recorded once since, when serviceAccessNames took FSM's CRD
-// defaults (host names changed, so every proxy reloads once on that
-// upgrade). Re-record them only for a deliberate change of the generated
+// were re-recorded since for deliberate changes of the generated configs:
+// serviceAccessNames took FSM's CRD defaults (host names), and outbound
+// ranges follow FSM's resolvable endpoints (endpoint IPs too); every proxy
+// reloads once on the upgrade that brings them. Re-record them only for a deliberate change of the generated
 // configs, and say so in the commit and the README.
 
 const recorded = JSON.parse(readFileSync(new URL('./fixtures/etag-mesh.recorded.json', import.meta.url), 'utf8')) as Record<string, { config: string; etag: string; xds: string }>;

@@ -11,7 +11,7 @@ import { setVersion } from '../../../cache/snapshot.js';
 import { TypeUrl } from '../../../cache/types.js';
 import { Labels } from '../../model/types.js';
 import type { ModelView, ProxyInfo } from '../../model/view.js';
-import { hashParts } from '../../shared/hash.js';
+import { contentHash, hashParts } from '../../shared/hash.js';
 import { encodeFields } from '../../shared/wire.js';
 import type { GeneratedNode, Generator, NodeOutputs } from '../generator.js';
 import type { CertificateSource } from './certificate.js';
@@ -38,9 +38,16 @@ export interface SidecarGeneratorOptions {
   readonly xdsExtras?: (proxy: ProxyInfo) => readonly Resource[];
 }
 
-/** A proxy's generated sidecar: the config document plus what it is served as. */
+/**
+ * A proxy's generated sidecar: the config document plus what it is served
+ * as. `version` is the config's `Version`, or, when the config mounts plugin
+ * scripts, a hash over it and the scripts (a changed script is a new
+ * codebase even where the JSON is the same); `configVersion` is always the
+ * JSON's `Version` (the xDS SidecarConfig resource's version).
+ */
 export interface SidecarNode extends SidecarConfig, GeneratedNode {
   readonly proxy: ProxyInfo;
+  readonly configVersion: string;
 }
 
 /** The codebase name of a proxy: `fsm-sidecar/<uuid>.sidecar.<sa>.<ns>`. */
@@ -89,13 +96,26 @@ export function createSidecarGenerator(options: SidecarGeneratorOptions): Genera
     };
   };
 
-  const outputs = (proxy: ProxyInfo, config: SidecarConfig): NodeOutputs => {
+  /** Bytes of each plugin script, shared by the codebases that mount it (bounded: scripts are few). */
+  const scriptBytes = new Map<string, Uint8Array>();
+  const bytesOf = (script: string): Uint8Array => {
+    let b = scriptBytes.get(script);
+    if (!b) {
+      if (scriptBytes.size >= 1024) scriptBytes.clear();
+      scriptBytes.set(script, (b = Buffer.from(script)));
+    }
+    return b;
+  };
+
+  const outputs = (proxy: ProxyInfo, config: SidecarConfig, version: string): NodeOutputs => {
     const json = Buffer.from(config.json);
     if (!base) return { xds: xdsOutput(proxy, config, json) };
-    // A config's JSON is a function of its version (the controller never stamps `Ts`), so the
-    // etag is derived from the two versions rather than hashed over every byte; both stay
-    // content-derived, hence stable across restarts and replicas.
-    const codebase = createCodebase({ main: base.main, layers: [base.files, new Map([['/config.json', json]])], version: hashParts([baseVersion, config.version]) });
+    const overlay = new Map<string, Uint8Array>([['/config.json', json]]);
+    for (const [path, script] of config.files) overlay.set(path, bytesOf(script));
+    // A config's JSON is a function of its version (the controller never stamps `Ts`) and the node
+    // version covers the plugin scripts, so the etag is derived from versions rather than hashed
+    // over every byte; it stays content-derived, hence stable across restarts and replicas.
+    const codebase = createCodebase({ main: base.main, layers: [base.files, overlay], version: hashParts([baseVersion, version]) });
     return { codebase: createCodebaseResource(sidecarCodebaseName(proxy), codebase), xds: xdsOutput(proxy, config, json) };
   };
 
@@ -125,6 +145,8 @@ export function createSidecarGenerator(options: SidecarGeneratorOptions): Genera
         smiIndex: batch.smiIndex,
         cache: batch.cache,
       });
+      // Without plugin scripts the node version is the config version, so etags stay what they were.
+      const version = config.files.size ? hashParts([config.version, ...[...config.files].flatMap(([path, script]) => [path, contentHash(script)])]) : config.version;
       return {
         proxy,
         get config() {
@@ -134,10 +156,12 @@ export function createSidecarGenerator(options: SidecarGeneratorOptions): Genera
           return config.config;
         },
         json: config.json,
-        version: config.version,
+        version,
+        configVersion: config.version,
         problems: config.problems,
         dependencies: config.dependencies,
-        outputs: () => outputs(proxy, config),
+        files: config.files,
+        outputs: () => outputs(proxy, config, version),
       };
     },
   };

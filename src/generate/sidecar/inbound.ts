@@ -9,7 +9,7 @@ import type { Service } from '../../model/types.js';
 import type { GenContext } from './context.js';
 import { servicesForPod } from './context.js';
 import {
-  hostNames, identityIPs, isHttpLike, isTcpLike, localClusterName, meshPorts, policyName, wireProtocol, type MeshPort,
+  hostNames, identityIPs, isHttpLike, isTcpLike, isUdp, localClusterName, matchKey, meshPorts, policyName, wireProtocol, type MeshPort,
 } from './mesh-services.js';
 import { apexServicesOf, httpLocalRateLimit, tcpLocalRateLimit, upstreamTrafficSettingFor } from './policies.js';
 import type { PluginAttachments } from './plugins.js';
@@ -58,9 +58,11 @@ function ruleSet(ctx: GenContext, p: MeshPort, access: InboundAccess | undefined
   };
 }
 
-function tcpAllowed(access: InboundAccess | undefined, p: MeshPort): boolean {
+/** Whether SMI lets anyone reach a TCP port (TCPRoute) or a UDP port (UDPRoute); permissive mode: yes. */
+function portAllowed(access: InboundAccess | undefined, p: MeshPort): boolean {
   if (!access) return true;
-  return access.tcp.has('*') || access.tcp.has(p.targetPort) || access.tcp.has(p.port);
+  const ports = isUdp(p.protocol) ? access.udp : access.tcp;
+  return ports.has('*') || ports.has(p.targetPort) || ports.has(p.port);
 }
 
 /** Builds the Inbound block; `undefined` when the proxy backs no service. */
@@ -76,8 +78,7 @@ export function buildInbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAtta
     for (const p of meshPorts(ctx, svc)) {
       if (p.targetPort <= 0) continue;
       clusters[localClusterName(p)] = { [`${LOCALHOST}:${p.targetPort}`]: ACCEPT_ALL };
-      const key = String(p.port);
-      const tm = (matches[key] ??= { Port: p.targetPort, Protocol: wireProtocol(p.protocol) });
+      const tm = (matches[matchKey(p)] ??= { Port: p.targetPort, Protocol: wireProtocol(p.protocol) });
       const tcpLimit = tcpLocalRateLimit(upstreamTrafficSettingFor(ctx, svc));
       if (tcpLimit && !tm.RateLimit) tm.RateLimit = { Local: tcpLimit };
       if (isHttpLike(p.protocol)) {
@@ -88,8 +89,9 @@ export function buildInbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAtta
         tm.HttpServiceRouteRules[name] = ruleSet(ctx, p, access, plugins);
         tm.HttpHostPort2Service ??= {};
         for (const h of hostNames(ctx, hostPort, true)) setHostRule(tm.HttpHostPort2Service, h, name);
-      } else if (isTcpLike(p.protocol) && tcpAllowed(access, p)) {
-        const attached = plugins.forService(p.namespace, p.name, 'inbound-tcp');
+      } else if ((isTcpLike(p.protocol) || isUdp(p.protocol)) && portAllowed(access, p)) {
+        // UDP rides FSM's TCP route shape (FSM's own scripts proxy no UDP; their matches are keyed apart, see matchKey).
+        const attached = isUdp(p.protocol) ? undefined : plugins.forService(p.namespace, p.name, 'inbound-tcp');
         tm.TcpServiceRouteRules = { TargetClusters: { ...tm.TcpServiceRouteRules?.TargetClusters, [localClusterName(p)]: ACCEPT_ALL }, ...(attached ? { Plugins: attached } : {}) };
       }
     }

@@ -14,7 +14,7 @@ export interface MeshPort {
   readonly name: string;
   readonly port: number;
   readonly targetPort: number;
-  /** Lower-case app protocol: http, grpc, tcp, tcp-server-first, https. */
+  /** Lower-case app protocol: http, grpc, tcp, tcp-server-first, https; `udp` for a UDP port. */
   readonly protocol: string;
   readonly service: Service;
 }
@@ -38,6 +38,17 @@ export function isHttpLike(protocol: string): boolean {
 export function isTcpLike(protocol: string): boolean {
   return protocol === 'tcp' || protocol === 'tcp-server-first';
 }
+export function isUdp(protocol: string): boolean {
+  return protocol === 'udp';
+}
+/**
+ * The key of a port's traffic matches: the port number, as FSM's scripts
+ * look it up; a UDP port gets `<port>/udp`, so it never shadows the TCP port
+ * of the same number (FSM's scripts treat every non-HTTP match as TCP).
+ */
+export function matchKey(p: Pick<MeshPort, 'port' | 'protocol'>): string {
+  return isUdp(p.protocol) ? `${p.port}/udp` : String(p.port);
+}
 /** The protocol written into traffic matches: `tcp-server-first` is `tcp` to the sidecar. */
 export function wireProtocol(protocol: string): string {
   return protocol === 'tcp-server-first' ? 'tcp' : protocol;
@@ -60,7 +71,12 @@ function resolveTargetPort(ctx: GenContext, svc: Service, sp: ServicePort): numb
   return sp.port;
 }
 
-/** The service's ports as MeshPorts (TCP/UDP ports without appProtocol default to http, as FSM does). */
+/**
+ * The service's ports as MeshPorts. A TCP port's protocol is, as FSM's
+ * `ServiceToMeshServices` decides it, its `appProtocol`, else the protocol
+ * its name starts with (`tcp-server-first-`, `http-`, `tcp-`, `grpc-`), else
+ * http. UDP ports are `udp`; SCTP ports are left out.
+ */
 export function meshPorts(ctx: GenContext, svc: Service): readonly MeshPort[] {
   const namespace = svc.metadata.namespace ?? '';
   return memoize(ctx, `ports\u0000${namespace}/${svc.metadata.name}`, (c) => computeMeshPorts(c, svc, namespace));
@@ -70,21 +86,25 @@ function computeMeshPorts(ctx: GenContext, svc: Service, namespace: string): Mes
   ctx.deps.add(svcKey(namespace, svc.metadata.name));
   const out: MeshPort[] = [];
   for (const sp of svc.spec?.ports ?? []) {
-    if (sp.protocol === 'UDP' || sp.protocol === 'SCTP') continue;
+    if (sp.protocol === 'SCTP') continue;
     out.push({
       namespace,
       name: svc.metadata.name,
       port: sp.port,
       targetPort: resolveTargetPort(ctx, svc, sp),
-      protocol: (sp.appProtocol ?? 'http').toLowerCase(),
+      protocol: sp.protocol === 'UDP' ? 'udp' : portProtocol(sp),
       service: svc,
     });
   }
-  return sorted(out, (p) => String(p.port).padStart(5, '0'));
+  return sorted(out, (p) => `${String(p.port).padStart(5, '0')}${isUdp(p.protocol) ? '/udp' : ''}`);
 }
 
-export function isHeadless(svc: Service): boolean {
-  return svc.spec?.clusterIP === 'None';
+/** FSM's SupportedProtocolsInMesh, in the order it tries them as port-name prefixes. */
+const NAMED_PROTOCOLS = ['tcp-server-first', 'http', 'tcp', 'grpc'];
+
+function portProtocol(sp: ServicePort): string {
+  if (sp.appProtocol) return sp.appProtocol.toLowerCase();
+  return NAMED_PROTOCOLS.find((p) => sp.name?.startsWith(`${p}-`)) ?? 'http';
 }
 
 /** Ready endpoint IPs of the service, sorted; from EndpointSlices, else from the selected pods. */
@@ -113,12 +133,18 @@ function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string): string[]
   return [...ips].sort();
 }
 
-/** Addresses clients use: cluster IPs, or endpoint IPs for a headless service. */
+/**
+ * Addresses a client may dial for the service, as FSM's
+ * `GetResolvableEndpointsForService`: without a cluster IP (absent, or
+ * `None`), the endpoint IPs; with one, the cluster IPs plus, unless
+ * serviceAccessMode is `domain`, the endpoint IPs too.
+ */
 export function resolvableIPs(ctx: GenContext, svc: Service): readonly string[] {
-  if (isHeadless(svc)) return endpointIPs(ctx, svc);
   const ips = new Set<string>();
   for (const ip of svc.spec?.clusterIPs ?? []) if (ip && ip !== 'None') ips.add(ip);
   if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') ips.add(svc.spec.clusterIP);
+  if (ips.size === 0) return endpointIPs(ctx, svc);
+  if (ctx.mesh.serviceAccessMode !== 'domain') for (const ip of endpointIPs(ctx, svc)) ips.add(ip);
   return [...ips].sort();
 }
 

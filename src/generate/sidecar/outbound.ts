@@ -12,7 +12,7 @@ import type { GenContext } from './context.js';
 import { sorted } from './context.js';
 import { MESH_KEY, SERVICES_KEY } from './dependency-keys.js';
 import {
-  clusterName, endpointIPs, hostCidr, isHttpLike, isTcpLike, meshPorts, outboundHostNames, policyName, resolvableIPs,
+  clusterName, endpointIPs, hostCidr, isHttpLike, isTcpLike, isUdp, matchKey, meshPorts, outboundHostNames, policyName, resolvableIPs,
   servicesForIdentity, wireProtocol, type MeshPort,
 } from './mesh-services.js';
 import { connectionSettings, retryPolicyFor, trafficSplitFor, upstreamTrafficSettingFor } from './policies.js';
@@ -59,7 +59,7 @@ function targetClusters(ctx: GenContext, p: MeshPort): { clusters: WeightedClust
       const svc = ctx.view.get<Service>('Service', p.namespace, b.service);
       if (!svc) continue;
       const ports = meshPorts(ctx, svc);
-      const bp = ports.find((x) => x.port === p.port) ?? ports[0];
+      const bp = ports.find((x) => x.port === p.port && isUdp(x.protocol) === isUdp(p.protocol)) ?? ports.find((x) => isUdp(x.protocol) === isUdp(p.protocol));
       if (!bp || bp.targetPort <= 0) continue;
       clusters[clusterName(bp)] = b.weight;
       backends.push(bp);
@@ -87,7 +87,7 @@ export function buildOutbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAtt
   const byPort = new Map<string, Map<string, OutboundTrafficMatch>>();
   const clusters: Record<string, ClusterConfig> = {};
   const matchFor = (p: MeshPort, name: string): OutboundTrafficMatch => {
-    const key = String(p.port);
+    const key = matchKey(p);
     let named = byPort.get(key);
     if (!named) byPort.set(key, (named = new Map()));
     let tm = named.get(name);
@@ -96,7 +96,7 @@ export function buildOutbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAtt
   };
   for (const svc of services) {
     for (const p of meshPorts(ctx, svc)) {
-      if (p.targetPort <= 0 || !(isHttpLike(p.protocol) || isTcpLike(p.protocol))) continue;
+      if (p.targetPort <= 0 || !(isHttpLike(p.protocol) || isTcpLike(p.protocol) || isUdp(p.protocol))) continue;
       const tm = matchFor(p, isHttpLike(p.protocol) ? 'http' : `${p.namespace}/${p.name}`);
       for (const ip of resolvableIPs(ctx, svc)) (tm.DestinationIPRanges ??= {})[hostCidr(ip)] = null;
       const { clusters: targets, backends } = targetClusters(ctx, p);
@@ -111,7 +111,7 @@ export function buildOutbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAtt
         tm.HttpHostPort2Service ??= {};
         for (const h of outboundHostNames(ctx, p, p.namespace === ctx.proxy.namespace)) setHostRule(tm.HttpHostPort2Service, h, name);
       } else {
-        const attached = plugins.forService(p.namespace, p.name, 'outbound-tcp');
+        const attached = isUdp(p.protocol) ? undefined : plugins.forService(p.namespace, p.name, 'outbound-tcp');
         tm.TcpServiceRouteRules = { TargetClusters: targets, AllowedEgressTraffic: false, ...(attached ? { Plugins: attached } : {}) };
       }
     }

@@ -24,7 +24,11 @@ export interface PluginPlan {
   readonly attachments: PluginAttachments;
   /** Names what `attachments` answers (the plugins mounted per mount point): equal keys, equal attachments within a batch. */
   readonly key: string;
+  /** The scripts of the mounted plugins, as the codebase must serve them: `/plugins/<name>.js` → PipyJS source. */
+  readonly files: ReadonlyMap<string, string>;
 }
+
+const NO_FILES: ReadonlyMap<string, string> = new Map();
 
 function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   if (!selector) return true;
@@ -48,6 +52,7 @@ export function planPlugins(ctx: GenContext): PluginPlan {
   }
   const perMount = new Map<MountPoint, Set<string>>(MOUNT_POINTS.map((m) => [m, new Set()]));
   const configs = new Map<string, Record<string, unknown>>();
+  const files = new Map<string, string>();
   if (ctx.mesh.flags.enablePluginPolicy) {
     for (const k of ['Plugin', 'PluginChain', 'PluginConfig', 'Namespace']) ctx.deps.add(kindKey(k));
     const nsLabels = ctx.view.get<MeshObject>('Namespace', undefined, ctx.proxy.namespace)?.metadata.labels ?? {};
@@ -69,6 +74,8 @@ export function planPlugins(ctx: GenContext): PluginPlan {
           if (mounted.has(name)) continue;
           mounted.add(name);
           list.push({ path: `plugins/${name}.js`, priority: plugin.spec?.priority ?? 0 });
+          // Pipy fails the whole load on a listed file that is not served.
+          files.set(`/plugins/${name}.js`, plugin.spec?.pipyscript ?? '');
         }
       }
     }
@@ -92,6 +99,7 @@ export function planPlugins(ctx: GenContext): PluginPlan {
   }
   return {
     chains,
+    files: files.size ? new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : NO_FILES,
     key: [...perMount].map(([mount, names]) => `${mount}=${[...names].sort().join(',')}`).join(';'),
     attachments: {
       forService(namespace, name, mount) {

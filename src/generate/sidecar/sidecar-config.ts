@@ -57,6 +57,8 @@ export interface SidecarConfig {
   readonly problems: readonly GenerationProblem[];
   /** Dependency keys read (see dependency-keys.ts). */
   readonly dependencies: ReadonlySet<string>;
+  /** Files `Chains` names besides the base scripts (mounted plugins): path → PipyJS source, sorted by path. */
+  readonly files: ReadonlyMap<string, string>;
 }
 
 const METRICS_ANNOTATION = 'flomesh.io/metrics';
@@ -211,5 +213,6 @@ export function generateSidecarConfig(view: ModelView, proxy: ProxyInfo, deps: S
     version,
     problems: ctx.problems,
     dependencies: ctx.deps,
+    files: plugins.files,
   };
 }

@@ -40,6 +40,8 @@ export interface HttpAccessRule {
 export interface InboundAccess {
   /** HTTP routes, identical matches merged (their sources united). */
   readonly http: readonly HttpAccessRule[];
+  /** UDP: allowed sources per port; key `*` for UDPRoutes without ports. */
+  readonly udp: ReadonlyMap<number | '*', readonly string[]>;
   /** TCP: allowed sources per port; key `*` for TCPRoutes without ports. */
   readonly tcp: ReadonlyMap<number | '*', readonly string[]>;
   /** Every source identity some target allows. */
@@ -141,6 +143,7 @@ function computeInboundAccess(ctx: GenContext, index: SmiIndex, identity: string
   ctx.deps.add(idKey(identity));
   const http: { path: string; headers?: Record<string, string>; methods?: string[]; sources: Set<string> }[] = [];
   const tcp = new Map<number | '*', Set<string>>();
+  const udp = new Map<number | '*', Set<string>>();
   const all = new Set<string>();
   const targets = sorted(index.byDestination(identity), (t) => `${t.metadata.namespace}/${t.metadata.name}`);
   for (const tt of targets) {
@@ -172,21 +175,21 @@ function computeInboundAccess(ctx: GenContext, index: SmiIndex, identity: string
           for (const s of sources) entry.sources.add(s);
           for (const s of sources) all.add(s);
         }
-      } else if (rule.kind === 'TCPRoute') {
-        const route = ctx.view.get<TCPRoute>('TCPRoute', ns, rule.name);
+      } else if (rule.kind === 'TCPRoute' || rule.kind === 'UDPRoute') {
+        const route = ctx.view.get<TCPRoute>(rule.kind, ns, rule.name);
         if (!route) {
-          report(ctx, tt, `TCPRoute ${ns}/${rule.name} not found`, { field: `spec.rules[${i}].name` });
+          report(ctx, tt, `${rule.kind} ${ns}/${rule.name} not found`, { field: `spec.rules[${i}].name` });
           return;
         }
+        const byPort = rule.kind === 'TCPRoute' ? tcp : udp;
         const ports = route.spec?.matches?.ports ?? [];
         for (const p of ports.length > 0 ? ports : (['*'] as const)) {
-          let set = tcp.get(p);
-          if (!set) tcp.set(p, (set = new Set()));
+          let set = byPort.get(p);
+          if (!set) byPort.set(p, (set = new Set()));
           for (const s of sources) set.add(s);
         }
         for (const s of sources) all.add(s);
       }
-      // UDPRoute: the Pipy sidecar proxies no UDP; nothing to emit.
     });
   }
   const out: HttpAccessRule[] = http.map((h) => ({
@@ -198,6 +201,7 @@ function computeInboundAccess(ctx: GenContext, index: SmiIndex, identity: string
   return {
     http: sorted(out, (h) => `${h.path}\u0000${JSON.stringify(h.headers ?? {})}\u0000${(h.methods ?? []).join(',')}`),
     tcp: new Map([...tcp].map(([k, v]) => [k, [...v].sort()])),
+    udp: new Map([...udp].map(([k, v]) => [k, [...v].sort()])),
     sources: [...all].sort(),
   };
 }

@@ -21,8 +21,19 @@ function containerPort(port: number | string, c: Container): number {
   return c.ports?.find((p) => p.name === port)?.containerPort ?? 0;
 }
 
-/** The probe as the injector rewrites it (a fresh object; the model's pod is not touched). */
+/** Whether a probe already targets the sidecar's probe listeners, as FSM's injector leaves it. */
+function alreadyRewritten(probe: Probe, c: Container): boolean {
+  const port = probe.httpGet ? containerPort(probe.httpGet.port, c) : undefined;
+  return port === HEALTHCHECK_PORT || Object.values(PROBE_PORTS).some((p) => p === port);
+}
+
+/**
+ * The probe as the injector rewrites it (a fresh object; the model's pod is
+ * not touched). A probe the injector has already rewritten (on a cluster,
+ * pods arrive injected) is kept as it is, as FSM copies the pod's probes.
+ */
 export function rewriteProbe(probe: Probe, kind: keyof typeof PROBE_PORTS, c: Container): Probe | undefined {
+  if (alreadyRewritten(probe, c)) return probe;
   const { httpGet, tcpSocket, ...rest } = probe;
   if (httpGet) {
     const scheme = httpGet.scheme ?? '';

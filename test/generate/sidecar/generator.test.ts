@@ -69,3 +69,33 @@ t.test('without a base a node is served over xDS only', async (t) => {
   t.equal(outputs?.codebase, undefined);
   t.ok(outputs?.xds);
 });
+
+t.test('plugin scripts a config mounts are files of its codebase; a changed script is a new version', async (t) => {
+  const { UUID } = await import('./fixtures/helpers.js');
+  const base = await loadBaseCodebase();
+  const withScript = (script: string) =>
+    [...fixture('mesh.yaml'), ...fixture('policies.yaml'), meshConfig({ featureFlags: { enablePluginPolicy: true } })].map((o) =>
+      o.kind === 'Plugin' ? { ...o, spec: { ...(o.spec as object), pipyscript: script } } : o,
+    );
+  const nodeFor = (script: string) => {
+    const set = createSidecarConfigSet({ view: storeOf(withScript(script)), base });
+    set.recompute();
+    const node = set.get(UUID.bookstoreV1);
+    if (!node) throw new Error('no bookstore-v1');
+    return node;
+  };
+  const a = nodeFor('pipy()');
+  t.ok(a.config.Chains?.['inbound-http']?.includes('plugins/token-verifier.js'), 'the chain lists the plugin');
+  const codebase = codebaseOf(a.outputs().codebase);
+  // Before: the manifest lacked it, the GET was 404, and Pipy failed the whole load.
+  t.equal(Buffer.from(codebase?.files.get('/plugins/token-verifier.js') ?? []).toString(), 'pipy()', 'served from the codebase');
+  t.ok(renderManifest(codebase!).includes('/plugins/token-verifier.js\n'), 'and listed in the manifest');
+  const b = nodeFor('pipy().dummy()');
+  t.equal(b.configVersion, a.configVersion, 'the JSON is the same');
+  t.not(b.version, a.version, 'but the node version changes');
+  t.not(b.outputs().codebase?.version, a.outputs().codebase?.version, 'and so does the etag');
+  const plain = createSidecarConfigSet({ view: storeOf([...fixture('mesh.yaml'), meshConfig({})]), base });
+  plain.recompute();
+  const p = plain.get(UUID.bookstoreV1);
+  t.equal(p?.version, p?.configVersion, 'without plugins the node version is the config version');
+});

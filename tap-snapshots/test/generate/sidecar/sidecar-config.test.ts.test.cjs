@@ -159,6 +159,10 @@ Object {
       "14001": Array [
         Object {
           "DestinationIPRanges": Object {
+            "10.244.1.10/32": null,
+            "10.244.2.10/32": null,
+            "10.244.2.20/32": null,
+            "10.244.3.10/32": null,
             "10.96.0.10/32": null,
             "10.96.0.20/32": null,
             "10.96.0.21/32": null,
@@ -166,6 +170,30 @@ Object {
             "10.96.0.30/32": null,
           },
           "HttpHostPort2Service": Object {
+            "10.244.1.10": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "10.244.1.10:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "10.244.2.10": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.10:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.20": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.20:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.3.10": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "10.244.3.10:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
             "10.96.0.10": Object {
               "RuleName": "bookbuyer.bookbuyer",
             },
@@ -476,7 +504,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "ba364e85f49aa95d",
+  "Version": "4d71cf56f62c4add",
 }
 `
 
@@ -676,6 +704,10 @@ Object {
       "14001": Array [
         Object {
           "DestinationIPRanges": Object {
+            "10.244.1.10/32": null,
+            "10.244.2.10/32": null,
+            "10.244.2.20/32": null,
+            "10.244.3.10/32": null,
             "10.96.0.10/32": null,
             "10.96.0.20/32": null,
             "10.96.0.21/32": null,
@@ -683,6 +715,30 @@ Object {
             "10.96.0.30/32": null,
           },
           "HttpHostPort2Service": Object {
+            "10.244.1.10": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "10.244.1.10:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "10.244.2.10": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.10:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.20": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.20:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.3.10": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "10.244.3.10:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
             "10.96.0.10": Object {
               "RuleName": "bookbuyer.bookbuyer",
             },
@@ -1024,7 +1080,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "e9698350d6dea2bc",
+  "Version": "5fe429ec0c7e3e9d",
 }
 `
 
@@ -1316,6 +1372,10 @@ Object {
       "14001": Array [
         Object {
           "DestinationIPRanges": Object {
+            "10.244.1.10/32": null,
+            "10.244.2.10/32": null,
+            "10.244.2.20/32": null,
+            "10.244.3.10/32": null,
             "10.96.0.10/32": null,
             "10.96.0.20/32": null,
             "10.96.0.21/32": null,
@@ -1323,6 +1383,30 @@ Object {
             "10.96.0.30/32": null,
           },
           "HttpHostPort2Service": Object {
+            "10.244.1.10": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "10.244.1.10:14001": Object {
+              "RuleName": "bookbuyer.bookbuyer",
+            },
+            "10.244.2.10": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.10:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.20": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.2.20:14001": Object {
+              "RuleName": "bookstore.bookstore",
+            },
+            "10.244.3.10": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "10.244.3.10:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
             "10.96.0.10": Object {
               "RuleName": "bookbuyer.bookbuyer",
             },
@@ -1587,7 +1671,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "539d337404e20c3d",
+  "Version": "7c6bd8e136478584",
 }
 `
 
@@ -1823,9 +1907,16 @@ Object {
       "14001": Array [
         Object {
           "DestinationIPRanges": Object {
+            "10.244.3.10/32": null,
             "10.96.0.30/32": null,
           },
           "HttpHostPort2Service": Object {
+            "10.244.3.10": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
+            "10.244.3.10:14001": Object {
+              "RuleName": "bookwarehouse.bookwarehouse",
+            },
             "10.96.0.30": Object {
               "RuleName": "bookwarehouse.bookwarehouse",
             },
@@ -1898,7 +1989,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "80e2daa4d45a1f36",
+  "Version": "8d7fc5709fcd5fb3",
 }
 `
 
