@@ -63,6 +63,9 @@ export interface ModelStore extends ModelView {
 
 const CORE_NO_ORIGIN = new Set(['Pod', 'EndpointSlice', 'Endpoints']);
 
+/** Kinds of the fsm namespace the model reads though the namespace is not part of the mesh. */
+const CONTROL_PLANE_KINDS = new Set([MESH_CONFIG_KIND, 'MeshRootCertificate', 'Service', 'EndpointSlice', 'Endpoints']);
+
 export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const meshName = options.meshName ?? 'fsm';
   const fsmNamespace = options.fsmNamespace ?? 'fsm-system';
@@ -83,10 +86,15 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const nsOf = (obj: Pick<MeshObject, 'kind' | 'metadata'>): string =>
     kindInfo(obj.kind)?.namespaced === false ? '' : obj.metadata.namespace || 'default';
 
-  /** Control-plane kinds live in the fsm namespace, which is not a meshed namespace. */
-  const controlPlaneKind = (kind: string, ns: string): boolean =>
-    (kind === MESH_CONFIG_KIND || kind === 'MeshRootCertificate') && ns === fsmNamespace;
-  const observed = (kind: string, ns: string): boolean => ns === '' || monitored.has(ns) || controlPlaneKind(kind, ns);
+  /**
+   * Objects seen whatever the namespace's monitoring: the control plane's own
+   * kinds in the fsm namespace (MeshConfig, MeshRootCertificate) and the
+   * Services behind its egress gateway there; EgressGateways in any namespace,
+   * as FSM lists them cluster-wide (its documented example lives in fsm-system).
+   */
+  const observedRegardless = (kind: string, ns: string): boolean =>
+    ns === '' || kind === 'EgressGateway' || (ns === fsmNamespace && CONTROL_PLANE_KINDS.has(kind));
+  const observed = (kind: string, ns: string): boolean => monitored.has(ns) || observedRegardless(kind, ns);
 
   const isMonitoredNamespace = (nsObj: MeshObject | undefined): boolean => {
     const labels = nsObj?.metadata.labels;
@@ -122,7 +130,8 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const ns = kindInfo(kind)?.namespaced === false ? '' : namespace;
       return observed(kind, ns) ? (table.sorted(kind, ns) as readonly T[]) : [];
     }
-    const namespaces = [...table.namespacesOf(kind)].filter((ns) => observed(kind, ns)).sort();
+    // Across namespaces: the mesh's namespaces (the fsm namespace's Services are not mesh services).
+    const namespaces = [...table.namespacesOf(kind)].filter((ns) => monitored.has(ns) || ns === '' || kind === 'EgressGateway').sort();
     if (namespaces.length === 1) return table.sorted(kind, namespaces[0] as string) as readonly T[];
     const out: T[] = [];
     for (const ns of namespaces) out.push(...(table.sorted(kind, ns) as readonly T[]));
@@ -226,7 +235,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
         }
       }
     };
-    const observedRegardless = (kind: string, ns: string) => ns === '' || controlPlaneKind(kind, ns);
 
     for (const ev of events) {
       const raw = ev.object;

@@ -125,6 +125,20 @@ function egressCluster(endpoints: ClusterConfig['Endpoints'], cert: Certificate 
   return { Endpoints: endpoints, ...(cert ? { SourceCert: cert } : {}), ...(cs ? { ConnectionSettings: cs } : {}) };
 }
 
+/** The annotation on an egress gateway's Service that picks how sidecars reach it. */
+export const EGRESS_GATEWAY_MODE = 'flomesh.io/egress-gateway-mode';
+
+/**
+ * The gateway's mode as FSM reads it: `http2tunnel` (HTTP/2 CONNECT) or
+ * FSM's `sock5` (SOCKS5; `socks5` is accepted too), anything else
+ * `http2tunnel`. FSM's scripts tunnel with CONNECT for `http2tunnel` and
+ * speak SOCKS for any other mode.
+ */
+function egressGatewayMode(svc: Service): string {
+  const mode = svc.metadata.annotations?.[EGRESS_GATEWAY_MODE];
+  return mode === 'sock5' || mode === 'socks5' ? mode : 'http2tunnel';
+}
+
 /** The `Forward` block from EgressGateways: `*` for global gateways, one match per rule. */
 export function buildForward(ctx: GenContext): ForwardTrafficPolicy | undefined {
   if (!ctx.mesh.flags.enableEgressPolicy) return undefined;
@@ -139,7 +153,7 @@ export function buildForward(ctx: GenContext): ForwardTrafficPolicy | undefined 
       const port = svc.spec?.ports?.[0]?.port ?? 0;
       const eps: ClusterConfig['Endpoints'] = {};
       for (const ip of endpointIPs(ctx, svc)) eps[`${ip}:${port}`] = { Weight: ACCEPT_ALL };
-      fwd.EgressGateways[name] = { Endpoints: eps, Mode: 'http2tunnel' };
+      fwd.EgressGateways[name] = { Endpoints: eps, Mode: egressGatewayMode(svc) };
     }
     return name;
   };
