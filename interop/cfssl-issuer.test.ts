@@ -4,10 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { generateRoot } from '../../../src/certificate/builtin-ca.js';
-import { createCfsslIssuer } from '../../../src/certificate/issuers/cfssl.js';
-import { createCertificateManager } from '../../../src/certificate/manager.js';
-import { mtlsHandshake, opensslVerify, tempDir } from '../fixtures/helpers.js';
+import { generateRoot } from '../src/certificate/builtin-ca.js';
+import { createCfsslIssuer } from '../src/certificate/issuers/cfssl.js';
+import { createCertificateManager } from '../src/certificate/manager.js';
+import { mtlsHandshake, opensslVerify, tempDir } from '../test/certificate/fixtures/helpers.js';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
