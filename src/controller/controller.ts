@@ -187,7 +187,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
                 authorize: (peer, codebase) => {
                   const id = identifyProxy(peer, store, options.trustDomain);
                   if (!id.ok) return new Error(`${id.code}: ${id.reason}`);
-                  return codebaseName(id.proxy) === codebase ? true : new Error(`E5002: ${id.proxy.cnPrefix} may not read ${codebase}`);
+                  return codebaseName(id.proxy) === codebase ? true : new Error(`E5010: ${id.proxy.cnPrefix} may not read ${codebase}`);
                 },
               },
             }

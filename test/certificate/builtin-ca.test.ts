@@ -114,10 +114,10 @@ t.test('a stored key that does not match the stored root is refused', async (t) 
   t.throws(() => caFromRoot({ certPem: a.certPem, keyPem: b.keyPem }), CertificateError);
   const storage = createMemorySecretStorage();
   await storage.put('fsm-ca-bundle', { 'ca.crt': a.certPem });
-  await t.rejects(createBuiltinCa({ storage }), /E5004/);
+  await t.rejects(createBuiltinCa({ storage }), /E4015/);
 });
 
 t.test('RSA key sizes outside 2048..4096 are refused', async (t) => {
   const ca = caFromRoot(await generateRoot());
-  await t.rejects(ca.issue({ ...request, keyType: { kind: 'rsa', bits: 1024 } }), /E5005/);
+  await t.rejects(ca.issue({ ...request, keyType: { kind: 'rsa', bits: 1024 } }), /E4006/);
 });

@@ -15,7 +15,7 @@ const defaultIO: ErrorInfoIO = {
 };
 
 function line(i: ErrorCodeInfo): string {
-  return `${i.code}  ${i.name}: ${i.description}`;
+  return i.name ? `${i.code}  ${i.name}: ${i.description}` : `${i.code}  ${i.description}`;
 }
 
 export async function run(argv: string[], io: ErrorInfoIO = defaultIO): Promise<number> {
