@@ -13,7 +13,7 @@ import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
 import { affectedProxies as traceAffected } from './dependencies.js';
-import { describeObject, type ModelError } from './errors.js';
+import { describeObject, locateError, type ModelError } from './errors.js';
 import { createModelIndexes } from './indexes.js';
 import { kindInfo } from './kinds/kind-list.js';
 import { endpointsToSlices } from './legacy-endpoints.js';
@@ -101,7 +101,8 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return !!labels && labels[Labels.MonitoredBy] === meshName && labels[Labels.Ignore] === undefined;
   };
 
-  const raise = (e: ModelError, into: ModelError[]) => {
+  const raise = (error: ModelError, into: ModelError[]) => {
+    const e = locateError(error);
     into.push(e);
     if (e.code) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
     for (const l of errorListeners) l(e);
@@ -350,7 +351,17 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       }
       const list: ModelError[] = [];
       for (const p of problems) {
-        raise({ object: p.object ?? '', field: p.field ?? '', reason: p.reason, ...(p.code ? { code: p.code } : {}), ...(p.origin ? { origin: p.origin } : {}) }, list);
+        raise(
+          {
+            object: p.object ?? '',
+            field: p.field ?? '',
+            reason: p.reason,
+            ...(p.code ? { code: p.code } : {}),
+            ...(p.origin ? { origin: p.origin } : {}),
+            ...(p.severity === 'warning' ? { severity: 'warning' as const } : {}),
+          },
+          list,
+        );
       }
       sourceProblems.set(scopeName, list);
     },

@@ -18,7 +18,7 @@ t.test('the bookstore example is valid', async (t) => {
   t.match(c.err.join('\n'), /objects, valid/);
 });
 
-t.test('errors are printed one per line as file:line: kind ns/name: field: reason, exit 1', async (t) => {
+t.test('errors are printed one per line as file:line: kind ns/name: field: reason, exit 1; the line is the field\'s', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'fsm-validate-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'bad.yaml');
@@ -55,8 +55,8 @@ spec:
   const code = await run(['--source', `file:${dir}`], c.io);
   t.equal(code, 1);
   t.same(c.out, [
-    `${file}:7: TrafficSplit shop/split: spec.backends[0].weight: Invalid value: 0: spec.backends[0].weight in body should be greater than 0`,
-    `${file}:18: MeshConfig fsm-system/fsm-mesh-config: spec.traffic.enableEgress: Invalid value: "string": spec.traffic.enableEgress in body must be of type boolean: "string"`,
+    `${file}:16: TrafficSplit shop/split: spec.backends[0].weight: Invalid value: 0: spec.backends[0].weight in body should be greater than 0`,
+    `${file}:25: MeshConfig fsm-system/fsm-mesh-config: spec.traffic.enableEgress: Invalid value: "string": spec.traffic.enableEgress in body must be of type boolean: "string"`,
   ]);
 });
 
