@@ -34,7 +34,8 @@ import { fromSecretData, makeWorkloadCertificate, toSecretData, withTrustBundle 
 export const DEFAULT_VALIDITY_MS = 24 * 3_600_000;
 /** Shorter validities are refused: they would only make proxies churn. */
 export const MIN_VALIDITY_MS = 1_000;
-const STORE_PREFIX = 'fsm-workload-cert-';
+/** Storage name prefix of persisted workload certificates. */
+export const WORKLOAD_STORE_PREFIX = 'fsm-workload-cert-';
 
 export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed' | 'validity-changed';
 
@@ -203,7 +204,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
   const persist = async (cert: WorkloadCertificate) => {
     if (!store) return;
     try {
-      await store.put(STORE_PREFIX + cert.identity, toSecretData(cert));
+      await store.put(WORKLOAD_STORE_PREFIX + cert.identity, toSecretData(cert));
     } catch (err) {
       logger.error('persisting a workload certificate failed', { identity: cert.identity, error: String(err) });
     }
@@ -273,7 +274,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     trustDomain,
     async start() {
       if (!store) return;
-      for (const name of await store.list(STORE_PREFIX)) {
+      for (const name of await store.list(WORKLOAD_STORE_PREFIX)) {
         const data = await store.get(name);
         const cert = data && fromSecretData(data, bundle);
         const now = clock.now();
@@ -332,7 +333,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       releases.set(identity, (releases.get(identity) ?? 0) + 1);
       entries.delete(identity);
       scheduler.cancel(identity);
-      if (store) await store.delete(STORE_PREFIX + identity);
+      if (store) await store.delete(WORKLOAD_STORE_PREFIX + identity);
     },
 
     async issueBootstrap(proxy) {

@@ -102,6 +102,8 @@ export const CertificateErrorCode = {
   badKeyType: 'E4006',
   /** MeshRootCertificate resources describe no usable signing/validating pair (ErrCreatingRootCert). */
   badRootSet: 'E4009',
+  /** The stored root is gone while certificates it issued remain; a new one is not created silently (ErrCreatingRootCert). */
+  rootMissing: 'E4009',
 } as const;
 export type CertificateErrorCode = (typeof CertificateErrorCode)[keyof typeof CertificateErrorCode];
 

@@ -11,6 +11,7 @@ t.test('certificate errors carry the documented code of their meaning', async (t
     badStoredCa: 'ErrInvalidCA',
     badKeyType: 'ErrGeneratingPrivateKey',
     badRootSet: 'ErrCreatingRootCert',
+    rootMissing: 'ErrCreatingRootCert',
   };
   for (const [use, code] of Object.entries(CertificateErrorCode)) {
     t.equal(errorCodeInfo(code)?.name, meaning[use as keyof typeof CertificateErrorCode], `${use} is ${code}`);
