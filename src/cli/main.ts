@@ -3,12 +3,19 @@
  * fsm-controller entry point. The first argument selects a subcommand
  * (`serve-xds`, `validate`, `config`, `error-info`); without one, the
  * controller runs. Each subcommand lives in ./commands/<name>.ts and exports
- * `run(argv): Promise<number>` returning the exit code.
+ * `run(argv): Promise<number>` returning the exit code; each answers
+ * `--help`. `fsm-controller --version` prints the version.
  */
+import { packageVersion } from './version.js';
+
 const SUBCOMMANDS = new Set(['serve-xds', 'validate', 'config', 'error-info']);
 
 async function main(argv: string[]): Promise<number> {
   const first = argv[0];
+  if (first === '--version') {
+    process.stdout.write(`fsm-controller ${packageVersion()}\n`);
+    return 0;
+  }
   const name = first !== undefined && SUBCOMMANDS.has(first) ? first : 'controller';
   const rest = name === 'controller' ? argv : argv.slice(1);
   const mod = (await import(`./commands/${name}.js`)) as { run(argv: string[]): Promise<number> };

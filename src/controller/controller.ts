@@ -57,7 +57,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   const metrics = createMetrics();
   const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, logger });
   const cache: SnapshotCache = createSnapshotCache({ logger });
-  const sources: Source[] = deps.sources ?? options.sources.map((s) => defaultSourceRegistry().create(s, { logger, meshName: options.meshName }));
+  const sources: Source[] = deps.sources ?? options.sources.map((s) => defaultSourceRegistry().create(s, { logger, meshName: options.meshName, manifestLimits: options.manifestLimits }));
   let certs: ControllerCertificates | undefined;
   let configs: SidecarConfigSet | undefined;
   let publisher: Publisher | undefined;
@@ -120,6 +120,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         view: store,
         trustDomain: options.trustDomain,
         ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+        allowNewRoot: options.allowNewRoot,
         logger,
       });
       const c = certs;
@@ -220,7 +221,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       });
       admin = createAdminServer({
         listen: options.adminListen,
-        ...createDebugRoutes({ store, configs, publisher, cache, repo, metrics, isReady, sources, convergence }),
+        ...createDebugRoutes({ store, configs, publisher, cache, repo, metrics, isReady, sources, convergence, debug: options.debug }),
       });
 
       const [adminAddr, repoAddr, xdsPort] = await Promise.all([admin.start(), repo.start(), xds.listen(options.xdsListen)]);

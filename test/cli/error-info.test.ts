@@ -67,3 +67,16 @@ t.test('an unknown code exits 1 with a message', async (t) => {
   t.same(c.out, []);
   t.match(c.err[0], /unknown error code "E9999"/);
 });
+
+t.test('--help prints the usage; flags and extra arguments are usage errors', async (t) => {
+  const c = capture();
+  t.equal(await run(['--help'], c.io), 0);
+  t.match(c.out.join('\n'), /^usage: fsm-controller error-info \[CODE\]/);
+  t.same(c.err, []);
+  const f = capture();
+  t.equal(await run(['--bogus'], f.io), 2);
+  t.match(f.err[0], /^E1000: unknown flag --bogus/);
+  const two = capture();
+  t.equal(await run(['E1000', 'E2000'], two.io), 2);
+  t.match(two.err[0], /^E1000: one code expected/);
+});

@@ -73,3 +73,8 @@ t.test('serves files, health endpoints, /debug/xds shows a NACK; SIGTERM exits 0
   t.equal(await run.exit, 0, 'graceful exit');
   t.match(run.stderr(), /"stopped"/);
 });
+
+t.test('--help is recognised', async (t) => {
+  t.equal(parseServeXdsArgs(['--help']), 'help');
+  t.equal(parseServeXdsArgs(['--dir', '/x', '-h']), 'help');
+});

@@ -32,7 +32,7 @@ import { describeObject } from '../../model/errors.js';
 import { objectKey, type MeshObject } from '../../model/types.js';
 import type { Source, SourceEvent, SourceHandlers, SourceOrigin, SourceProblem } from '../../model/source-events.js';
 import { parseManifests } from './parse-manifests.js';
-import { DEFAULT_MANIFEST_LIMITS, type ManifestLimits } from './manifest-limits.js';
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../shared/file-limits.js';
 import { createRescanLoop } from '../../shared/rescan-loop.js';
 
 export interface FileSourceOptions {
@@ -51,7 +51,7 @@ export interface FileSourceOptions {
    */
   rescanIntervalMs?: number;
   /** Per-file bounds; see manifest-limits.ts. */
-  limits?: Partial<ManifestLimits>;
+  limits?: Partial<FileLimits>;
 }
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
@@ -108,7 +108,7 @@ export function createFileSource(options: FileSourceOptions): Source {
   const logger = options.logger ?? silentLogger;
   const debounceMs = Math.min(options.debounceMs ?? 25, 200);
   const rescanIntervalMs = options.rescanIntervalMs ?? 2000;
-  const limits: ManifestLimits = { ...DEFAULT_MANIFEST_LIMITS, ...options.limits };
+  const limits: FileLimits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
   const files = new Map<string, FileState>();
   /** What was last reported per scope (a JSON fingerprint), so unchanged problems are neither re-raised nor re-logged. */
   const reported = new Map<string, string>();

@@ -10,7 +10,7 @@ import { LineCounter, parseAllDocuments } from 'yaml';
 import type { MeshObject } from '../../model/types.js';
 import type { SourceOrigin, SourceProblem } from '../../model/source-events.js';
 import { createFieldLineLookup, type FieldLineLookup } from './field-lines.js';
-import { DEFAULT_MANIFEST_LIMITS, MAX_ALIAS_EXPANSIONS, MAX_NESTING_DEPTH, type ManifestLimits } from './manifest-limits.js';
+import { DEFAULT_FILE_LIMITS, MAX_ALIAS_EXPANSIONS, MAX_NESTING_DEPTH, nestsDeeperThan, parserFailure, TOO_DEEP, type FileLimits } from '../../shared/file-limits.js';
 
 export interface ParsedObject {
   readonly object: MeshObject;
@@ -26,7 +26,7 @@ export interface ParseOptions {
   /** `SourceOrigin.source` of the results (default `file`). */
   readonly source?: string;
   /** Only `maxObjectsPerFile` is read here; the caller checks the size before reading. */
-  readonly limits?: Pick<ManifestLimits, 'maxObjectsPerFile'>;
+  readonly limits?: Pick<FileLimits, 'maxObjectsPerFile'>;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -59,33 +59,6 @@ function shapeProblems(v: unknown): { field: string; reason: string }[] {
     out.push({ field: 'metadata.namespace', reason: 'must be a string' });
   }
   return out;
-}
-
-/**
- * True when `value` nests maps and lists deeper than `max`. Iterative, so a
- * document nested thousands deep cannot overflow the stack here; everything
- * downstream (validation, trimming, canonical JSON, JSON.stringify) recurses.
- */
-export function nestsDeeperThan(value: unknown, max: number): boolean {
-  const stack: [unknown, number][] = [[value, 0]];
-  while (stack.length > 0) {
-    const [v, depth] = stack.pop() as [unknown, number];
-    if (typeof v !== 'object' || v === null) continue;
-    if (depth >= max) return true;
-    for (const child of Array.isArray(v) ? v : Object.values(v)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
-  }
-  return false;
-}
-
-const TOO_DEEP = `nested more than ${MAX_NESTING_DEPTH} levels deep; document refused`;
-
-/** A problem text for what a parser threw: stack exhaustion and alias bombs get words a user can act on. */
-function thrownReason(err: unknown): string {
-  if (err instanceof RangeError && /call stack/i.test(err.message)) return TOO_DEEP;
-  if (err instanceof ReferenceError && /alias/i.test(err.message)) {
-    return `YAML: more than ${MAX_ALIAS_EXPANSIONS} alias expansions (a possible alias bomb); document refused`;
-  }
-  return `cannot parse: ${err instanceof Error ? err.message : String(err)}`;
 }
 
 interface Collector {
@@ -156,7 +129,7 @@ function parseYaml(text: string, file: string, source: string, out: Collector): 
     try {
       value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
     } catch (err) {
-      out.problems.push({ origin, reason: thrownReason(err) });
+      out.problems.push({ origin, reason: parserFailure(err) });
       return;
     }
     if (value === null || value === undefined) return; // an empty document ("---" at the end)
@@ -166,12 +139,12 @@ function parseYaml(text: string, file: string, source: string, out: Collector): 
 
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParseResult {
   const source = options.source ?? 'file';
-  const maxObjects = options.limits?.maxObjectsPerFile ?? DEFAULT_MANIFEST_LIMITS.maxObjectsPerFile;
+  const maxObjects = options.limits?.maxObjectsPerFile ?? DEFAULT_FILE_LIMITS.maxObjectsPerFile;
   const out: Collector = { objects: [], problems: [], maxObjects, count: 0 };
   try {
     if (!(/\.json$/i.test(file) && parseJson(text, file, source, out))) parseYaml(text, file, source, out);
   } catch (err) {
-    return { objects: [], problems: [{ origin: { source, file, line: 1 }, reason: thrownReason(err) }] };
+    return { objects: [], problems: [{ origin: { source, file, line: 1 }, reason: parserFailure(err) }] };
   }
   if (out.count > maxObjects) {
     return {

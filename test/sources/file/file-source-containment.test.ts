@@ -7,7 +7,7 @@ import { createFileSource } from '../../../src/sources/file/file-source.js';
 import { createModelStore } from '../../../src/model/store.js';
 import { formatModelError } from '../../../src/model/errors.js';
 import { createJsonLogger } from '../../../src/shared/logger.js';
-import type { ManifestLimits } from '../../../src/sources/file/manifest-limits.js';
+import type { FileLimits } from '../../../src/shared/file-limits.js';
 import { waitFor } from '../../support/wait-for.js';
 import { ALIAS_BOMB, DEEP_JSON, largeManifest, manyServices } from './fixtures/hostile-manifests.js';
 
@@ -32,7 +32,7 @@ spec:
     - port: ${port}
 `;
 
-async function setup(t: Test, limits: Partial<ManifestLimits> = {}) {
+async function setup(t: Test, limits: Partial<FileLimits> = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'fsm-file-contain-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const logs: Record<string, unknown>[] = [];
