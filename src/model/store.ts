@@ -52,11 +52,11 @@ export interface ModelStore extends ModelView {
   apply(events: readonly SourceEvent[]): ApplyResult;
   /** Problems a source reported for a scope (a file, a watch); an empty list clears the scope. */
   setSourceProblems(scope: string, problems: readonly SourceProblem[]): void;
-  /** Every current problem (refused objects, cross-object problems, source problems), sorted. */
+  /** Every current problem (refused objects, cross-object problems, source problems and warnings), sorted. */
   errors(): readonly ModelError[];
   /** How many times each FSM error code was raised (for `fsm_error_err_code_count{err_code}`). */
   errorCounts(): ReadonlyMap<string, number>;
-  /** Called once for every error raised; returns an unsubscribe function. */
+  /** Called once for every error raised (not for warnings); returns an unsubscribe function. */
   onError(listener: (error: ModelError) => void): () => void;
   /** Called after every batch that changed the view; returns an unsubscribe function. */
   subscribe(listener: (changes: readonly ModelChange[]) => void): () => void;
@@ -101,9 +101,11 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return !!labels && labels[Labels.MonitoredBy] === meshName && labels[Labels.Ignore] === undefined;
   };
 
+  /** Lists the error; errors (not warnings) are also counted and announced. */
   const raise = (error: ModelError, into: ModelError[]) => {
     const e = locateError(error);
     into.push(e);
+    if (e.severity === 'warning') return;
     if (e.code) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
     for (const l of errorListeners) l(e);
   };
