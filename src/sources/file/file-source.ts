@@ -84,6 +84,12 @@ interface FileState {
   readonly problems: readonly SourceProblem[];
 }
 
+interface Provided {
+  readonly objects: Map<string, Entry>;
+  /** Warnings for definitions that lose to another of the same object, by the path of the losing file. */
+  readonly duplicates: Map<string, SourceProblem[]>;
+}
+
 /** What one scan found by walking the tree. */
 interface Walk {
   readonly files: string[];
@@ -110,6 +116,8 @@ export function createFileSource(options: FileSourceOptions): Source {
   const rescanIntervalMs = options.rescanIntervalMs ?? 2000;
   const limits: FileLimits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
   const files = new Map<string, FileState>();
+  /** What the files provide, recomputed when a file's objects change. */
+  let current: Provided = { objects: new Map(), duplicates: new Map() };
   /** What was last reported per scope (a JSON fingerprint), so unchanged problems are neither re-raised nor re-logged. */
   const reported = new Map<string, string>();
   let handlers: SourceHandlers | undefined;
@@ -275,18 +283,21 @@ export function createFileSource(options: FileSourceOptions): Source {
   }
 
   /** Key → the object currently provided (the last file in path order wins), and warnings for the definitions that lose. */
-  function provided(): { objects: Map<string, Entry>; duplicates: Map<string, SourceProblem[]> } {
-    const objects = new Map<string, Entry & { path: string }>();
+  function provided(): Provided {
+    const objects = new Map<string, Entry>();
+    const owner = new Map<string, string>();
     const duplicates = new Map<string, SourceProblem[]>();
     for (const path of [...files.keys()].sort()) {
       for (const [k, v] of (files.get(path) as FileState).objects) {
         const earlier = objects.get(k);
-        if (earlier) {
-          const list = duplicates.get(earlier.path) ?? [];
+        const earlierPath = owner.get(k);
+        if (earlier && earlierPath !== undefined) {
+          const list = duplicates.get(earlierPath) ?? [];
           list.push(duplicate(v.object, earlier.origin, v.origin));
-          duplicates.set(earlier.path, list);
+          duplicates.set(earlierPath, list);
         }
-        objects.set(k, { ...v, path });
+        objects.set(k, v);
+        owner.set(k, path);
       }
     }
     return { objects, duplicates };
@@ -321,7 +332,7 @@ export function createFileSource(options: FileSourceOptions): Source {
   async function scanOnce(): Promise<void> {
     const found = await walk();
     syncWatchers(found.dirs);
-    const before = provided().objects;
+    const before = current.objects;
     const seen = new Set(found.files);
     const underUnreadable = (path: string) => [...found.unreadable].some((d) => path.startsWith(d + sep));
     let changed = false;
@@ -350,14 +361,14 @@ export function createFileSource(options: FileSourceOptions): Source {
       files.set(path, { stamp: read.stamp, objects, problems });
       changed = true;
     }
-    const after = provided();
+    if (changed) current = provided();
     const problems = new Map(found.problems);
     for (const [path, state] of files) {
-      const list = [...state.problems, ...(after.duplicates.get(path) ?? [])];
+      const list = [...state.problems, ...(current.duplicates.get(path) ?? [])];
       if (list.length > 0) problems.set(path, list);
     }
     report(problems);
-    if (changed) emit(before, after.objects);
+    if (changed) emit(before, current.objects);
     if (!synced) {
       synced = true;
       resolveReady();
