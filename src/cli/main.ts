@@ -4,18 +4,12 @@
  * (`serve-xds`, `validate`, `config`, `error-info`); without one, the
  * controller runs. Each subcommand lives in ./commands/<name>.ts and exports
  * `run(argv): Promise<number>` returning the exit code; each answers
- * `--help`. `fsm-controller --version` prints the version.
+ * `--help`; the controller (so `fsm-controller`) also answers `--version`.
  */
-import { packageVersion } from './version.js';
-
 const SUBCOMMANDS = new Set(['serve-xds', 'validate', 'config', 'error-info']);
 
 async function main(argv: string[]): Promise<number> {
   const first = argv[0];
-  if (first === '--version') {
-    process.stdout.write(`fsm-controller ${packageVersion()}\n`);
-    return 0;
-  }
   const name = first !== undefined && SUBCOMMANDS.has(first) ? first : 'controller';
   const rest = name === 'controller' ? argv : argv.slice(1);
   const mod = (await import(`./commands/${name}.js`)) as { run(argv: string[]): Promise<number> };

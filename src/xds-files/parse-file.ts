@@ -55,7 +55,7 @@ export function parseResourceFile(file: string, text: string, limits: Pick<FileL
     return { resources: [], issues: [{ file, field: '', reason: parserFailure(err) }] };
   }
   if (parsed.resources.length > limits.maxObjectsPerFile) {
-    const reason = `${parsed.resources.length} resources in one file, more than the limit of ${limits.maxObjectsPerFile} (--file-max-objects); file refused`;
+    const reason = `more than ${limits.maxObjectsPerFile} resources in one file (--file-max-objects); file refused`;
     return { resources: [], issues: [{ file, field: '', reason }] };
   }
   return parsed;

@@ -1,20 +1,13 @@
 import { createServer } from 'node:net';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { spawnCli, until } from '../support/cli-process.js';
 
-// The entry point as a user meets it: --version and what reaches stderr.
-// (Each subcommand's --help is tested with the subcommand.)
+// The controller process as a user meets it: what reaches stderr.
+// (--version and each subcommand's --help are tested in-process with their command.)
 t.setTimeout(300_000);
-
-t.test('--version prints the version from package.json', async (t) => {
-  const { version } = JSON.parse(await readFile('package.json', 'utf8')) as { version: string };
-  const run = spawnCli(['--version']);
-  t.equal(await run.exit, 0);
-  t.equal(run.stdout(), `fsm-controller ${version}\n`);
-});
 
 t.test('--log-format text; a taken xDS port leaves no raw grpc-js line on stderr', async (t) => {
   const taken = createServer();
@@ -29,7 +22,8 @@ t.test('--log-format text; a taken xDS port leaves no raw grpc-js line on stderr
   ]);
   t.teardown(() => run.child.kill('SIGKILL'));
   // Whether the process then exits is item 8's business; the failure line is what matters here.
-  await until(() => (/EADDRINUSE/.test(run.stderr()) ? true : undefined), 120_000, 'the listen failure');
+  // Generous: each spawn compiles the CLI from source, which takes minutes on a loaded 2-core machine.
+  await until(() => (/EADDRINUSE/.test(run.stderr()) ? true : undefined), 240_000, 'the listen failure');
   const lines = run.stderr().trim().split('\n');
   t.same(lines.filter((l) => /^E /.test(l)), [], 'no raw grpc-js line');
   t.ok(lines.some((l) => /^\S+Z WARN  No address added out of total 1 resolved .*component=grpc-js$/.test(l)), 'grpc-js speaks through our text logger');

@@ -6,7 +6,7 @@
  * allowed is refused as a whole. `kind: List` documents are expanded into
  * their items. Never throws: whatever goes wrong is a problem of this file.
  */
-import { LineCounter, parseAllDocuments } from 'yaml';
+import { Composer, LineCounter, Parser, type Document } from 'yaml';
 import type { MeshObject } from '../../model/types.js';
 import type { SourceOrigin, SourceProblem } from '../../model/source-events.js';
 import { createFieldLineLookup, type FieldLineLookup } from './field-lines.js';
@@ -108,12 +108,22 @@ function parseJson(text: string, file: string, source: string, out: Collector): 
   return true;
 }
 
+/**
+ * Documents are composed one at a time and parsing stops once the file has
+ * more objects than allowed: a huge file is refused without building every
+ * document first.
+ */
 function parseYaml(text: string, file: string, source: string, out: Collector): void {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const list = Array.isArray(docs) ? docs : [docs];
+  const docs = new Composer({ uniqueKeys: true }).compose(new Parser(lineCounter.addNewLine).parse(text));
   const lookup = createFieldLineLookup(text);
-  list.forEach((doc, index) => {
+  let index = 0;
+  for (const doc of docs) {
+    parseDocument(doc, index++);
+    if (out.count > out.maxObjects) return;
+  }
+
+  function parseDocument(doc: Document.Parsed, index: number): void {
     const start = doc.contents?.range?.[0] ?? doc.range[0];
     const line = lineCounter.linePos(start).line;
     const origin: SourceOrigin = { source, file, line, document: index };
@@ -134,7 +144,7 @@ function parseYaml(text: string, file: string, source: string, out: Collector): 
     }
     if (value === null || value === undefined) return; // an empty document ("---" at the end)
     collect(value, origin, lookup, out);
-  });
+  }
 }
 
 export function parseManifests(text: string, file: string, options: ParseOptions = {}): ParseResult {
@@ -147,10 +157,7 @@ export function parseManifests(text: string, file: string, options: ParseOptions
     return { objects: [], problems: [{ origin: { source, file, line: 1 }, reason: parserFailure(err) }] };
   }
   if (out.count > maxObjects) {
-    return {
-      objects: [],
-      problems: [{ origin: { source, file }, reason: `${out.count} objects in one file, more than the limit of ${maxObjects} (--file-max-objects); file refused` }],
-    };
+    return { objects: [], problems: [{ origin: { source, file }, reason: `more than ${maxObjects} objects in one file (--file-max-objects); file refused` }] };
   }
   return { objects: out.objects, problems: out.problems };
 }

@@ -40,9 +40,9 @@ t.test('more objects than allowed refuses the file, List items included', async 
   t.equal(parseManifests(docs, 'a.yaml', { limits: { maxObjectsPerFile: 4 } }).objects.length, 4);
   const over = parseManifests(docs, 'a.yaml', { limits: { maxObjectsPerFile: 3 } });
   t.same(over.objects, []);
-  t.same(over.problems.map((p) => p.reason), ['4 objects in one file, more than the limit of 3 (--file-max-objects); file refused']);
+  t.same(over.problems.map((p) => p.reason), ['more than 3 objects in one file (--file-max-objects); file refused']);
   const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: Array.from({ length: 5 }, (_, i) => ({ apiVersion: 'v1', kind: 'Service', metadata: { name: `l${i}` } })) });
-  t.match(parseManifests(list, 'l.json', { limits: { maxObjectsPerFile: 4 } }).problems, [{ reason: /^5 objects in one file/ }]);
+  t.match(parseManifests(list, 'l.json', { limits: { maxObjectsPerFile: 4 } }).problems, [{ reason: 'more than 4 objects in one file (--file-max-objects); file refused' }]);
 });
 
 t.test('List items: field paths have no dangling dot; lines are the item\'s, in JSON too', async (t) => {
