@@ -48,12 +48,13 @@ t.test('serving certificate renewal and root rotation reach new connections; est
   const { dir, stateDir } = await bookstoreCopy(t, 'fsm-serving');
   const storage = createFileSecretStorage({ dir: stateDir });
   // The serving certificate is issued at start, before the MeshConfig is read
-  // (24 h then). A previous run left one that lives 6 s in the state dir: the
-  // controller reuses it, and renews it after about 4 s (at two thirds of its
-  // life; from then on with the mesh's validity). The margin keeps a loaded machine from renewing it before
-  // the first look.
+  // (24 h then). A previous run left one that lives 20 s in the state dir: the
+  // controller reuses it, and renews it after about 13 s (at two thirds of its
+  // life; from then on with the mesh's validity). The margins keep a loaded
+  // machine from renewing it before the first look, and the steps before the
+  // renewal from meeting it expired.
   const caA = await createBuiltinCa({ storage });
-  const previousRun = createCertificateManager({ issuer: caA, store: storage, validity: () => 6_000 });
+  const previousRun = createCertificateManager({ issuer: caA, store: storage, validity: () => 20_000 });
   const ns = 'fsm-system';
   const leftOver = await previousRun.issueWorkload({
     namespace: ns,
