@@ -46,12 +46,12 @@ interface FlagSpec {
 
 export const FLAGS: readonly FlagSpec[] = [
   { flag: 'source', env: 'FSM_SOURCE', kind: 'list', help: 'where mesh objects come from: kubernetes | file:DIR (repeatable; env: comma-separated)' },
-  { flag: 'mesh-name', env: 'FSM_MESH_NAME', kind: 'string', def: 'fsm', help: 'mesh name; namespaces labelled flomesh.io/monitored-by=<name> are observed' },
+  { flag: 'mesh-name', env: 'FSM_MESH_NAME', kind: 'string', def: 'fsm', help: 'mesh name (an RFC 1123 DNS label); namespaces labelled flomesh.io/monitored-by=<name> are observed' },
   { flag: 'fsm-namespace', env: 'FSM_NAMESPACE', kind: 'string', def: 'fsm-system', help: 'control-plane namespace (holds fsm-mesh-config and fsm-ca-bundle)' },
   { flag: 'trust-domain', env: 'FSM_TRUST_DOMAIN', kind: 'string', def: 'cluster.local', help: 'trust domain of workload certificates' },
   { flag: 'xds-listen', env: 'FSM_XDS_LISTEN', kind: 'string', def: '0.0.0.0:15128', help: 'xDS (gRPC ADS) listen address HOST:PORT' },
   { flag: 'repo-listen', env: 'FSM_REPO_LISTEN', kind: 'string', def: '0.0.0.0:6060', help: 'Pipy repo listen address HOST:PORT' },
-  { flag: 'admin-listen', env: 'FSM_ADMIN_LISTEN', kind: 'string', def: '0.0.0.0:9091', help: 'health, metrics and debug listen address HOST:PORT' },
+  { flag: 'admin-listen', env: 'FSM_ADMIN_LISTEN', kind: 'string', def: '0.0.0.0:9091', help: 'health and metrics (and /debug/* with --debug) listen address HOST:PORT' },
   { flag: 'state-dir', env: 'FSM_STATE_DIR', kind: 'string', help: 'directory for the CA and issued certificates when not using Kubernetes (default: a per-user directory)' },
   { flag: 'pipy-codebase', env: 'FSM_PIPY_CODEBASE', kind: 'string', help: 'directory with the base Pipy sidecar scripts (default: the built-in base)' },
   { flag: 'quiet-ms', env: 'FSM_QUIET_MS', kind: 'int', def: '100', help: 'coalescing quiet window in milliseconds' },
