@@ -76,7 +76,7 @@ async function main(): Promise<void> {
   }
   const options = parseControllerOptions(
     [
-      ...['--source', `file:${dir}`, '--state-dir', stateDir, '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0'],
+      ...['--source', `file:${dir}`, '--state-dir', stateDir, '--xds-listen', '127.0.0.1:0', '--repo-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', '--debug'],
       ...(baseDir ? ['--pipy-codebase', baseDir] : []),
     ],
     {},

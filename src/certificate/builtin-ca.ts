@@ -151,6 +151,15 @@ export interface BuiltinCaOptions extends RootOptions {
   readonly storage: SecretStorage;
   /** Storage entry name; `fsm-ca-bundle` by default (`--ca-bundle-secret-name`). */
   readonly secretName?: string;
+  /**
+   * Storage name prefix of the certificates issued from this root (the
+   * certificate manager's). When no root is stored but such certificates
+   * are, the root was lost while certificates it signed live on in the
+   * mesh; a new root would silently break mesh-wide trust, so creating one
+   * is refused (E4009) unless `allowNewRoot`.
+   */
+  readonly issuedPrefix?: string;
+  readonly allowNewRoot?: boolean;
 }
 
 /**
@@ -163,6 +172,18 @@ export async function createBuiltinCa(options: BuiltinCaOptions): Promise<Builti
   const stored = await options.storage.get(name);
   let data = stored;
   let created = false;
+  if (!data && options.issuedPrefix !== undefined && !options.allowNewRoot) {
+    const orphans = await options.storage.list(options.issuedPrefix);
+    if (orphans.length > 0) {
+      throw new CertificateError(
+        CertificateErrorCode.rootMissing,
+        `no root CA "${name}" in ${options.storage.description}, but ${orphans.length} certificate${orphans.length === 1 ? '' : 's'} issued from a root ` +
+          `${orphans.length === 1 ? 'is' : 'are'} there (${orphans[0]}${orphans.length > 1 ? ', …' : ''}): the root was removed. A new root would silently ` +
+          `break trust with every proxy holding a certificate from the old one. Restore "${name}", or rotate deliberately: declare the new root ` +
+          'with a MeshRootCertificate (FSM\'s rotation states) while the old root is still present',
+      );
+    }
+  }
   if (!data) {
     const root = await generateRoot(options);
     const result = await options.storage.createOrLoad(name, { [CA_CERT_KEY]: root.certPem, [CA_PRIVATE_KEY_KEY]: root.keyPem });

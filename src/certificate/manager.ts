@@ -34,7 +34,8 @@ import { fromSecretData, makeWorkloadCertificate, toSecretData, withTrustBundle 
 export const DEFAULT_VALIDITY_MS = 24 * 3_600_000;
 /** Shorter validities are refused: they would only make proxies churn. */
 export const MIN_VALIDITY_MS = 1_000;
-const STORE_PREFIX = 'fsm-workload-cert-';
+/** Storage name prefix of persisted workload certificates. */
+export const WORKLOAD_STORE_PREFIX = 'fsm-workload-cert-';
 
 export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed' | 'validity-changed';
 
@@ -205,7 +206,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
   const writes = new Set<Promise<void>>();
   const persist = async (cert: WorkloadCertificate) => {
     if (!store) return;
-    const write = store.put(STORE_PREFIX + cert.identity, toSecretData(cert)).catch((err: unknown) => {
+    const write = store.put(WORKLOAD_STORE_PREFIX + cert.identity, toSecretData(cert)).catch((err: unknown) => {
       logger.error('persisting a workload certificate failed', { identity: cert.identity, error: String(err) });
     });
     writes.add(write);
@@ -280,7 +281,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     trustDomain,
     async start() {
       if (!store) return;
-      for (const name of await store.list(STORE_PREFIX)) {
+      for (const name of await store.list(WORKLOAD_STORE_PREFIX)) {
         const data = await store.get(name);
         const cert = data && fromSecretData(data, bundle);
         const now = clock.now();
@@ -339,7 +340,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       releases.set(identity, (releases.get(identity) ?? 0) + 1);
       entries.delete(identity);
       scheduler.cancel(identity);
-      if (store) await store.delete(STORE_PREFIX + identity);
+      if (store) await store.delete(WORKLOAD_STORE_PREFIX + identity);
     },
 
     async issueBootstrap(proxy) {

@@ -69,7 +69,7 @@ export interface IssuerSelection {
 }
 
 /**
- * Which MRC signs and which validates, from the states. Throws E5006 when
+ * Which MRC signs and which validates, from the states. Throws E4009 when
  * the set is unusable (none live, more than two, or no unique signer).
  */
 export function selectIssuers(mrcs: readonly MeshRootCertificate[]): IssuerSelection {
@@ -100,7 +100,7 @@ export interface RootRotationController {
   /**
    * Applies the current set of MRCs: selects signer and validator and
    * switches the manager; resolves when every cached certificate follows.
-   * Throws E5006 (leaving the manager unchanged) for an unusable set.
+   * Throws E4009 (leaving the manager unchanged) for an unusable set.
    * Calls are serialised.
    */
   apply(mrcs: readonly MeshRootCertificate[]): Promise<IssuerSelection>;
@@ -145,7 +145,7 @@ export function createRootRotationController(options: RootRotationControllerOpti
  * An `issuerFor` for MRCs with the tresor (built-in CA) provider: the root
  * lives in `spec.provider.tresor.ca.secretRef`, read or created through the
  * storage of that namespace (`storageFor`; the MRC's namespace when the ref
- * names none). Other providers are refused with E5006; the controller
+ * names none). Other providers are refused with E4009; the controller
  * composes factories for them.
  */
 export function tresorIssuerFactory(storageFor: (namespace: string) => SecretStorage): (mrc: MeshRootCertificate) => Promise<Issuer> {

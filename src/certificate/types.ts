@@ -74,8 +74,10 @@ export interface WorkloadCertificate {
   toJSON(): Record<string, unknown>;
 }
 
-/** Errors of this module carry a stable code; see `CertificateErrorCode`. */
+/** Errors of this module carry a stable code from FSM's documented table; see `CertificateErrorCode`. */
 export class CertificateError extends Error {
+  /** The message without the code, for callers that print the code themselves. */
+  readonly detail: string;
   constructor(
     readonly code: CertificateErrorCode,
     message: string,
@@ -83,22 +85,25 @@ export class CertificateError extends Error {
   ) {
     super(`${code}: ${message}`, options);
     this.name = 'CertificateError';
+    this.detail = message;
   }
 }
 
 export const CertificateErrorCode = {
-  /** A bootstrap certificate CN is not `<uuid>.sidecar.<sa>.<ns>.<trustDomain>`. */
+  /** A bootstrap certificate CN is not `<uuid>.sidecar.<sa>.<ns>.<trustDomain>` (ErrParsingXDSCertCN). */
   badBootstrapCommonName: 'E5001',
-  /** An invalid validity duration (MeshConfig serviceCertValidityDuration). */
-  badValidity: 'E5002',
-  /** An issuer failed or returned something unusable. */
-  issuerFailed: 'E5003',
-  /** CA storage holds an unreadable or mismatched root. */
-  badStoredCa: 'E5004',
-  /** Invalid key type (RSA bits outside 2048..4096). */
-  badKeyType: 'E5005',
-  /** MeshRootCertificate resources describe no usable signing/validating pair. */
-  badRootSet: 'E5006',
+  /** An invalid validity duration, MeshConfig serviceCertValidityDuration (ErrCreatingCert). */
+  badValidity: 'E4014',
+  /** An issuer failed or returned something unusable (ErrIssuingCert). */
+  issuerFailed: 'E4013',
+  /** CA storage holds an unreadable or mismatched root (ErrInvalidCA). */
+  badStoredCa: 'E4015',
+  /** Invalid key type, e.g. RSA bits outside 2048..4096 (ErrGeneratingPrivateKey). */
+  badKeyType: 'E4006',
+  /** MeshRootCertificate resources describe no usable signing/validating pair (ErrCreatingRootCert). */
+  badRootSet: 'E4009',
+  /** The stored root is gone while certificates it issued remain; a new one is not created silently (ErrCreatingRootCert). */
+  rootMissing: 'E4009',
 } as const;
 export type CertificateErrorCode = (typeof CertificateErrorCode)[keyof typeof CertificateErrorCode];
 

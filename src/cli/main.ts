@@ -3,7 +3,8 @@
  * fsm-controller entry point. The first argument selects a subcommand
  * (`serve-xds`, `validate`, `config`, `error-info`); without one, the
  * controller runs. Each subcommand lives in ./commands/<name>.ts and exports
- * `run(argv): Promise<number>` returning the exit code.
+ * `run(argv): Promise<number>` returning the exit code; each answers
+ * `--help`; the controller (so `fsm-controller`) also answers `--version`.
  */
 const SUBCOMMANDS = new Set(['serve-xds', 'validate', 'config', 'error-info']);
 

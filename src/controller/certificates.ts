@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { createBuiltinCa } from '../certificate/builtin-ca.js';
-import { createCertificateManager, type CertificateManager } from '../certificate/manager.js';
+import { createCertificateManager, WORKLOAD_STORE_PREFIX, type CertificateManager } from '../certificate/manager.js';
 import { createFileSecretStorage } from '../certificate/storage/file-storage.js';
 import type { SecretStorage } from '../certificate/storage/secret-storage.js';
-import type { WorkloadCertificate } from '../certificate/types.js';
+import { CertificateError, CertificateErrorCode } from '../certificate/types.js';
 import type { CertificateSource } from '../generate/sidecar/certificate.js';
 import { serviceHostNames } from '../generate/sidecar/mesh-services.js';
 import { readMeshSettings } from '../generate/sidecar/mesh-settings.js';
@@ -42,17 +42,42 @@ export interface ControllerCertificatesOptions {
   /** Storage for the CA root and issued certificates (state dir, or the fsm-ca-bundle Secret with Kubernetes). */
   storage?: SecretStorage;
   stateDir?: string;
+  /** `--allow-new-root`: create a new root although certificates issued by a missing one remain in storage. */
+  allowNewRoot?: boolean;
   logger: Logger;
 }
 
+/**
+ * A start-up failure in words an operator can act on: a file-system error
+ * of the state directory names the directory and the flag that sets it; a
+ * refused new root names the flag that allows it.
+ */
+function explainStartError(err: unknown, stateDir: string | undefined): unknown {
+  if (err instanceof CertificateError && err.code === CertificateErrorCode.rootMissing) {
+    return new CertificateError(err.code, `${err.detail}; to create a new root anyway, pass --allow-new-root (FSM_ALLOW_NEW_ROOT=true)`, { cause: err });
+  }
+  const e = err as NodeJS.ErrnoException;
+  if (stateDir === undefined || !(e instanceof Error) || typeof e.code !== 'string' || typeof e.syscall !== 'string') return err;
+  // Node's text is "EACCES: permission denied, mkdir '/x'": keep the description only.
+  const what = e.message.replace(/^[A-Z0-9_]+: /, '').replace(/, \w+ '.*'$/, '');
+  return new Error(`state directory ${stateDir} (set with --state-dir) is not usable: ${e.syscall} ${e.path ?? stateDir}: ${what} (${e.code})`, { cause: err });
+}
+
 export async function createControllerCertificates(opts: ControllerCertificatesOptions): Promise<ControllerCertificates> {
-  const storage = opts.storage ?? createFileSecretStorage({ dir: opts.stateDir ?? defaultStateDir() });
-  const ca = await createBuiltinCa({ storage });
+  const stateDir = opts.storage ? undefined : (opts.stateDir ?? defaultStateDir());
+  const storage = opts.storage ?? createFileSecretStorage({ dir: stateDir as string });
   const { view, logger } = opts;
   // The MeshConfig schema only admits valid durations, so the typed accessor never throws.
   const validity = (): number => view.meshConfig.serviceCertValidityMs();
-  const manager = createCertificateManager({ issuer: ca, trustDomain: opts.trustDomain, validity, store: storage, logger });
-  await manager.start();
+  let manager: CertificateManager;
+  try {
+    const ca = await createBuiltinCa({ storage, issuedPrefix: WORKLOAD_STORE_PREFIX, allowNewRoot: opts.allowNewRoot === true });
+    if (ca.created) logger.info('created a new root CA', { storage: storage.description });
+    manager = createCertificateManager({ issuer: ca, trustDomain: opts.trustDomain, validity, store: storage, logger });
+    await manager.start();
+  } catch (err) {
+    throw explainStartError(err, stateDir);
+  }
 
   const mtlsDisabled = () => view.meshConfig.spec.sidecar.sidecarDisabledMTLS;
   /**

@@ -12,11 +12,12 @@ import type { ModelChange } from '../model/view.js';
 import { createAdminServer, type AdminServer } from '../observability/admin-http.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
 import { loadBaseCodebase } from '../pipy-base/load-base-codebase.js';
-import { silentLogger, type Logger } from '../shared/logger.js';
+import { silentLogger, type LevelledLogger, type Logger } from '../shared/logger.js';
 import { defaultSourceRegistry } from '../sources/schemes.js';
 import { createControllerCertificates, type ControllerCertificates } from './certificates.js';
 import { createConvergenceTracker } from './convergence.js';
 import { createDebugRoutes } from './debug-routes.js';
+import { createMeshConfigLogLevel } from './log-level.js';
 import { createNodePublisher, type NodePublisher } from './node-publisher.js';
 import type { ControllerOptions } from './options.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
@@ -78,7 +79,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   const codebases: LinearCache = createLinearCache(TypeUrl.PipyCodebase, { logger });
   const publisher = createNodePublisher({ snapshots, codebases });
   const registry = defaultSourceRegistry();
-  const sources: Source[] = deps.sources ?? options.sources.map((s) => registry.create(s, { logger, meshName: options.meshName }));
+  const sources: Source[] = deps.sources ?? options.sources.map((s) => registry.create(s, { logger, meshName: options.meshName, manifestLimits: options.manifestLimits }));
   let running: Running | undefined;
   let starting: Partial<Running> & { unsubscribers: (() => void)[] } = { unsubscribers: [] };
   let closed = false;
@@ -99,6 +100,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       view: store,
       trustDomain: options.trustDomain,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      allowNewRoot: options.allowNewRoot,
       logger,
     }));
     metrics.setCertExpirySource(() => {
@@ -121,9 +123,14 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       store,
     ));
     const convergence = createConvergenceTracker({ metrics });
+    // MeshConfig observability.fsmLogLevel sets the level of a logger that can change it.
+    const logLevel = 'setLevel' in logger ? createMeshConfigLogLevel({ store, logger: logger as LevelledLogger, bootLevel: options.logLevel, fsmNamespace: options.fsmNamespace }) : undefined;
     const onApplied = (changes: readonly ModelChange[]) => {
       if (changes.some((c) => c.kind === 'MeshRootCertificate')) void roots.apply();
-      if (changes.some((c) => c.kind === 'MeshConfig')) r.xds?.setMaxStreams(store.meshConfig.spec.sidecar.maxDataPlaneConnections);
+      if (changes.some((c) => c.kind === 'MeshConfig')) {
+        r.xds?.setMaxStreams(store.meshConfig.spec.sidecar.maxDataPlaneConnections);
+        logLevel?.apply();
+      }
     };
     const pipeline = (r.pipeline = createPipeline({
       store,
@@ -166,7 +173,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
               authorize: (peer, codebase) => {
                 const id = identifyProxy(peer, store, options.trustDomain);
                 if (!id.ok) return new Error(`${id.code}: ${id.reason}`);
-                return sidecarCodebaseName(id.proxy) === codebase ? true : new Error(`E5002: ${id.proxy.cnPrefix} may not read ${codebase}`);
+                return sidecarCodebaseName(id.proxy) === codebase ? true : new Error(`E5010: ${id.proxy.cnPrefix} may not read ${codebase}`);
               },
             },
           }
@@ -198,7 +205,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     });
     const admin = (r.admin = createAdminServer({
       listen: options.adminListen,
-      ...createDebugRoutes({ store, sidecars, publisher, snapshots, repo, metrics, isReady: pipeline.isReady, sources, convergence }),
+      ...createDebugRoutes({ store, sidecars, publisher, snapshots, repo, metrics, isReady: pipeline.isReady, sources, convergence, debug: options.debug }),
     }));
 
     // Every bind settles before a failure is reported, so release() never races a listen still in flight.

@@ -19,11 +19,19 @@ export interface DebugRouteDeps {
   isReady: () => boolean;
   sources: readonly Source[];
   convergence: ConvergenceTracker;
+  /**
+   * Serve the /debug/* routes (`--debug`). Off by default, as FSM keeps its
+   * debug server off: they list every proxy and codebase name, and in plain
+   * HTTP mode a codebase name is all it takes to fetch a proxy's private key
+   * from the repo port. /health/* and /metrics are always served (kubelet
+   * probes and Prometheus must reach them).
+   */
+  debug: boolean;
 }
 
 /**
- * The admin port's routes: health, Prometheus metrics, and debug JSON for
- * operators — every proxy with its identity, generated versions and what it
+ * The admin port's routes: health, Prometheus metrics, and (with `debug`)
+ * debug JSON for operators — every proxy with its identity, generated versions and what it
  * acknowledged (xDS) or reports running (Pipy); one proxy's config with
  * private keys redacted; the source and validation errors. Nothing here ever
  * contains a private key.
@@ -76,15 +84,19 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
     },
   });
 
+  const always: Record<string, AdminHandler> = {
+    '/health/alive': () => ({ status: 200, body: { status: 'alive' } }),
+    '/health/ready': () => {
+      const ready = d.isReady();
+      const missing = d.store.proxies().filter((p) => !d.sidecars.get(p.uuid)).length;
+      return { status: ready ? 200 : 503, body: { ready, proxies: d.store.proxies().length, proxiesWithoutConfig: missing, sources: d.sources.map((s) => s.name) } };
+    },
+    '/metrics': metricsRoute(d.metrics),
+  };
+  if (!d.debug) return { routes: always };
   return {
     routes: {
-      '/health/alive': () => ({ status: 200, body: { status: 'alive' } }),
-      '/health/ready': () => {
-        const ready = d.isReady();
-        const missing = d.store.proxies().filter((p) => !d.sidecars.get(p.uuid)).length;
-        return { status: ready ? 200 : 503, body: { ready, proxies: d.store.proxies().length, proxiesWithoutConfig: missing, sources: d.sources.map((s) => s.name) } };
-      },
-      '/metrics': metricsRoute(d.metrics),
+      ...always,
       '/debug/proxies': proxies,
       '/debug/errors': errors,
       '/debug/xds': () => ({ status: 200, body: Object.fromEntries(d.snapshots.statusKeys().map((k) => [k, d.snapshots.nodeStatus(k)])) }),

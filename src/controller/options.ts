@@ -1,11 +1,15 @@
 /**
  * fsm-controller's flags and their environment variables. Parsing collects
  * every problem; a bad flag is reported with error code E1000 (FSM's "invalid
- * command-line argument").
+ * command-line argument"), naming the flag, or the environment variable when
+ * the value came from one.
  */
 import { DEFAULT_TRUST_DOMAIN } from '../certificate/identity.js';
+import type { LogFormat, LogLevel } from '../shared/logger.js';
 import type { SourceSpec } from '../sources/scheme.js';
 import { defaultSourceRegistry } from '../sources/schemes.js';
+import type { FileLimits } from '../shared/file-limits.js';
+import { DEFAULT_FILE_LIMITS } from '../shared/file-limits.js';
 
 export interface ControllerOptions {
   sources: SourceSpec[];
@@ -23,7 +27,14 @@ export interface ControllerOptions {
   maxDelayMs: number;
   repoTls: boolean;
   xdsTls: boolean;
-  logLevel: 'debug' | 'info' | 'warn' | 'error';
+  logLevel: LogLevel;
+  logFormat: LogFormat;
+  /** Serve the /debug/* routes on the admin port (off by default; /health/* and /metrics always are). */
+  debug: boolean;
+  /** Create a new root CA even though certificates issued by the missing one remain in the state dir. */
+  allowNewRoot: boolean;
+  /** Bounds on each manifest file of `file:` sources. */
+  manifestLimits: FileLimits;
 }
 
 interface FlagSpec {
@@ -36,20 +47,34 @@ interface FlagSpec {
 
 export const FLAGS: readonly FlagSpec[] = [
   { flag: 'source', env: 'FSM_SOURCE', kind: 'list', help: 'where mesh objects come from: kubernetes | file:DIR (repeatable; env: comma-separated)' },
-  { flag: 'mesh-name', env: 'FSM_MESH_NAME', kind: 'string', def: 'fsm', help: 'mesh name; namespaces labelled flomesh.io/monitored-by=<name> are observed' },
+  { flag: 'mesh-name', env: 'FSM_MESH_NAME', kind: 'string', def: 'fsm', help: 'mesh name (an RFC 1123 DNS label); namespaces labelled flomesh.io/monitored-by=<name> are observed' },
   { flag: 'fsm-namespace', env: 'FSM_NAMESPACE', kind: 'string', def: 'fsm-system', help: 'control-plane namespace (holds fsm-mesh-config and fsm-ca-bundle)' },
   { flag: 'trust-domain', env: 'FSM_TRUST_DOMAIN', kind: 'string', def: DEFAULT_TRUST_DOMAIN, help: 'trust domain of workload certificates' },
   { flag: 'xds-listen', env: 'FSM_XDS_LISTEN', kind: 'string', def: '0.0.0.0:15128', help: 'xDS (gRPC ADS) listen address HOST:PORT' },
   { flag: 'repo-listen', env: 'FSM_REPO_LISTEN', kind: 'string', def: '0.0.0.0:6060', help: 'Pipy repo listen address HOST:PORT' },
-  { flag: 'admin-listen', env: 'FSM_ADMIN_LISTEN', kind: 'string', def: '0.0.0.0:9091', help: 'health, metrics and debug listen address HOST:PORT' },
+  { flag: 'admin-listen', env: 'FSM_ADMIN_LISTEN', kind: 'string', def: '0.0.0.0:9091', help: 'health and metrics (and /debug/* with --debug) listen address HOST:PORT' },
   { flag: 'state-dir', env: 'FSM_STATE_DIR', kind: 'string', help: 'directory for the CA and issued certificates when not using Kubernetes (default: a per-user directory)' },
   { flag: 'pipy-codebase', env: 'FSM_PIPY_CODEBASE', kind: 'string', help: 'directory with the base Pipy sidecar scripts (default: the built-in base)' },
   { flag: 'quiet-ms', env: 'FSM_QUIET_MS', kind: 'int', def: '100', help: 'coalescing quiet window in milliseconds' },
   { flag: 'max-delay-ms', env: 'FSM_MAX_DELAY_MS', kind: 'int', def: '1000', help: 'longest a change waits before regeneration, in milliseconds' },
   { flag: 'repo-tls', env: 'FSM_REPO_TLS', kind: 'bool', help: 'serve the Pipy repo over HTTPS with client certificates from the mesh CA' },
   { flag: 'xds-tls', env: 'FSM_XDS_TLS', kind: 'bool', help: 'require client certificates from the mesh CA on the xDS port' },
-  { flag: 'log-level', env: 'FSM_LOG_LEVEL', kind: 'string', def: 'info', help: 'debug | info | warn | error' },
+  { flag: 'log-level', env: 'FSM_LOG_LEVEL', kind: 'string', def: 'info', help: 'debug | info | warn | error; MeshConfig observability.fsmLogLevel, when set, overrides it live' },
+  { flag: 'log-format', env: 'FSM_LOG_FORMAT', kind: 'string', def: 'json', help: 'json (one object per line, for machines) | text (for people)' },
+  { flag: 'debug', env: 'FSM_DEBUG', kind: 'bool', help: 'serve /debug/* on the admin port (lists every proxy and codebase; off by default)' },
+  { flag: 'allow-new-root', env: 'FSM_ALLOW_NEW_ROOT', kind: 'bool', help: 'create a new root CA although certificates from a missing one remain in --state-dir (breaks mesh-wide trust)' },
+  { flag: 'file-max-bytes', env: 'FSM_FILE_MAX_BYTES', kind: 'int', def: String(DEFAULT_FILE_LIMITS.maxFileBytes), help: 'file: sources: larger manifest files are refused' },
+  { flag: 'file-max-objects', env: 'FSM_FILE_MAX_OBJECTS', kind: 'int', def: String(DEFAULT_FILE_LIMITS.maxObjectsPerFile), help: 'file: sources: files with more objects are refused' },
 ];
+
+/** RFC 1123 DNS label: what FSM's documentation requires of a mesh name (and Kubernetes of a namespace). */
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
+/** Why `value` is not an RFC 1123 DNS label, or undefined when it is one. */
+export function dnsLabelProblem(value: string): string | undefined {
+  if (DNS_LABEL.test(value)) return undefined;
+  return `"${value}" is not an RFC 1123 DNS label (at most 63 characters: lowercase letters, digits and '-', starting and ending with a letter or digit)`;
+}
 
 export class UsageError extends Error {
   readonly code = 'E1000';
@@ -66,6 +91,7 @@ export function helpText(): string {
     lines.push(`  --${f.flag}${arg}`.padEnd(30) + `${f.help}${f.def ? ` (default ${f.def})` : ''} [${f.env}]`);
   }
   lines.push('  --help'.padEnd(30) + 'print this help');
+  lines.push('  --version'.padEnd(30) + 'print the version');
   return lines.join('\n') + '\n';
 }
 
@@ -75,10 +101,14 @@ export function helpText(): string {
  */
 export function parseControllerOptions(argv: readonly string[], env: Record<string, string | undefined> = process.env): ControllerOptions | 'help' {
   const values = new Map<string, string[]>();
+  /** Flags whose value came from their environment variable (errors name the variable). */
+  const fromEnv = new Set<string>();
   const problems: string[] = [];
   for (const f of FLAGS) {
     const v = env[f.env];
-    if (v !== undefined && v !== '') values.set(f.flag, f.kind === 'list' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [v]);
+    if (v === undefined || v === '') continue;
+    values.set(f.flag, f.kind === 'list' ? v.split(',').map((s) => s.trim()).filter(Boolean) : [v]);
+    fromEnv.add(f.flag);
   }
   const fromArgs = new Map<string, string[]>();
   for (let i = 0; i < argv.length; i++) {
@@ -110,16 +140,19 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     list.push(value);
     fromArgs.set(name, list);
   }
-  for (const [k, v] of fromArgs) values.set(k, v);
+  for (const [k, v] of fromArgs) {
+    values.set(k, v);
+    fromEnv.delete(k);
+  }
 
-  const str = (flag: string): string | undefined => {
-    const spec = FLAGS.find((f) => f.flag === flag)!;
-    return values.get(flag)?.at(-1) ?? spec.def;
-  };
-  const int = (flag: string): number => {
+  const specOf = (flag: string) => FLAGS.find((f) => f.flag === flag) as FlagSpec;
+  /** How a problem names where the value came from. */
+  const where = (flag: string) => (fromEnv.has(flag) ? `environment variable ${specOf(flag).env}` : `flag --${flag}`);
+  const str = (flag: string): string | undefined => values.get(flag)?.at(-1) ?? specOf(flag).def;
+  const int = (flag: string, min = 0): number => {
     const raw = str(flag) ?? '0';
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < 0) problems.push(`flag --${flag}: "${raw}" is not a non-negative integer`);
+    if (!Number.isInteger(n) || n < min) problems.push(`${where(flag)}: "${raw}" is not ${min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`}`);
     return n;
   };
   const bool = (flag: string): boolean => {
@@ -127,13 +160,24 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     if (raw === undefined) return false;
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
-    problems.push(`flag --${flag}: "${raw}" is not a boolean (true/false)`);
+    problems.push(`${where(flag)}: "${raw}" is not a boolean (true/false)`);
     return false;
   };
   const addr = (flag: string): string => {
     const raw = str(flag) as string;
     const m = /^(?:\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(raw);
-    if (!m || Number(m[1]) > 65535) problems.push(`flag --${flag}: "${raw}" is not HOST:PORT`);
+    if (!m || Number(m[1]) > 65535) problems.push(`${where(flag)}: "${raw}" is not HOST:PORT`);
+    return raw;
+  };
+  const oneOf = <T extends string>(flag: string, allowed: readonly T[]): T => {
+    const raw = str(flag) as string;
+    if (!(allowed as readonly string[]).includes(raw)) problems.push(`${where(flag)}: "${raw}" is not one of ${allowed.join(', ')}`);
+    return raw as T;
+  };
+  const label = (flag: string): string => {
+    const raw = str(flag) as string;
+    const problem = dnsLabelProblem(raw);
+    if (problem) problems.push(`${where(flag)}: ${problem}`);
     return raw;
   };
 
@@ -143,17 +187,15 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     try {
       sources.push(registry.parse(s));
     } catch (err) {
-      problems.push(`flag --source: ${err instanceof Error ? err.message : String(err)}`);
+      problems.push(`${where('source')}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  if (sources.length === 0 && !problems.some((p) => p.startsWith('flag --source'))) problems.push(`at least one --source is required (${registry.usage()})`);
-  const logLevel = str('log-level') as ControllerOptions['logLevel'];
-  if (!['debug', 'info', 'warn', 'error'].includes(logLevel)) problems.push(`flag --log-level: "${logLevel}" is not one of debug, info, warn, error`);
+  if (!values.has('source')) problems.push(`at least one --source is required (${registry.usage()})`);
 
   const opts: ControllerOptions = {
     sources,
-    meshName: str('mesh-name') as string,
-    fsmNamespace: str('fsm-namespace') as string,
+    meshName: label('mesh-name'),
+    fsmNamespace: label('fsm-namespace'),
     trustDomain: str('trust-domain') as string,
     xdsListen: addr('xds-listen'),
     repoListen: addr('repo-listen'),
@@ -164,9 +206,13 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     maxDelayMs: int('max-delay-ms'),
     repoTls: bool('repo-tls'),
     xdsTls: bool('xds-tls'),
-    logLevel,
+    logLevel: oneOf('log-level', ['debug', 'info', 'warn', 'error'] as const),
+    logFormat: oneOf('log-format', ['json', 'text'] as const),
+    debug: bool('debug'),
+    allowNewRoot: bool('allow-new-root'),
+    manifestLimits: { maxFileBytes: int('file-max-bytes', 1), maxObjectsPerFile: int('file-max-objects', 1) },
   };
-  if (opts.maxDelayMs < opts.quietMs) problems.push(`flag --max-delay-ms (${opts.maxDelayMs}) must not be below --quiet-ms (${opts.quietMs})`);
+  if (opts.maxDelayMs < opts.quietMs) problems.push(`${where('max-delay-ms')} (${opts.maxDelayMs}) must not be below ${fromEnv.has('quiet-ms') ? specOf('quiet-ms').env : '--quiet-ms'} (${opts.quietMs})`);
   if (problems.length) throw new UsageError(problems);
   return opts;
 }

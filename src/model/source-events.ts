@@ -7,6 +7,12 @@ export interface SourceOrigin {
   readonly line?: number;
   /** Index of the document within a multi-document file (0-based). */
   readonly document?: number;
+  /**
+   * The 1-based line of a field of this object (`spec.backends[1].weight`;
+   * "" for the object itself), when the source can tell. Called only for
+   * errors; the model replaces `line` with it in the errors it reports.
+   */
+  readonly fieldLine?: (field: string) => number | undefined;
 }
 
 /** One change reported by a source. Deletes carry at least kind and metadata. */
@@ -24,6 +30,8 @@ export interface SourceProblem {
   readonly reason: string;
   /** FSM error code (E1000…), when one applies. */
   readonly code?: string;
+  /** `warning`: reported, but nothing was refused or lost (default `error`). */
+  readonly severity?: 'error' | 'warning';
 }
 
 export interface SourceHandlers {

@@ -12,7 +12,7 @@
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
-import { describeObject, type ModelError } from './errors.js';
+import { describeObject, locateError, type ModelError } from './errors.js';
 import { createModelIndexes } from './indexes.js';
 import { kindInfo } from './kinds/kind-list.js';
 import { endpointsToSlices } from './legacy-endpoints.js';
@@ -51,11 +51,11 @@ export interface ModelStore extends ModelView {
   apply(events: readonly SourceEvent[]): ApplyResult;
   /** Problems a source reported for a scope (a file, a watch); an empty list clears the scope. */
   setSourceProblems(scope: string, problems: readonly SourceProblem[]): void;
-  /** Every current problem (refused objects, cross-object problems, source problems), sorted. */
+  /** Every current problem (refused objects, cross-object problems, source problems and warnings), sorted. */
   errors(): readonly ModelError[];
   /** How many times each FSM error code was raised (for `fsm_error_err_code_count{err_code}`). */
   errorCounts(): ReadonlyMap<string, number>;
-  /** Called once for every error raised; returns an unsubscribe function. */
+  /** Called once for every error raised (not for warnings); returns an unsubscribe function. */
   onError(listener: (error: ModelError) => void): () => void;
   /** Number of accepted objects (of one kind, or all), observed or not. */
   count(kind?: string): number;
@@ -101,8 +101,11 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return !!labels && labels[Labels.MonitoredBy] === meshName && labels[Labels.Ignore] === undefined;
   };
 
-  const raise = (e: ModelError, into: ModelError[]) => {
+  /** Lists the error; errors (not warnings) are also counted and announced. */
+  const raise = (error: ModelError, into: ModelError[]) => {
+    const e = locateError(error);
     into.push(e);
+    if (e.severity === 'warning') return;
     if (e.code) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
     for (const l of errorListeners) l(e);
   };
@@ -341,7 +344,17 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       }
       const list: ModelError[] = [];
       for (const p of problems) {
-        raise({ object: p.object ?? '', field: p.field ?? '', reason: p.reason, ...(p.code ? { code: p.code } : {}), ...(p.origin ? { origin: p.origin } : {}) }, list);
+        raise(
+          {
+            object: p.object ?? '',
+            field: p.field ?? '',
+            reason: p.reason,
+            ...(p.code ? { code: p.code } : {}),
+            ...(p.origin ? { origin: p.origin } : {}),
+            ...(p.severity === 'warning' ? { severity: 'warning' as const } : {}),
+          },
+          list,
+        );
       }
       sourceProblems.set(scopeName, list);
     },

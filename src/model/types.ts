@@ -277,6 +277,8 @@ export type MeshConfigObject = MeshObject<Record<string, unknown>>;
 /** A kind the model knows: API group/version, kind name, and whether it is namespaced. */
 export interface KindInfo {
   readonly apiVersion: string;
+  /** Other API versions FSM serves for the kind whose objects have the same shape; accepted as they are. */
+  readonly alsoServed?: readonly string[];
   readonly kind: string;
   readonly plural: string;
   readonly namespaced: boolean;

@@ -1,13 +1,21 @@
 /**
- * FSM's error-code table (pkg/errcode): codes and their meaning, as FSM
- * defines them, with descriptions written for this project. Log lines and
- * model errors carry these codes; `fsm_error_err_code_count{err_code}`
- * counts them; `fsm-controller error-info` prints them.
+ * FSM's error-code table as FSM documents it (FSM docs §8.2 "Error Codes",
+ * the table `fsm support error-info` prints; the numbering inherited from
+ * OSM), with descriptions written for this project. Log lines and model
+ * errors carry these codes; `fsm_error_err_code_count{err_code}` counts them;
+ * `fsm-controller error-info` prints them.
+ *
+ * FSM's current source (pkg/errcode) numbers some codes differently: it
+ * inserted constants after E1002, so its E1003..E1009 are not the documented
+ * ones, and it has no E5028..E5030. This table follows the documentation.
  */
 
 export interface ErrorCodeInfo {
   readonly code: string;
-  /** FSM's constant name, for cross-reference with FSM logs and docs. */
+  /**
+   * FSM's constant name for the meaning, for cross-reference with FSM's source;
+   * empty for codes that only FSM's documentation lists (E5028..E5030).
+   */
   readonly name: string;
   readonly description: string;
 }
@@ -19,10 +27,9 @@ export const ERROR_CODES: readonly ErrorCodeInfo[] = [
   e(1000, 'ErrInvalidCLIArgument', 'A command-line argument passed to the program is invalid.'),
   e(1001, 'ErrSettingLogLevel', 'The requested log level could not be applied.'),
   e(1002, 'ErrFetchingControllerPod', 'The fsm-controller Pod could not be read from the Kubernetes API.'),
-  e(1003, 'ErrFetchingControllerSvc', 'The fsm-controller Service could not be read from the Kubernetes API.'),
-  e(1004, 'ErrFetchingInjectorPod', 'The fsm-injector Pod could not be read from the Kubernetes API.'),
-  e(1005, 'ErrStartingIngressClient', 'The client that watches Ingress resources for fsm-controller did not start.'),
-  e(1006, 'ErrStartingReconciler', "The reconciler that guards FSM's CRDs and mutating webhook did not start."),
+  e(1003, 'ErrFetchingInjectorPod', 'The fsm-injector Pod could not be read from the Kubernetes API.'),
+  e(1004, 'ErrStartingIngressClient', 'The client that watches Ingress resources for fsm-controller did not start.'),
+  e(1005, 'ErrStartingReconciler', "The reconciler that guards FSM's CRDs and mutating webhook did not start."),
   // 2000-2500: traffic policies
   e(2000, 'ErrDedupEgressTrafficMatches', 'Egress traffic matches (port, protocol, destination addresses) could not be deduplicated; the egress policies involved may conflict and were not applied.'),
   e(2001, 'ErrDedupEgressClusterConfigs', 'Upstream clusters of an egress destination could not be deduplicated; the egress policies involved may conflict and were not applied.'),
@@ -94,6 +101,10 @@ export const ERROR_CODES: readonly ErrorCodeInfo[] = [
   e(5025, 'ErrGettingMeshService', 'A requested secret does not correspond to a mesh service.'),
   e(5026, 'ErrGettingK8sServiceAccount', 'A requested secret does not correspond to a service account.'),
   e(5027, 'ErrSDSCertMismatch', 'The identity of a requested certificate differs from the identity of the proxy; the request was ignored.'),
+  // E5028..E5030 repeat the meanings of E5025..E5027 in FSM's documented table.
+  e(5028, '', 'A requested secret does not correspond to a mesh service.'),
+  e(5029, '', 'A requested secret does not correspond to a service account.'),
+  e(5030, '', 'The identity of a requested certificate differs from the identity of the proxy; the request was ignored.'),
   // 6100-6500: sidecar injector
   e(6100, 'ErrMarshallingProtoToYAML', 'A protobuf message could not be converted to YAML.'),
   e(6101, 'ErrParsingMutatingWebhookCert', 'The mutating webhook certificate could not be parsed; the webhook server was not started.'),

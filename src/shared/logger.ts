@@ -11,7 +11,9 @@ export interface Logger {
 }
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+/** `json`: one object per line, for machines; `text`: `time LEVEL message key=value …`, for people. */
+export type LogFormat = 'json' | 'text';
+const LEVELS: Record<LogLevel | 'off', number> = { debug: 10, info: 20, warn: 30, error: 40, off: 100 };
 
 /** A logger that drops everything (the default for library users). */
 export const silentLogger: Logger = {
@@ -21,29 +23,67 @@ export const silentLogger: Logger = {
   error() {},
 };
 
-export interface JsonLoggerOptions {
-  level?: LogLevel;
+/** A logger whose threshold can change while it runs (MeshConfig `observability.fsmLogLevel`). */
+export interface LevelledLogger extends Logger {
+  /** Lines below `level` are dropped from now on; `off` drops everything. */
+  setLevel(level: LogLevel | 'off'): void;
+  readonly level: LogLevel | 'off';
+}
+
+export interface LoggerOptions {
+  level?: LogLevel | 'off';
+  /** Default `json`. */
+  format?: LogFormat;
   /** Where lines go; defaults to process.stderr. */
   write?: (line: string) => void;
   /** Fields added to every line, e.g. `{module: 'server'}`. */
   base?: Record<string, unknown>;
 }
 
-/** A structured logger writing one JSON object per line. */
-export function createJsonLogger(opts: JsonLoggerOptions = {}): Logger {
-  const min = LEVELS[opts.level ?? 'info'];
+/** A structured logger: one line per call, in the chosen format, private keys redacted. */
+export function createLogger(opts: LoggerOptions = {}): LevelledLogger {
+  let level = opts.level ?? 'info';
+  let min = LEVELS[level];
   const write = opts.write ?? ((line: string) => process.stderr.write(line + '\n'));
   const base = opts.base ?? {};
-  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (LEVELS[level] < min) return;
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...(fields ? redact(fields) : {}) }));
+  const format = opts.format === 'text' ? formatText : formatJson;
+  const emit = (lineLevel: LogLevel, msg: string, fields?: Record<string, unknown>) => {
+    if (LEVELS[lineLevel] < min) return;
+    write(format(new Date().toISOString(), lineLevel, msg, fields ? redact(fields) : {}, base));
   };
   return {
     debug: (m, f) => emit('debug', m, f),
     info: (m, f) => emit('info', m, f),
     warn: (m, f) => emit('warn', m, f),
     error: (m, f) => emit('error', m, f),
+    setLevel(next) {
+      level = next;
+      min = LEVELS[next];
+    },
+    get level() {
+      return level;
+    },
   };
+}
+
+/** A logger writing one JSON object per line. */
+export function createJsonLogger(opts: Omit<LoggerOptions, 'format'> = {}): LevelledLogger {
+  return createLogger({ ...opts, format: 'json' });
+}
+
+function formatJson(time: string, level: LogLevel, msg: string, fields: Record<string, unknown>, base: Record<string, unknown>): string {
+  return JSON.stringify({ time, level, msg, ...base, ...fields });
+}
+
+/** `2030-01-01T00:00:00.000Z WARN  message key=value key="two words" obj={"a":1}`: the line's own fields first, then the base fields. */
+function formatText(time: string, level: LogLevel, msg: string, fields: Record<string, unknown>, base: Record<string, unknown>): string {
+  const parts = [time, level.toUpperCase().padEnd(5), msg];
+  const add = (k: string, v: unknown) => {
+    if (v !== undefined) parts.push(`${k}=${typeof v === 'string' && /^[^\s"=]+$/.test(v) ? v : JSON.stringify(v)}`);
+  };
+  for (const [k, v] of Object.entries(fields)) add(k, v);
+  for (const [k, v] of Object.entries(base)) if (!(k in fields)) add(k, v);
+  return parts.join(' ');
 }
 
 const SECRET_KEY = /private.?key|^key$|keyPem|^PrivateKey$|private_key/i;

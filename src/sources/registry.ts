@@ -28,7 +28,11 @@ export function createSourceRegistry(schemes: readonly SourceScheme[]): SourceRe
       const scheme = colon === -1 ? text : text.slice(0, colon);
       const arg = colon === -1 ? '' : text.slice(colon + 1);
       const entry = byScheme.get(scheme);
-      if (!entry) throw new Error(`"${text}": unknown source scheme "${scheme}" (expected ${usage()})`);
+      if (!entry) {
+        // A bare path is the likeliest mistake: say how to write it.
+        const path = colon === -1 && /[/.]/.test(text) && byScheme.has('file') ? `; for a directory write file:${text}` : '';
+        throw new Error(`"${text}": unknown source scheme "${scheme}" (expected ${usage()})${path}`);
+      }
       try {
         return { text, scheme, config: entry.parse(arg) };
       } catch (err) {

@@ -1,11 +1,14 @@
 import type { Source } from '../model/source-events.js';
 import type { Logger } from '../shared/logger.js';
+import type { FileLimits } from '../shared/file-limits.js';
 
 /** What every source may use besides its own configuration. */
 export interface SourceContext {
   readonly logger: Logger;
   /** `--mesh-name`: sources that place objects in namespaces label them as monitored by it. */
   readonly meshName: string;
+  /** `--file-max-bytes`, `--file-max-objects`: bounds on each manifest file a source reads (defaults otherwise). */
+  readonly manifestLimits?: FileLimits;
 }
 
 /**

@@ -2,6 +2,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
 import type { Snapshot } from '../../cache/snapshot.js';
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../shared/file-limits.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
 import { createRescanLoop } from '../shared/rescan-loop.js';
 import { createXdsFileSet, type KindedIssue } from './file-set.js';
@@ -17,6 +18,8 @@ export interface XdsDirectorySourceOptions {
   logger?: Logger;
   /** Called after every scan that changed the served resources, with the new snapshot. */
   onSnapshot?: (snapshot: Snapshot) => void;
+  /** Per-file bounds (src/shared/file-limits.ts). */
+  limits?: Partial<FileLimits>;
 }
 
 /**
@@ -26,7 +29,9 @@ export interface XdsDirectorySourceOptions {
  * file's (mtime, ctime, size, inode), so edits, additions, deletions,
  * renames and atomic replaces (write + rename, or a swapped symlink as in a
  * Kubernetes ConfigMap) all show. Paths with a segment starting with "." are
- * ignored (temp files of atomic writers, ConfigMap `..data` dirs).
+ * ignored (temp files of atomic writers, ConfigMap `..data` dirs). A file that
+ * cannot be read, is too large or does not parse is an issue of its own
+ * (logged, and listed by `issues()`); its last good resources stay served.
  */
 export interface XdsDirectorySource {
   /** Loads the directory once (resolves when loaded) and starts watching. Call once. */
@@ -45,7 +50,8 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
   const logger = options.logger ?? silentLogger;
   const pollMs = options.pollIntervalMs ?? 500;
   const debounceMs = options.debounceMs ?? 50;
-  const set = createXdsFileSet();
+  const limits: FileLimits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
+  const set = createXdsFileSet({ limits });
   const seen = new Map<string, string>();
   let reported = '';
   let watcher: FSWatcher | undefined;
@@ -57,13 +63,36 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
     let changed = false;
     for (const rel of await listFiles(options.dir)) {
       const full = join(options.dir, rel);
-      const st = await stat(full).catch(() => undefined);
-      if (!st?.isFile()) continue;
+      let st;
+      try {
+        st = await stat(full);
+      } catch (err) {
+        // Gone since the listing: the next scan drops it. Otherwise its last good resources stay.
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        present.add(rel);
+        set.refuse(rel, `cannot read: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
+      if (st.isDirectory()) continue;
       present.add(rel);
+      if (!st.isFile()) {
+        set.refuse(rel, 'not a regular file (a FIFO, socket or device); not read');
+        continue;
+      }
       const fingerprint = `${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.ino}`;
       if (seen.get(rel) === fingerprint) continue;
-      const text = await readFile(full, 'utf8').catch(() => undefined);
-      if (text === undefined) continue;
+      if (st.size > limits.maxFileBytes) {
+        seen.set(rel, fingerprint);
+        set.refuse(rel, `file of ${st.size} bytes is larger than the limit of ${limits.maxFileBytes} bytes (--file-max-bytes); not read`);
+        continue;
+      }
+      let text: string;
+      try {
+        text = await readFile(full, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') set.refuse(rel, `cannot read: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      }
       seen.set(rel, fingerprint);
       changed = set.update(rel, text) || changed;
     }

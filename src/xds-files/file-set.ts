@@ -1,6 +1,7 @@
 import type { Resource } from '../../cache/resource.js';
 import { createSnapshot, type Snapshot } from '../../cache/snapshot.js';
 import { TypeUrl } from '../../cache/types.js';
+import type { FileLimits } from '../shared/file-limits.js';
 import { parseResourceFile, type FileIssue } from './parse-file.js';
 
 /**
@@ -15,6 +16,12 @@ export interface XdsFileSet {
    * when `text` is undefined. Returns true when the served resources changed.
    */
   update(file: string, text: string | undefined): boolean;
+  /**
+   * Records that `file` could not be read (too large, unreadable): the
+   * reason becomes its issue and its last good resources stay served. The
+   * next `update` parses the file again whatever its text.
+   */
+  refuse(file: string, reason: string): void;
   /** Files currently known (with or without a last good version), sorted. */
   files(): string[];
   /**
@@ -39,12 +46,13 @@ export type KindedIssue = FileIssue & { readonly kind: IssueKind };
 const CORE_TYPES = [TypeUrl.Listener, TypeUrl.Route, TypeUrl.Cluster, TypeUrl.Endpoint];
 
 interface FileState {
-  text: string;
+  /** The text parsed last; undefined after a refusal, so any next text is parsed. */
+  text: string | undefined;
   lastGood: readonly Resource[] | undefined;
   issues: readonly FileIssue[];
 }
 
-export function createXdsFileSet(): XdsFileSet {
+export function createXdsFileSet(options: { limits?: Pick<FileLimits, 'maxObjectsPerFile'> } = {}): XdsFileSet {
   const files = new Map<string, FileState>();
   // The merged view changes only when some file's served (last good) resources change,
   // so an invalid edit leaves the very same Snapshot object in place.
@@ -101,12 +109,15 @@ export function createXdsFileSet(): XdsFileSet {
         return changed;
       }
       if (prev && prev.text === text) return false;
-      const parsed = parseResourceFile(file, text);
+      const parsed = parseResourceFile(file, text, options.limits);
       const ok = parsed.issues.length === 0;
       files.set(file, { text, lastGood: ok ? parsed.resources : prev?.lastGood, issues: parsed.issues });
       const changed = ok && !sameResources(prev?.lastGood, parsed.resources);
       if (changed) merged = undefined;
       return changed;
+    },
+    refuse(file, reason) {
+      files.set(file, { text: undefined, lastGood: files.get(file)?.lastGood, issues: [{ file, field: '', reason }] });
     },
     files: () => [...files.keys()].sort(),
     snapshot: () => merge().snapshot,

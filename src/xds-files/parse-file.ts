@@ -1,13 +1,15 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { Resource } from '../../cache/resource.js';
 import { encodeResource, ResourceError } from '../../server/codec/resource-codec.js';
+import { DEFAULT_FILE_LIMITS, MAX_ALIAS_EXPANSIONS, MAX_NESTING_DEPTH, nestsDeeperThan, parserFailure, TOO_DEEP, type FileLimits } from '../shared/file-limits.js';
 import { jsonErrorOffset } from './json-error-offset.js';
 
 /**
  * Parses one resource file: `*.json` holds one resource object or an array
  * of them; `*.yaml`/`*.yml` holds one or more documents, each a resource or
  * a list of resources. Every resource carries its `@type`. Pure: the caller
- * reads the file.
+ * reads the file. Never throws: an alias bomb, a document nested too deeply,
+ * too many resources or anything a parser throws is an issue of the file.
  */
 
 /** A problem in a resource file. Positions are 0-based indexes and a 1-based line. */
@@ -45,7 +47,21 @@ export function isResourceFile(relPath: string): boolean {
   return !base.startsWith('.') && /\.(json|ya?ml)$/i.test(base);
 }
 
-export function parseResourceFile(file: string, text: string): ParsedFile {
+export function parseResourceFile(file: string, text: string, limits: Pick<FileLimits, 'maxObjectsPerFile'> = DEFAULT_FILE_LIMITS): ParsedFile {
+  let parsed: ParsedFile;
+  try {
+    parsed = parseUnguarded(file, text);
+  } catch (err) {
+    return { resources: [], issues: [{ file, field: '', reason: parserFailure(err) }] };
+  }
+  if (parsed.resources.length > limits.maxObjectsPerFile) {
+    const reason = `more than ${limits.maxObjectsPerFile} resources in one file (--file-max-objects); file refused`;
+    return { resources: [], issues: [{ file, field: '', reason }] };
+  }
+  return parsed;
+}
+
+function parseUnguarded(file: string, text: string): ParsedFile {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const issues: FileIssue[] = [];
@@ -60,11 +76,22 @@ export function parseResourceFile(file: string, text: string): ParsedFile {
   list.forEach((doc, d) => {
     const document = isJson ? 0 : d;
     for (const err of doc.errors) {
-      issues.push({ file, document, line: lineCounter.linePos(err.pos[0]).line, field: '', reason: `syntax error: ${firstLine(err.message)}` });
+      const message = firstLine(err.message);
+      issues.push({ file, document, line: lineCounter.linePos(err.pos[0]).line, field: '', reason: /call stack/i.test(message) ? TOO_DEEP : `syntax error: ${message}` });
     }
     if (doc.errors.length || doc.contents === null) return;
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: MAX_ALIAS_EXPANSIONS });
+    } catch (err) {
+      issues.push({ file, document, field: '', reason: parserFailure(err) });
+      return;
+    }
     if (value === null || value === undefined) return; // an empty document, e.g. after a trailing "---"
+    if (nestsDeeperThan(value, MAX_NESTING_DEPTH)) {
+      issues.push({ file, document, field: '', reason: TOO_DEEP });
+      return;
+    }
     const items: [unknown, number | undefined, Node | undefined][] = Array.isArray(value)
       ? value.map((v, i) => [v, i, isSeq(doc.contents) ? (doc.contents.items[i] as Node | undefined) : undefined])
       : [[value, undefined, doc.contents ?? undefined]];

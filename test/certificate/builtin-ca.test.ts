@@ -114,10 +114,24 @@ t.test('a stored key that does not match the stored root is refused', async (t) 
   t.throws(() => caFromRoot({ certPem: a.certPem, keyPem: b.keyPem }), CertificateError);
   const storage = createMemorySecretStorage();
   await storage.put('fsm-ca-bundle', { 'ca.crt': a.certPem });
-  await t.rejects(createBuiltinCa({ storage }), /E5004/);
+  await t.rejects(createBuiltinCa({ storage }), /E4015/);
 });
 
 t.test('RSA key sizes outside 2048..4096 are refused', async (t) => {
   const ca = caFromRoot(await generateRoot());
-  await t.rejects(ca.issue({ ...request, keyType: { kind: 'rsa', bits: 1024 } }), /E5005/);
+  await t.rejects(ca.issue({ ...request, keyType: { kind: 'rsa', bits: 1024 } }), /E4006/);
+});
+
+t.test('a lost root with certificates it issued still stored: no new root unless explicitly allowed (E4009)', async (t) => {
+  const storage = createMemorySecretStorage();
+  await storage.put('fsm-workload-cert-bookbuyer.bookbuyer', { 'tls.crt': 'x' });
+  await t.rejects(
+    createBuiltinCa({ storage, issuedPrefix: 'fsm-workload-cert-' }),
+    /^E4009: no root CA "fsm-ca-bundle" in memory, but 1 certificate issued from a root is there \(fsm-workload-cert-bookbuyer\.bookbuyer\): the root was removed\. .*MeshRootCertificate/,
+  );
+  t.equal(await storage.get('fsm-ca-bundle'), undefined, 'nothing was created');
+  const ca = await createBuiltinCa({ storage, issuedPrefix: 'fsm-workload-cert-', allowNewRoot: true });
+  t.equal(ca.created, true, 'allowed explicitly: a new root');
+  const fresh = createMemorySecretStorage();
+  t.equal((await createBuiltinCa({ storage: fresh, issuedPrefix: 'fsm-workload-cert-' })).created, true, 'an empty storage gets its first root');
 });

@@ -162,9 +162,9 @@ t.test('setValidity: Go durations; invalid values are errors and keep the previo
   t.equal(m.setValidity('1.5h'), undefined);
   t.equal(m.validityMs(), 5_400_000);
   const err = m.setValidity('24 hours');
-  t.equal(err?.code, 'E5002');
+  t.equal(err?.code, 'E4014');
   t.equal(m.validityMs(), 5_400_000);
-  t.equal(m.setValidity('10ms')?.code, 'E5002', 'below the 1s minimum');
+  t.equal(m.setValidity('10ms')?.code, 'E4014', 'below the 1s minimum');
   t.equal(m.validityMs(), 5_400_000);
   t.ok(lines.some((l) => l.level === 'warn'));
 });
@@ -229,7 +229,7 @@ t.test('private keys are redacted in JSON and logs', async (t) => {
   t.notMatch(JSON.stringify(redact({ ...cert })), /PRIVATE KEY-----/);
 });
 
-t.test('issuer failures: E5003 to the caller, scheduled rotations retry later (no loop)', async (t) => {
+t.test('issuer failures: E4013 to the caller, scheduled rotations retry later (no loop)', async (t) => {
   const clock = createFakeClock();
   const ca = caFromRoot(await generateRoot({ clock }), { clock });
   let failing = false;
@@ -247,7 +247,7 @@ t.test('issuer failures: E5003 to the caller, scheduled rotations retry later (n
   const m = createCertificateManager({ issuer: flaky, clock, logger, validity: () => 3_600_000 });
   t.teardown(() => m.close());
   failing = true;
-  await t.rejects(m.issueWorkload(ref), /E5003: issuing bookstore\.shop\.cluster\.local .*CA unreachable/);
+  await t.rejects(m.issueWorkload(ref), /E4013: issuing bookstore\.shop\.cluster\.local .*CA unreachable/);
   failing = false;
   const cert = await m.issueWorkload(ref);
   failing = true;

@@ -27,10 +27,10 @@ t.test('selectIssuers follows the MRC states', async (t) => {
   t.same(selectIssuers([mrc('a', 'inactive'), mrc('b', 'active')]), { signing: 'b', validating: 'b' });
   t.same(selectIssuers([mrc('a', 'active'), mrc('b', 'issuingRollback')]), { signing: 'a', validating: 'b' });
   t.same(selectIssuers([mrc('a', 'active'), mrc('b', 'validatingRollback')]), { signing: 'a', validating: 'b' });
-  t.throws(() => selectIssuers([mrc('a', 'inactive')]), /E5006/);
-  t.throws(() => selectIssuers([mrc('a', 'active'), mrc('b', 'active')]), /E5006/);
-  t.throws(() => selectIssuers([mrc('a', 'active'), mrc('b', 'validatingRollout'), mrc('c', 'validatingRollout')]), /E5006/);
-  t.throws(() => selectIssuers([mrc('a', 'error')]), /E5006/);
+  t.throws(() => selectIssuers([mrc('a', 'inactive')]), /E4009/);
+  t.throws(() => selectIssuers([mrc('a', 'active'), mrc('b', 'active')]), /E4009/);
+  t.throws(() => selectIssuers([mrc('a', 'active'), mrc('b', 'validatingRollout'), mrc('c', 'validatingRollout')]), /E4009/);
+  t.throws(() => selectIssuers([mrc('a', 'error')]), /E4009/);
 });
 
 t.test('root rotation A -> B: at every phase peers from adjacent phases and from both roots handshake', async (t) => {
@@ -112,11 +112,11 @@ t.test('rollback: issuingRollback signs with the old root again', async (t) => {
   t.ok(back && new X509Certificate(back.certChainPem).checkIssued(new X509Certificate(caA.rootPem)));
   const r = await mtlsHandshake(side(back as WorkloadCertificate), side(fromB));
   t.equal(r.ok, true, r.error ?? '');
-  await t.rejects(controller.apply([mrc('a', 'inactive'), mrc('b', 'inactive')]), /E5006/);
+  await t.rejects(controller.apply([mrc('a', 'inactive'), mrc('b', 'inactive')]), /E4009/);
   t.equal(manager.trustBundlePem(), back?.issuingCaPem, 'an unusable set leaves the manager unchanged');
 });
 
 t.test('tresorIssuerFactory refuses MRCs without a tresor provider', async (t) => {
   const factory = tresorIssuerFactory(() => createMemorySecretStorage());
-  await t.rejects(factory({ metadata: { name: 'v' }, spec: { provider: { vault: {} } } }), /E5006/);
+  await t.rejects(factory({ metadata: { name: 'v' }, spec: { provider: { vault: {} } } }), /E4009/);
 });

@@ -77,9 +77,9 @@ t.test('an unknown proxy exits 1 and lists the proxies that exist', async (t) =>
   t.equal(r.stderr.trim().split('\n').length, 1 + 5, 'a header and the five bookstore proxies');
 });
 
-t.test('--state-dir adds the certificate the controller module issues, and reuses it', async (t) => {
+t.test('--state-dir adds the certificate the controller module issues, and reuses it; the key only with --show-secrets', async (t) => {
   const dir = await bookstoreCopy(t);
-  const args = ['--source', `file:${join(dir, 'mesh')}`, '--proxy', BUYER_POD, '--state-dir', join(dir, 'state')];
+  const args = ['--source', `file:${join(dir, 'mesh')}`, '--proxy', BUYER_POD, '--state-dir', join(dir, 'state'), '--show-secrets'];
   const first = await runCaptured(args);
   t.equal(first.code, 0, first.stderr);
   const cert = (JSON.parse(first.stdout) as { Certificate: Record<string, string> }).Certificate;
@@ -91,6 +91,11 @@ t.test('--state-dir adds the certificate the controller module issues, and reuse
   const second = await runCaptured(args);
   t.equal(second.code, 0);
   t.same((JSON.parse(second.stdout) as { Certificate: unknown }).Certificate, cert, 'the stored certificate is served again, not re-issued');
+  const redacted = await runCaptured(args.filter((a) => a !== '--show-secrets'));
+  t.equal(redacted.code, 0);
+  t.same((JSON.parse(redacted.stdout) as { Certificate: unknown }).Certificate, { ...cert, PrivateKey: '[redacted]' }, 'without --show-secrets the private key is redacted');
+  t.notMatch(redacted.stdout, /PRIVATE KEY/);
+  t.match(redacted.stderr, /private keys are redacted; --show-secrets prints them/);
   const domain = await runCaptured([...args.slice(0, 4), '--state-dir', join(dir, 'state2'), '--trust-domain', 'mesh.example']);
   t.equal((JSON.parse(domain.stdout) as { Certificate: { CommonName: string } }).Certificate.CommonName, 'bookbuyer.bookbuyer.mesh.example');
 });
@@ -111,6 +116,14 @@ t.test('bad flags exit 2 with E1000', async (t) => {
     t.match(r.stderr, why);
     t.equal(r.stdout, '');
   }
+});
+
+t.test('--help prints the usage and exits 0', async (t) => {
+  const r = await runCaptured(['--help']);
+  t.equal(r.code, 0);
+  t.match(r.stdout, /^usage: fsm-controller config --source file:DIR --proxy/);
+  t.match(r.stdout, /--show-secrets/);
+  t.equal(r.stderr, '');
 });
 
 t.test('a missing directory exits 1', async (t) => {

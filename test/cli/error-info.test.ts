@@ -15,9 +15,38 @@ t.test('prints the whole table, one line per code, in code order', async (t) => 
   const codes = c.out.map((l) => l.split(' ')[0] as string);
   t.same(codes, [...codes].sort(), 'sorted by code');
   t.equal(new Set(codes).size, codes.length, 'no duplicates');
-  for (const must of ['E1000', 'E2002', 'E2004', 'E2005', 'E2006', 'E2007', 'E2009', 'E2010', 'E2011', 'E3000', 'E4000', 'E5003', 'E6100', 'E6703', 'E7005']) {
+  for (const must of ['E1000', 'E2002', 'E2004', 'E2005', 'E2006', 'E2007', 'E2009', 'E2010', 'E2011', 'E3000', 'E4000', 'E4013', 'E6100', 'E6703', 'E7005']) {
     t.ok(codes.includes(must), must);
   }
+});
+
+/** Every code of FSM's documented table (FSM docs §8.2, the output of `fsm support error-info`). */
+const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `E${from + i}`);
+const DOCUMENTED = [
+  ...range(1000, 1005),
+  ...range(2000, 2011),
+  ...range(3000, 3002),
+  ...range(4000, 4016),
+  'E4100',
+  ...range(4150, 4153),
+  ...range(5000, 5030),
+  ...range(6100, 6114),
+  ...range(6700, 6703),
+  ...range(7000, 7005),
+];
+
+t.test("the table has exactly the codes of FSM's documented table, with the documented meanings", async (t) => {
+  t.same(ERROR_CODES.map((i) => i.code), DOCUMENTED);
+  const c = capture();
+  await run([], c.io);
+  const text = (code: string) => c.out.find((l) => l.startsWith(`${code} `)) ?? '';
+  // Where FSM's source numbers differently, the documentation wins.
+  t.match(text('E1003'), /fsm-injector Pod/);
+  t.match(text('E1004'), /Ingress/);
+  t.match(text('E1005'), /reconciler/);
+  t.match(text('E5028'), /^E5028  A requested secret does not correspond to a mesh service/);
+  t.match(text('E5029'), /service account/);
+  t.match(text('E5030'), /identity of a requested certificate differs/);
 });
 
 t.test('prints one entry; accepts lower case and bare numbers', async (t) => {
@@ -37,4 +66,17 @@ t.test('an unknown code exits 1 with a message', async (t) => {
   t.equal(await run(['E9999'], c.io), 1);
   t.same(c.out, []);
   t.match(c.err[0], /unknown error code "E9999"/);
+});
+
+t.test('--help prints the usage; flags and extra arguments are usage errors', async (t) => {
+  const c = capture();
+  t.equal(await run(['--help'], c.io), 0);
+  t.match(c.out.join('\n'), /^usage: fsm-controller error-info \[CODE\]/);
+  t.same(c.err, []);
+  const f = capture();
+  t.equal(await run(['--bogus'], f.io), 2);
+  t.match(f.err[0], /^E1000: unknown flag --bogus/);
+  const two = capture();
+  t.equal(await run(['E1000', 'E2000'], two.io), 2);
+  t.match(two.err[0], /^E1000: one code expected/);
 });

@@ -7,6 +7,7 @@ import { TypeUrl } from '../../cache/types.js';
 import { createAdsClient } from '../../server/index.js';
 import { parseServeXdsArgs } from '../../src/cli/commands/serve-xds.js';
 import { cluster, endpoints, listener, route } from '../xds-files/fixtures/manifests.js';
+import { ALIAS_BOMB, DEEP_JSON } from '../sources/file/fixtures/hostile-manifests.js';
 
 // Each spawn compiles the CLI from source; on a busy 2-core machine that takes tens of seconds.
 t.setTimeout(300_000);
@@ -17,7 +18,17 @@ t.test('flag parsing names the bad flag with E1000', async (t) => {
   t.throws(() => parseServeXdsArgs(['--dir', '/x', '--xds-listen', 'nope']), /^E1000: flag .*--xds-listen "nope"/);
   t.throws(() => parseServeXdsArgs(['--dir', '/x', '--admin-listen']), /^E1000: flag --admin-listen needs a value/);
   t.throws(() => parseServeXdsArgs(['--dir=/x', '--frobnicate', '1']), /^E1000: unknown flag "--frobnicate"/);
-  t.same(parseServeXdsArgs(['--dir=/x']), { dir: '/x', xdsListen: '127.0.0.1:15128', adminListen: '127.0.0.1:9091', logLevel: 'info' });
+  t.same(parseServeXdsArgs(['--dir=/x']), {
+    dir: '/x',
+    xdsListen: '127.0.0.1:15128',
+    adminListen: '127.0.0.1:9091',
+    logLevel: 'info',
+    logFormat: 'json',
+    limits: { maxFileBytes: 4194304, maxObjectsPerFile: 10000 },
+  });
+  t.match(parseServeXdsArgs(['--dir=/x', '--file-max-bytes', '10', '--file-max-objects=2', '--log-format', 'text']), { logFormat: 'text', limits: { maxFileBytes: 10, maxObjectsPerFile: 2 } });
+  t.throws(() => parseServeXdsArgs(['--dir=/x', '--file-max-objects', '0']), /^E1000: flag --file-max-objects must be a positive integer, got "0"/);
+  t.throws(() => parseServeXdsArgs(['--dir=/x', '--log-format', 'xml']), /^E1000: flag --log-format must be json or text, got "xml"/);
 });
 
 t.test('a bad flag exits non-zero with a message naming it', async (t) => {
@@ -35,6 +46,9 @@ t.test('serves files, health endpoints, /debug/xds shows a NACK; SIGTERM exits 0
   await writeFile(join(dir, 'lds.json'), JSON.stringify(listener('l', 'r')));
   await writeFile(join(dir, 'rest.yaml'), [route('r', 'c'), cluster('c'), endpoints('c', 1)].map((r) => JSON.stringify(r)).join('\n---\n'));
   await writeFile(join(dir, 'broken.json'), '{"@type": "' + TypeUrl.Cluster + '", "nme": "x"}');
+  // Hostile files are issues of their own; they must not stop the others from being served.
+  await writeFile(join(dir, 'bomb.yaml'), ALIAS_BOMB);
+  await writeFile(join(dir, 'deep.json'), DEEP_JSON);
   const run = spawnCli(['serve-xds', '--dir', dir, '--xds-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0']);
   t.teardown(() => {
     if (run.child.exitCode === null) run.child.kill('SIGKILL');
@@ -57,7 +71,7 @@ t.test('serves files, health endpoints, /debug/xds shows a NACK; SIGTERM exits 0
   const lds = await client.next({ timeoutMs: 10_000 });
   t.same(lds.resources.map((r) => r.name), ['l']);
   client.nack(lds, 'listener l rejected by the test client');
-  type Debug = { nodes: { id: string; types: Record<string, { versionSent: string; lastNack?: { error: string; time: string } }> }[]; fileIssues: { file: string; field: string }[] };
+  type Debug = { nodes: { id: string; types: Record<string, { versionSent: string; lastNack?: { error: string; time: string } }> }[]; fileIssues: { file: string; field: string; reason: string }[] };
   const nack = await until(async () => {
     const body = (await get('/debug/xds')).body as unknown as Debug;
     return body.nodes.find((n) => n.id === 'test-node')?.types[TypeUrl.Listener]?.lastNack;
@@ -66,10 +80,20 @@ t.test('serves files, health endpoints, /debug/xds shows a NACK; SIGTERM exits 0
   t.ok(Date.parse(nack.time) > 0);
   const debug = (await get('/debug/xds')).body as unknown as Debug;
   t.equal(debug.nodes[0]?.types[TypeUrl.Listener]?.versionSent, lds.versionInfo);
-  t.match(debug.fileIssues, [{ file: 'broken.json', field: 'nme' }]);
+  t.match(debug.fileIssues, [
+    { file: 'bomb.yaml', reason: 'YAML: more than 100 alias expansions (a possible alias bomb); document refused' },
+    { file: 'broken.json', field: 'nme' },
+    { file: 'deep.json', reason: 'nested more than 100 levels deep; document refused' },
+  ]);
+  for (const file of ['bomb.yaml', 'deep.json']) t.match(run.stderr(), new RegExp(`"xds file issue".*"file":"${file}"`), `the log names ${file}`);
 
   client.close();
   run.child.kill('SIGTERM');
   t.equal(await run.exit, 0, 'graceful exit');
   t.match(run.stderr(), /"stopped"/);
+});
+
+t.test('--help is recognised', async (t) => {
+  t.equal(parseServeXdsArgs(['--help']), 'help');
+  t.equal(parseServeXdsArgs(['--dir', '/x', '-h']), 'help');
 });

@@ -43,3 +43,45 @@ t.test('bad flags are all reported with E1000', async (t) => {
 t.test('a source is required', async (t) => {
   t.throws(() => parseControllerOptions([], {}), /at least one --source/);
 });
+
+t.test('a bad value from an environment variable names the variable, not the flag', async (t) => {
+  const err = t.throws(() =>
+    parseControllerOptions([], { FSM_SOURCE: 'examples/bookstore', FSM_QUIET_MS: 'soon', FSM_REPO_TLS: 'yes', FSM_ADMIN_LISTEN: 'nope', FSM_LOG_LEVEL: 'loud', FSM_MESH_NAME: 'My_Mesh' }),
+  ) as UsageError;
+  t.same(err.problems, [
+    'environment variable FSM_SOURCE: "examples/bookstore": unknown source scheme "examples/bookstore" (expected kubernetes | file:DIR); for a directory write file:examples/bookstore',
+    'environment variable FSM_MESH_NAME: "My_Mesh" is not an RFC 1123 DNS label (at most 63 characters: lowercase letters, digits and \'-\', starting and ending with a letter or digit)',
+    'environment variable FSM_ADMIN_LISTEN: "nope" is not HOST:PORT',
+    'environment variable FSM_QUIET_MS: "soon" is not a non-negative integer',
+    'environment variable FSM_REPO_TLS: "yes" is not a boolean (true/false)',
+    'environment variable FSM_LOG_LEVEL: "loud" is not one of debug, info, warn, error',
+  ]);
+  const flagged = t.throws(() => parseControllerOptions(['--quiet-ms', 'soon'], { FSM_SOURCE: 'kubernetes', FSM_QUIET_MS: '5' })) as UsageError;
+  t.same(flagged.problems, ['flag --quiet-ms: "soon" is not a non-negative integer'], 'a flag overriding the variable is named as the flag');
+  const order = t.throws(() => parseControllerOptions(['--source', 'kubernetes'], { FSM_MAX_DELAY_MS: '10', FSM_QUIET_MS: '50' })) as UsageError;
+  t.same(order.problems, ['environment variable FSM_MAX_DELAY_MS (10) must not be below FSM_QUIET_MS (50)']);
+});
+
+t.test('--mesh-name and --fsm-namespace must be RFC 1123 DNS labels', async (t) => {
+  for (const bad of ['Fsm', 'fsm_mesh', '-fsm', 'fsm-', 'a'.repeat(64), '']) {
+    const err = t.throws(() => parseControllerOptions(['--source', 'kubernetes', `--mesh-name=${bad}`], {})) as UsageError;
+    t.match(err.problems, [/^flag --mesh-name: ".*" is not an RFC 1123 DNS label/], JSON.stringify(bad));
+  }
+  t.throws(() => parseControllerOptions(['--source', 'kubernetes', '--fsm-namespace', 'FSM.system'], {}), /flag --fsm-namespace: "FSM.system" is not an RFC 1123 DNS label/);
+  const ok = parseControllerOptions(['--source', 'kubernetes', '--mesh-name', 'mesh-1', '--fsm-namespace', 'a'.repeat(63)], {});
+  t.equal(ok !== 'help' && ok.meshName, 'mesh-1');
+});
+
+t.test('hardening flags: --debug, --allow-new-root, --log-format, file limits', async (t) => {
+  const d = parseControllerOptions(['--source', 'kubernetes'], {});
+  if (d === 'help') throw new Error('unexpected help');
+  t.same([d.debug, d.allowNewRoot, d.logFormat, d.manifestLimits], [false, false, 'json', { maxFileBytes: 4194304, maxObjectsPerFile: 10000 }], 'defaults');
+  const o = parseControllerOptions(['--source', 'kubernetes', '--debug', '--allow-new-root', '--log-format', 'text', '--file-max-bytes', '1000', '--file-max-objects=7'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  t.same([o.debug, o.allowNewRoot, o.logFormat, o.manifestLimits], [true, true, 'text', { maxFileBytes: 1000, maxObjectsPerFile: 7 }]);
+  const env = parseControllerOptions(['--source', 'kubernetes'], { FSM_DEBUG: 'true', FSM_LOG_FORMAT: 'text' });
+  t.same(env !== 'help' && [env.debug, env.logFormat], [true, 'text'], 'from FSM_DEBUG and FSM_LOG_FORMAT');
+  t.throws(() => parseControllerOptions(['--source', 'kubernetes', '--log-format', 'xml', '--file-max-objects', '0'], {}), /flag --log-format: "xml" is not one of json, text\nE1000: flag --file-max-objects: "0" is not an integer of at least 1/);
+  t.match(helpText(), /--debug .*\[FSM_DEBUG\]/);
+  t.match(helpText(), /--version/);
+});

@@ -131,3 +131,16 @@ t.test('legacy Endpoints read as EndpointSlices', async (t) => {
   t.same(slices[0]?.endpoints?.map((e) => [e.addresses[0], e.conditions?.ready]), [['10.1.0.1', true], ['10.1.0.2', false]]);
   t.same(store.errors(), []);
 });
+
+t.test('source warnings are listed with their severity but neither counted nor announced as errors', async (t) => {
+  const store = createModelStore();
+  const announced: string[] = [];
+  store.onError((e) => announced.push(e.reason));
+  store.setSourceProblems('a.yaml', [
+    { origin: { source: 'file', file: 'a.yaml', line: 3 }, reason: 'also defined elsewhere', severity: 'warning' },
+    { origin: { source: 'file', file: 'a.yaml', line: 9 }, reason: 'broken', code: 'E3002' },
+  ]);
+  t.same(store.errors().map((e) => [e.reason, e.severity ?? 'error']), [['also defined elsewhere', 'warning'], ['broken', 'error']]);
+  t.same(announced, ['broken']);
+  t.same(Object.fromEntries(store.errorCounts()), { E3002: 1 });
+});

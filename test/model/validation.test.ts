@@ -20,7 +20,7 @@ function errorsOf(o: MeshObject, ...others: MeshObject[]) {
 }
 
 t.test('TrafficSplit: weights of 0 or more, backends in the same namespace, one split per apex (E2007)', async (t) => {
-  t.same(errorsOf(split('shop', 's', 'web', [['web-v1', 0], ['web-v2', 10]])).errors, [], 'weight 0 is a failover backend, as FSM accepts');
+  t.same(errorsOf(split('shop', 's', 'web', [['web-v1', 0], ['web-v2', 10]])).errors.filter((e) => e.includes('weight')), [], 'weight 0 is a failover backend, as FSM accepts');
   t.same(errorsOf(split('shop', 's', 'web', [['web-v1', -1]])).errors, [
     'spec.backends[0].weight||Invalid value: -1: spec.backends[0].weight in body should be greater than or equal to 0',
   ]);
@@ -123,7 +123,7 @@ t.test('Retry durations are Go durations', async (t) => {
 
 t.test('an invalid object leaves the rest of the batch and its last good version in place', async (t) => {
   const store = createModelStore();
-  store.apply(up(ns('shop'), split('shop', 's', 'web', [['web-v1', 10]])));
+  store.apply(up(ns('shop'), service('shop', 'web', {}), service('shop', 'web-v1', {}), split('shop', 's', 'web', [['web-v1', 10]])));
   const r = store.apply(up(split('shop', 's', 'web', [['web-v1', -1]]), service('shop', 'api'), slice('shop', 'api', ['10.0.0.9'])));
   t.equal(r.errors.length, 1);
   t.same(r.changes.map((c) => c.key), ['Service/shop/api', 'EndpointSlice/shop/api-abc']);
@@ -140,4 +140,35 @@ t.test('unknown kinds and bad metadata are refused', async (t) => {
   t.same(store.errors().map((e) => e.object), ['Deployment x/d', 'Service shop/Bad_Name'], 'listed until deleted or fixed');
   store.apply([{ type: 'delete', object: { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', namespace: 'x' } } }]);
   t.same(store.errors().map((e) => e.object), ['Service shop/Bad_Name']);
+});
+
+t.test('apiVersion is checked per kind: another group or version is refused naming the supported ones', async (t) => {
+  const bogus = split('shop', 's', 'web', [['web-v1', 10]]);
+  bogus.apiVersion = 'bogus.example.com/v0';
+  t.same(errorsOf(bogus).errors, [
+    'apiVersion||Unsupported value: "bogus.example.com/v0": no TrafficSplit in this API version; supported: "split.smi-spec.io/v1alpha4", "split.smi-spec.io/v1alpha2"',
+  ]);
+  const v2 = split('shop', 's', 'web', [['web-v1', 10]]);
+  v2.apiVersion = 'split.smi-spec.io/v1alpha2';
+  const accepted = errorsOf(v2, service('shop', 'web'), service('shop', 'web-v1'));
+  t.same(accepted.errors, [], 'FSM also serves split v1alpha2, with the same shape');
+  t.ok(accepted.store.get('TrafficSplit', 'shop', 's'));
+  t.same(errorsOf(obj('config.flomesh.io/v1alpha2', 'MeshConfig', 'fsm-mesh-config', {}, 'fsm-system')).errors, [
+    'apiVersion||Unsupported value: "config.flomesh.io/v1alpha2": no MeshConfig in this API version; supported: "config.flomesh.io/v1alpha3"',
+  ]);
+  t.same(errorsOf(obj('v2', 'Service', 'web', {})).errors, ['apiVersion||Unsupported value: "v2": no Service in this API version; supported: "v1"']);
+});
+
+t.test('cross-object: a TrafficSplit naming a missing apex or backend Service is reported until it appears', async (t) => {
+  const store = createModelStore();
+  const r = store.apply(up(ns('shop'), service('shop', 'web-v1'), split('shop', 's', 'web.shop.svc.cluster.local', [['web-v1', 10], ['web-v2', 10]])));
+  t.same(
+    r.errors.filter((e) => e.object.startsWith('TrafficSplit')).map((e) => `${e.object}|${e.field}|${e.reason}`),
+    ['TrafficSplit shop/s|spec.service|Service shop/web not found', 'TrafficSplit shop/s|spec.backends[1].service|Service shop/web-v2 not found'],
+  );
+  t.ok(store.get('TrafficSplit', 'shop', 's'), 'the split is kept; only reported');
+  store.apply(up(service('shop', 'web'), service('shop', 'web-v2')));
+  t.same(store.errors().filter((e) => e.object.startsWith('TrafficSplit')), [], 'cleared when the services appear');
+  store.apply([{ type: 'delete', object: service('shop', 'web-v2') }]);
+  t.same(store.errors().filter((e) => e.object.startsWith('TrafficSplit')).map((e) => e.field), ['spec.backends[1].service'], 'and back when one goes');
 });

@@ -10,11 +10,26 @@ export interface CliProcess {
   exit: Promise<number | null>;
 }
 
+/** The uid and gid of "nobody" on Debian and most Linux systems. */
+const NOBODY = 65534;
+
+export interface SpawnCliOptions {
+  /**
+   * Run as an unprivileged user, so file permissions apply: when the tests
+   * run as root the child runs as nobody (every path it reads must then be
+   * readable by others); otherwise as the current user, who is unprivileged.
+   */
+  unprivileged?: boolean;
+  env?: Record<string, string>;
+}
+
 /** Runs `fsm-controller ARGS` from source through the TypeScript loader tap itself uses. */
-export function spawnCli(args: string[]): CliProcess {
+export function spawnCli(args: string[], options: SpawnCliOptions = {}): CliProcess {
+  const asNobody = options.unprivileged === true && process.getuid?.() === 0;
   const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', MAIN, ...args], {
-    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
+    env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   let out = '';
   let err = '';

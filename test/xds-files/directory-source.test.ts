@@ -1,11 +1,14 @@
-import { mkdtemp, mkdir, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, rename, rm, symlink, unlink, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Snapshot } from '../../cache/snapshot.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createXdsDirectorySource } from '../../src/xds-files/directory-source.js';
+import { createJsonLogger } from '../../src/shared/logger.js';
 import { cluster, endpoints } from './fixtures/manifests.js';
+import { ALIAS_BOMB } from '../sources/file/fixtures/hostile-manifests.js';
 
 /** Polls `check` until it holds or `ms` passes; returns whether it held. */
 async function eventually(check: () => boolean, ms: number): Promise<boolean> {
@@ -75,4 +78,43 @@ t.test('a missing directory fails the scan without throwing and serves nothing',
   t.teardown(() => source.close());
   await source.start();
   t.equal(source.snapshot().resources(TypeUrl.Cluster).size, 0);
+});
+
+t.test('a hostile, oversized, unreadable or special file is an issue of its own; the rest is served and scans go on', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'xds-files-hostile-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'a.json'), JSON.stringify(cluster('a')));
+  await writeFile(join(dir, 'bomb.yaml'), ALIAS_BOMB);
+  const big = JSON.stringify(Array.from({ length: 10 }, (_, i) => cluster(`big${i}`)));
+  await writeFile(join(dir, 'big.json'), big);
+  await symlink('loop.json', join(dir, 'loop.json'));
+  const socket = createServer();
+  await new Promise<void>((r) => socket.listen(join(dir, 'socket.json'), r));
+  t.teardown(() => new Promise<void>((r) => socket.close(() => r())));
+  const logged: Record<string, unknown>[] = [];
+  const logger = createJsonLogger({ level: 'debug', write: (l) => logged.push(JSON.parse(l) as Record<string, unknown>) });
+  const source = createXdsDirectorySource({ dir, logger, pollIntervalMs: 100, limits: { maxFileBytes: 600 } });
+  t.teardown(() => source.close());
+  await source.start();
+  const clusters = () => [...source.snapshot().resources(TypeUrl.Cluster).keys()].sort();
+  t.same(clusters(), ['a'], 'the good file is served');
+  // (EDS clusters without endpoints add "reference" issues; these are about the files.)
+  const invalid = () => source.issues().filter((i) => i.kind === 'invalid');
+  const issues = () => invalid().map((i) => `${i.file}: ${i.reason}`);
+  t.same(issues(), [
+    `big.json: file of ${big.length} bytes is larger than the limit of 600 bytes (--file-max-bytes); not read`,
+    'bomb.yaml: YAML: more than 100 alias expansions (a possible alias bomb); document refused',
+    `loop.json: cannot read: ELOOP: too many symbolic links encountered, stat '${join(dir, 'loop.json')}'`,
+    'socket.json: not a regular file (a FIFO, socket or device); not read',
+  ]);
+  for (const file of ['big.json', 'bomb.yaml', 'loop.json', 'socket.json']) t.ok(logged.some((l) => l.msg === 'xds file issue' && l.file === file), `the log names ${file}`);
+
+  // The good file turned hostile keeps its last good resources; other changes still arrive.
+  const version = source.snapshot().resources(TypeUrl.Cluster).get('a')?.version;
+  await writeFile(join(dir, 'a.json'), '['.repeat(50)); // a syntax error now
+  await writeFile(join(dir, 'b.json'), JSON.stringify(cluster('b')));
+  t.ok(await eventually(() => clusters().join() === 'a,b', 2000), 'a later file arrives');
+  t.equal(source.snapshot().resources(TypeUrl.Cluster).get('a')?.version, version, 'a keeps its last good version');
+  for (const f of ['bomb.yaml', 'big.json', 'loop.json']) await rm(join(dir, f));
+  t.ok(await eventually(() => invalid().map((i) => i.file).join() === 'a.json,socket.json', 2000), 'removed files take their issues along');
 });

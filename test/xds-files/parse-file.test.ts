@@ -3,6 +3,7 @@ import { TypeUrl } from '../../cache/types.js';
 import { jsonErrorOffset } from '../../src/xds-files/json-error-offset.js';
 import { formatIssue, isResourceFile, parseResourceFile } from '../../src/xds-files/parse-file.js';
 import { cluster, endpoints, listener, route } from './fixtures/manifests.js';
+import { ALIAS_BOMB, DEEP_JSON } from '../sources/file/fixtures/hostile-manifests.js';
 
 t.test('a JSON file holds one resource or an array', async (t) => {
   const one = parseResourceFile('c.json', JSON.stringify(cluster('a')));
@@ -72,4 +73,22 @@ t.test('which names are resource files', async (t) => {
   t.notOk(isResourceFile('a/.b.json'));
   t.notOk(isResourceFile('b.json.tmp'));
   t.notOk(isResourceFile('b.txt'));
+});
+
+t.test('hostile input is an issue of the file, never an exception', async (t) => {
+  const bomb = parseResourceFile('bomb.yaml', `${JSON.stringify(cluster('ok'))}\n---\n${ALIAS_BOMB}`);
+  t.same(bomb.resources, [], 'a file with an issue serves nothing');
+  t.same(bomb.issues, [{ file: 'bomb.yaml', document: 1, field: '', reason: 'YAML: more than 100 alias expansions (a possible alias bomb); document refused' }]);
+  t.match(parseResourceFile('deep.json', DEEP_JSON).issues, [{ file: 'deep.json', reason: 'nested more than 100 levels deep; document refused' }]);
+  const deepYaml = parseResourceFile('deep.yaml', `"@type": ${TypeUrl.Cluster}\nname: d\nmetadata: ${'['.repeat(150)}${']'.repeat(150)}\n`);
+  t.match(deepYaml.issues, [{ reason: 'nested more than 100 levels deep; document refused' }]);
+});
+
+t.test('more resources than allowed refuses the file', async (t) => {
+  const text = JSON.stringify([cluster('a'), cluster('b'), cluster('c')]);
+  t.equal(parseResourceFile('many.json', text, { maxObjectsPerFile: 3 }).resources.length, 3);
+  t.same(parseResourceFile('many.json', text, { maxObjectsPerFile: 2 }), {
+    resources: [],
+    issues: [{ file: 'many.json', field: '', reason: 'more than 2 resources in one file (--file-max-objects); file refused' }],
+  });
 });

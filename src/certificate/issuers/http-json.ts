@@ -11,7 +11,7 @@ export interface JsonRequest {
   readonly what: string;
 }
 
-/** Sends the request; a non-2xx answer or an unparseable body is an E5003 error carrying the body text. */
+/** Sends the request; a non-2xx answer or an unparseable body is an E4013 error carrying the body text. */
 export async function requestJson(req: JsonRequest): Promise<unknown> {
   let res: Response;
   try {

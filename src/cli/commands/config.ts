@@ -1,12 +1,13 @@
 /**
  * `fsm-controller config --source file:DIR --proxy <uuid | namespace/pod>
- *   [--state-dir DIR] [--mesh-name fsm] [--fsm-namespace fsm-system] [--trust-domain cluster.local]`
+ *   [--state-dir DIR] [--show-secrets] [--mesh-name fsm] [--fsm-namespace fsm-system] [--trust-domain cluster.local]`
  *
  * Loads DIR into a model store, finds the proxy and prints its Pipy sidecar
  * config as pretty JSON on stdout (generation problems go to stderr). With
  * --state-dir the Certificate block is filled by the controller's own
  * certificate module over that state directory, so the command prints the
- * certificate a controller running with the same state dir serves.
+ * certificate a controller running with the same state dir serves; its
+ * private key is redacted unless --show-secrets.
  *
  * Exit codes: 0 printed; 1 the source could not be read or the proxy does not
  * exist (the message lists the proxies that do); 2 bad flags (`E1000: ...`).
@@ -17,16 +18,26 @@ import { createControllerCertificates, type ControllerCertificates } from '../..
 import { createSidecarConfigSet } from '../../generate/sidecar/config-set.js';
 import type { ModelStore } from '../../model/store.js';
 import type { ProxyInfo } from '../../model/view.js';
-import { createJsonLogger } from '../../shared/logger.js';
+import { createJsonLogger, redact } from '../../shared/logger.js';
 import { loadDirectory } from './load-directory.js';
 
-const USAGE =
-  'usage: fsm-controller config --source file:DIR --proxy <uuid | namespace/pod> [--state-dir DIR] [--mesh-name NAME] [--fsm-namespace NS] [--trust-domain DOMAIN]';
+const USAGE = `usage: fsm-controller config --source file:DIR --proxy <uuid | namespace/pod> [flags]
+
+Prints the Pipy sidecar config fsm-controller generates for one proxy of the mesh in DIR.
+
+Flags:
+  --state-dir DIR           fill the Certificate block from the controller's state directory
+  --show-secrets            print the certificate's private key (redacted by default)
+  --mesh-name NAME          mesh name (default fsm)
+  --fsm-namespace NS        control-plane namespace (default fsm-system)
+  --trust-domain DOMAIN     trust domain of workload certificates (default cluster.local)
+  --help                    print this help`;
 
 interface ConfigFlags {
   readonly dir: string;
   readonly proxy: string;
   readonly stateDir: string | undefined;
+  readonly showSecrets: boolean;
   readonly meshName: string;
   readonly fsmNamespace: string;
   readonly trustDomain: string;
@@ -35,8 +46,8 @@ interface ConfigFlags {
 const out = (text: string): void => void process.stdout.write(`${text}\n`);
 const err = (text: string): void => void process.stderr.write(`${text}\n`);
 
-/** The flags, or the reason they are unusable (reported as E1000, FSM's invalid-CLI-argument code). */
-function parseFlags(argv: string[]): ConfigFlags | string {
+/** The flags, 'help', or the reason they are unusable (reported as E1000, FSM's invalid-CLI-argument code). */
+function parseFlags(argv: string[]): ConfigFlags | 'help' | string {
   let values;
   try {
     ({ values } = parseArgs({
@@ -48,6 +59,8 @@ function parseFlags(argv: string[]): ConfigFlags | string {
         'mesh-name': { type: 'string', default: 'fsm' },
         'fsm-namespace': { type: 'string', default: 'fsm-system' },
         'trust-domain': { type: 'string', default: DEFAULT_TRUST_DOMAIN },
+        'show-secrets': { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
       },
       strict: true,
       allowPositionals: false,
@@ -55,6 +68,7 @@ function parseFlags(argv: string[]): ConfigFlags | string {
   } catch (e) {
     return e instanceof Error ? e.message : String(e);
   }
+  if (values.help) return 'help';
   const source = values.source;
   if (!source) return 'missing --source file:DIR';
   if (!source.startsWith('file:') || source.length <= 'file:'.length) return `--source must be file:DIR, got "${source}"`;
@@ -65,6 +79,7 @@ function parseFlags(argv: string[]): ConfigFlags | string {
     dir: source.slice('file:'.length),
     proxy: values.proxy,
     stateDir: values['state-dir'],
+    showSecrets: values['show-secrets'],
     meshName: values['mesh-name'],
     fsmNamespace: values['fsm-namespace'],
     trustDomain: values['trust-domain'],
@@ -85,6 +100,10 @@ function unknownProxy(store: ModelStore, flags: ConfigFlags): string {
 
 export async function run(argv: string[]): Promise<number> {
   const flags = parseFlags(argv);
+  if (flags === 'help') {
+    out(USAGE);
+    return 0;
+  }
   if (typeof flags === 'string') {
     err(`E1000: ${flags}\n${USAGE}`);
     return 2;
@@ -118,7 +137,9 @@ export async function run(argv: string[]): Promise<number> {
     const generated = set.get(proxy.uuid);
     if (!generated) throw new Error(`proxy ${proxy.uuid} generated no config`);
     for (const p of generated.problems) err(`problem: ${p.object}${p.field ? `: ${p.field}` : ''}: ${p.reason}${p.code ? ` [${p.code}]` : ''}`);
-    out(JSON.stringify(generated.config, null, 2));
+    const redacted = flags.showSecrets ? generated.config : redact(generated.config);
+    if (!flags.showSecrets && JSON.stringify(redacted) !== JSON.stringify(generated.config)) err('private keys are redacted; --show-secrets prints them');
+    out(JSON.stringify(redacted, null, 2));
     return 0;
   } finally {
     await certs?.close();

@@ -1,12 +1,19 @@
+import { routeGrpcLogging } from '../../../server/transport/grpc-logging.js';
 import { createController } from '../../controller/controller.js';
 import { helpText, parseControllerOptions, UsageError } from '../../controller/options.js';
-import { createJsonLogger } from '../../shared/logger.js';
+import { createLogger } from '../../shared/logger.js';
+import { packageVersion } from '../version.js';
 
 /**
  * `fsm-controller [flags]`: runs the controller until SIGTERM or SIGINT,
- * then stops accepting, drains streams, closes and exits 0.
+ * then stops accepting, drains streams, closes and exits 0. The log level
+ * starts at --log-level and follows MeshConfig observability.fsmLogLevel.
  */
 export async function run(argv: string[]): Promise<number> {
+  if (argv.includes('--version')) {
+    process.stdout.write(`fsm-controller ${packageVersion()}\n`);
+    return 0;
+  }
   let options;
   try {
     options = parseControllerOptions(argv);
@@ -21,7 +28,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(helpText());
     return 0;
   }
-  const logger = createJsonLogger({ level: options.logLevel, base: { component: 'fsm-controller' } });
+  const logger = createLogger({ level: options.logLevel, format: options.logFormat, base: { component: 'fsm-controller' } });
+  routeGrpcLogging(logger);
   const controller = createController(options, { logger });
   await controller.start();
   await new Promise<void>((resolve) => {

@@ -2,14 +2,18 @@ import { stat } from 'node:fs/promises';
 import { createSnapshotCache, type SnapshotCache } from '../../../cache/index.js';
 import { createXdsServer } from '../../../server/index.js';
 import { createAdminServer, parseHostPort } from '../../observability/admin-http.js';
-import { createJsonLogger, type Logger, type LogLevel } from '../../shared/logger.js';
+import { routeGrpcLogging } from '../../../server/transport/grpc-logging.js';
+import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../shared/file-limits.js';
+import { createLogger, type LogFormat, type Logger, type LogLevel } from '../../shared/logger.js';
 import { createXdsDirectorySource } from '../../xds-files/index.js';
 import { formatIssue } from '../../xds-files/parse-file.js';
 
 /**
  * `fsm-controller serve-xds --dir DIR [--xds-listen H:P] [--admin-listen H:P]`:
  * serves the xDS resources in DIR (JSON/YAML, reloaded on change) over ADS to
- * every node alike, with health and debug endpoints. Exits 0 on SIGTERM or
+ * every node alike, with health and debug endpoints. A file that cannot be
+ * read, is over the limits or does not parse is logged and listed in
+ * /debug/xds; its last good resources stay served. Exits 0 on SIGTERM or
  * SIGINT after a graceful close; 2 on bad flags (E1000).
  */
 
@@ -18,17 +22,21 @@ export interface ServeXdsOptions {
   xdsListen: string;
   adminListen: string;
   logLevel: LogLevel;
+  logFormat: LogFormat;
+  limits: FileLimits;
 }
 
 /** The one cache key: every node is served the same resources. */
 const ALL_NODES = 'all';
 
-const USAGE = 'Usage: fsm-controller serve-xds --dir DIR [--xds-listen HOST:PORT (127.0.0.1:15128)] [--admin-listen HOST:PORT (127.0.0.1:9091)] [--log-level LEVEL]';
+const USAGE =
+  'Usage: fsm-controller serve-xds --dir DIR [--xds-listen HOST:PORT (127.0.0.1:15128)] [--admin-listen HOST:PORT (127.0.0.1:9091)] ' +
+  `[--log-level LEVEL] [--log-format json|text] [--file-max-bytes N (${DEFAULT_FILE_LIMITS.maxFileBytes})] [--file-max-objects N (${DEFAULT_FILE_LIMITS.maxObjectsPerFile})]`;
 
 /** Parses the flags; throws an Error whose message starts with E1000 and names the flag. */
 export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'help' {
   const values: Record<string, string> = {};
-  const known = new Set(['dir', 'xds-listen', 'admin-listen', 'log-level']);
+  const known = new Set(['dir', 'xds-listen', 'admin-listen', 'log-level', 'log-format', 'file-max-bytes', 'file-max-objects']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return 'help';
@@ -45,6 +53,11 @@ export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'h
     xdsListen: values['xds-listen'] ?? '127.0.0.1:15128',
     adminListen: values['admin-listen'] ?? '127.0.0.1:9091',
     logLevel: (values['log-level'] ?? 'info') as LogLevel,
+    logFormat: (values['log-format'] ?? 'json') as LogFormat,
+    limits: {
+      maxFileBytes: positive(values['file-max-bytes'], 'file-max-bytes', DEFAULT_FILE_LIMITS.maxFileBytes),
+      maxObjectsPerFile: positive(values['file-max-objects'], 'file-max-objects', DEFAULT_FILE_LIMITS.maxObjectsPerFile),
+    },
   };
   for (const flag of ['xds-listen', 'admin-listen'] as const) {
     try {
@@ -54,7 +67,15 @@ export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'h
     }
   }
   if (!['debug', 'info', 'warn', 'error'].includes(opts.logLevel)) throw new Error(`E1000: flag --log-level must be debug, info, warn or error, got "${opts.logLevel}"`);
+  if (!['json', 'text'].includes(opts.logFormat)) throw new Error(`E1000: flag --log-format must be json or text, got "${opts.logFormat}"`);
   return opts;
+}
+
+function positive(raw: string | undefined, flag: string, def: number): number {
+  if (raw === undefined) return def;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`E1000: flag --${flag} must be a positive integer, got "${raw}"`);
+  return n;
 }
 
 /** A running serve-xds: bound addresses and a graceful close. */
@@ -73,6 +94,7 @@ export async function serveXds(opts: ServeXdsOptions, logger: Logger): Promise<S
   const source = createXdsDirectorySource({
     dir: opts.dir,
     logger,
+    limits: opts.limits,
     onSnapshot: (snapshot) => {
       cache.setSnapshot(ALL_NODES, snapshot);
       logger.info('resources updated', { versions: Object.fromEntries(snapshot.typeUrls().map((t) => [shortType(t), snapshot.version(t)])) });
@@ -158,7 +180,8 @@ export async function run(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const logger = createJsonLogger({ level: opts.logLevel, base: { component: 'serve-xds' } });
+  const logger = createLogger({ level: opts.logLevel, format: opts.logFormat, base: { component: 'serve-xds' } });
+  routeGrpcLogging(logger);
   let handle: ServeXdsHandle;
   try {
     handle = await serveXds(opts, logger);

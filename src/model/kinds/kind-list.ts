@@ -1,11 +1,16 @@
 /**
  * The kinds the model knows: API group/version, plural and scope. Kinds not
- * listed here are refused by the store with "unknown kind".
+ * listed here are refused by the store with "unknown kind"; objects of a
+ * listed kind with another apiVersion are refused too (the schemas are those
+ * of the versions listed here). FSM serves older versions of some kinds
+ * (MeshConfig v1alpha1/v1alpha2) with another shape, through a conversion
+ * webhook this project does not have; those are refused.
  */
 import type { KindInfo } from '../types.js';
 
-const k = (apiVersion: string, kind: string, plural: string, namespaced = true): KindInfo => ({
+const k = (apiVersion: string, kind: string, plural: string, namespaced = true, alsoServed?: readonly string[]): KindInfo => ({
   apiVersion,
+  ...(alsoServed ? { alsoServed } : {}),
   kind,
   plural,
   namespaced,
@@ -25,7 +30,8 @@ export const KINDS: readonly KindInfo[] = [
   k('specs.smi-spec.io/v1alpha4', 'HTTPRouteGroup', 'httproutegroups'),
   k('specs.smi-spec.io/v1alpha4', 'TCPRoute', 'tcproutes'),
   k('specs.smi-spec.io/v1alpha4', 'UDPRoute', 'udproutes'),
-  k('split.smi-spec.io/v1alpha4', 'TrafficSplit', 'trafficsplits'),
+  // FSM serves v1alpha2 too; its spec (service, backends with weights) is v1alpha4's without matches.
+  k('split.smi-spec.io/v1alpha4', 'TrafficSplit', 'trafficsplits', true, ['split.smi-spec.io/v1alpha2']),
   k('policy.flomesh.io/v1alpha1', 'Egress', 'egresses'),
   k('policy.flomesh.io/v1alpha1', 'EgressGateway', 'egressgateways'),
   k('policy.flomesh.io/v1alpha1', 'IngressBackend', 'ingressbackends'),

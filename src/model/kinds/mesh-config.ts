@@ -9,6 +9,13 @@ import { s, type Schema } from '../schema/dsl.js';
 import type { KindDefinition } from './definition.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic', 'disabled'];
+/**
+ * Certificate lifetimes accepted (FSM's own validation sets no bounds). A
+ * certificate is renewed at two thirds of its life, so below a minute the
+ * mesh reloads continuously; above a year a stolen key stays good for too
+ * long. Outside the range the MeshConfig is refused and the previous stays.
+ */
+const CERT_VALIDITY = ['1m', '8760h'] as const;
 const ip = s.object({ ipv4: s.ip(), ipv6: s.ip() });
 const resources = s.object({ limits: s.map(s.any({ intOrString: true })), requests: s.map(s.any({ intOrString: true })) });
 
@@ -51,12 +58,12 @@ const OVERRIDES: Record<string, Schema> = {
   'warmup.maxWeight': s.int({ minimum: 0, maximum: 100 }),
   'warmup.aggression': s.number({ minimum: 0, exclusiveMinimum: true }),
   'observability.fsmLogLevel': s.enum(LOG_LEVELS),
-  'certificate.serviceCertValidityDuration': s.duration({ description: 'Validity of workload certificates, e.g. "24h".' }),
+  'certificate.serviceCertValidityDuration': s.duration({ description: 'Validity of workload certificates, e.g. "24h".', durationRange: CERT_VALIDITY, code: 'E4014' }),
   'certificate.certKeyBitSize': s.int({ minimum: 2048, maximum: 4096 }),
   'certificate.ingressGateway': s.object(
     {
       subjectAltNames: s.array(s.string()),
-      validityDuration: s.duration(),
+      validityDuration: s.duration({ durationRange: CERT_VALIDITY, code: 'E4014' }),
       secret: s.object({ name: s.string({ minLength: 1 }), namespace: s.string({ minLength: 1 }) }, { required: ['name', 'namespace'] }),
     },
     { required: ['subjectAltNames', 'validityDuration', 'secret'] },

@@ -25,6 +25,8 @@ export interface StringSchema extends SchemaBase {
   readonly maxLength?: number;
   /** Checked at run time beyond what the CRD can express. */
   readonly format?: 'duration' | 'cidr' | 'ip';
+  /** With format `duration`: the accepted range as Go durations, both inclusive (checked at run time). */
+  readonly durationRange?: readonly [min: string, max: string];
 }
 export interface NumberSchema extends SchemaBase {
   readonly type: 'integer' | 'number';

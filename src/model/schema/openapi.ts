@@ -35,6 +35,7 @@ export function toOpenApi(schema: Schema): JsonSchema {
       if (schema.maxLength !== undefined) out['maxLength'] = schema.maxLength;
       if (schema.pattern) out['pattern'] = schema.pattern;
       if (schema.format === 'duration') out['pattern'] = DURATION_PATTERN;
+      if (schema.durationRange) out['description'] = joinDesc(out['description'] as string | undefined, `Between ${schema.durationRange[0]} and ${schema.durationRange[1]}.`);
       if (schema.format === 'cidr') out['description'] = joinDesc(schema.description, 'CIDR in RFC 4632 notation, e.g. 192.0.2.0/24.');
       if (schema.format === 'ip') out['description'] = joinDesc(schema.description, 'IPv4 or IPv6 address.');
       return out;

@@ -33,6 +33,10 @@ function patternOf(schema: Schema & { pattern?: string }): RegExp {
   return re;
 }
 
+function withinRange(ms: number, [min, max]: readonly [string, string]): boolean {
+  return ms >= (tryParseGoDuration(min) ?? -Infinity) && ms <= (tryParseGoDuration(max) ?? Infinity);
+}
+
 function push(out: FieldError[], schema: Schema, path: string, reason: string): void {
   out.push(schema.code ? { field: path, reason, code: schema.code } : { field: path, reason });
 }
@@ -79,8 +83,12 @@ export function validateValue(schema: Schema, value: unknown, path: string, out:
       if (schema.pattern && !patternOf(schema).test(value)) {
         push(out, schema, path, `Invalid value: ${show(value)}: ${path} in body should match '${schema.pattern}'`);
       }
-      if (schema.format === 'duration' && tryParseGoDuration(value) === undefined) {
-        push(out, schema, path, `Invalid value: ${show(value)}: ${path} in body must be a duration such as "300ms", "1.5h" or "2h45m"`);
+      if (schema.format === 'duration') {
+        const ms = tryParseGoDuration(value);
+        if (ms === undefined) push(out, schema, path, `Invalid value: ${show(value)}: ${path} in body must be a duration such as "300ms", "1.5h" or "2h45m"`);
+        else if (schema.durationRange && !withinRange(ms, schema.durationRange)) {
+          push(out, schema, path, `Invalid value: ${show(value)}: ${path} must be between ${schema.durationRange[0]} and ${schema.durationRange[1]}`);
+        }
       }
       if (schema.format === 'cidr' && !isCIDR(value)) {
         push(out, schema, path, `Invalid value: ${show(value)}: ${path} must be a CIDR in RFC 4632 notation such as "192.0.2.0/24"`);

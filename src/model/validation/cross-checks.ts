@@ -6,6 +6,8 @@
  * - E2005: a TrafficTarget rule names an HTTPRouteGroup that does not exist
  * - E2004: an Egress match names an HTTPRouteGroup that does not exist
  * - E3000: a Service with a selector has no endpoints
+ * - a TrafficSplit names an apex or backend Service that does not exist
+ *   (FSM has no code for it)
  *
  * Only objects related to the batch's changes are re-evaluated.
  */
@@ -36,6 +38,18 @@ export function crossCheck(
   }
   if (kinds.has('Egress') || routeKinds) {
     for (const eg of view.list('Egress')) out.set(keyOf(eg), checkEgress(view, eg, originOf));
+  }
+
+  // TrafficSplits of the namespaces whose splits or services changed.
+  const splitNamespaces = new Set<string>();
+  for (const c of changes) {
+    const o = c.new ?? c.old;
+    if (!o) continue;
+    if (c.kind === 'TrafficSplit' || c.kind === 'Service') splitNamespaces.add(o.metadata.namespace ?? '');
+    else if (c.kind === 'Namespace') splitNamespaces.add(o.metadata.name);
+  }
+  for (const ns of splitNamespaces) {
+    for (const split of view.list('TrafficSplit', ns)) out.set(keyOf(split), checkTrafficSplit(view, split, originOf));
   }
 
   const services = new Set<string>();
@@ -98,6 +112,21 @@ function checkEgress(view: ModelView, eg: MeshObject, originOf: (k: string) => S
       ...originField(originOf(key)),
     });
   });
+  return errs;
+}
+
+function checkTrafficSplit(view: ModelView, split: MeshObject, originOf: (k: string) => SourceOrigin | undefined): ModelError[] {
+  const ns = split.metadata.namespace ?? '';
+  const key = keyOf(split);
+  const spec = split.spec as { service?: string; backends?: { service?: string }[] } | undefined;
+  // Names may be written as FQDNs in the split's namespace (`web.shop.svc.cluster.local`).
+  const refs: [string, string | undefined][] = [['spec.service', spec?.service], ...(spec?.backends ?? []).map((b, i): [string, string | undefined] => [`spec.backends[${i}].service`, b.service])];
+  const errs: ModelError[] = [];
+  for (const [field, ref] of refs) {
+    const name = ref?.split('.')[0];
+    if (!name || view.get('Service', ns, name)) continue;
+    errs.push({ object: describeObject('TrafficSplit', ns, split.metadata.name), key, field, reason: `Service ${ns}/${name} not found`, ...originField(originOf(key)) });
+  }
   return errs;
 }
 

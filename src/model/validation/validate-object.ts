@@ -1,8 +1,10 @@
 /**
- * Per-object validation: metadata, the kind's schema (spec and top-level
- * data), then the kind's semantic checks. Returns every error found.
+ * Per-object validation: the API version, metadata, the kind's schema (spec
+ * and top-level data), then the kind's semantic checks. Returns every error
+ * found.
  */
 import type { CheckContext } from '../kinds/definition.js';
+import { kindInfo } from '../kinds/kind-list.js';
 import { kindDefinition } from '../kinds/registry.js';
 import { validateValue, type FieldError } from '../schema/validate.js';
 import type { MeshObject } from '../types.js';
@@ -13,6 +15,14 @@ export function validateObject(obj: MeshObject, ctx: CheckContext): FieldError[]
   const def = kindDefinition(obj.kind);
   if (!def) return [{ field: 'kind', reason: `unknown kind "${obj.kind}"` }];
   const errs: FieldError[] = [];
+  const info = kindInfo(obj.kind);
+  const versions = info ? [info.apiVersion, ...(info.alsoServed ?? [])] : [];
+  if (info && !versions.includes(obj.apiVersion)) {
+    errs.push({
+      field: 'apiVersion',
+      reason: `Unsupported value: ${JSON.stringify(obj.apiVersion)}: no ${obj.kind} in this API version; supported: ${versions.map((v) => JSON.stringify(v)).join(', ')}`,
+    });
+  }
   const name = obj.metadata?.name;
   if (typeof name !== 'string' || name === '') errs.push({ field: 'metadata.name', reason: 'Required value' });
   else if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {

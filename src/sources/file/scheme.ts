@@ -9,5 +9,5 @@ export const fileSourceScheme = defineSourceScheme<{ dir: string }>({
     if (arg === '') throw new Error('a directory is required after "file:"');
     return { dir: arg };
   },
-  create: ({ dir }, { logger }) => createFileSource({ dir, logger }),
+  create: ({ dir }, { logger, manifestLimits }) => createFileSource({ dir, logger, ...(manifestLimits ? { limits: manifestLimits } : {}) }),
 });

@@ -65,13 +65,13 @@ t.test('CertificateRequest with a CSR, Ready, certificate and CA read, request d
   t.equal(r.ok, true, r.error ?? '');
 });
 
-t.test('not Ready within the configured timeout: E5003 and the request is deleted', async (t) => {
+t.test('not Ready within the configured timeout: E4013 and the request is deleted', async (t) => {
   const api = await standIn(t);
   const signer = await createCsrSigner();
   const issuer = await createCertManagerIssuer({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system', caPem: signer.caPem, readyTimeoutMs: 300, pollIntervalMs: 20 });
   await t.rejects(
     issuer.issue({ commonName: 'slow.shop.cluster.local', dnsNames: ['slow.shop.cluster.local'], uris: [], validityMs: 60_000, keyType: { kind: 'ecdsa-p256' } }),
-    /E5003: CertificateRequest fsm-system\/fsm-slow-shop-cluster-local-[0-9a-f]+ not Ready within 300 ms/,
+    /E4013: CertificateRequest fsm-system\/fsm-slow-shop-cluster-local-[0-9a-f]+ not Ready within 300 ms/,
   );
   t.equal(api.list(CR.apiVersion, CR.kind, 'fsm-system').length, 0);
 });

@@ -44,7 +44,7 @@ t.test('issues through pki/issue/<role> sending the SANs and the exact TTL', asy
   t.equal(r.ok, true, r.error ?? '');
 });
 
-t.test('token from a Secret; a wrong token is a clear E5003 error', async (t) => {
+t.test('token from a Secret; a wrong token is a clear E4013 error', async (t) => {
   const v = await vault(t);
   const storage = createMemorySecretStorage();
   await storage.put('vault-token', { token: 's.root-token\n' });
@@ -53,8 +53,8 @@ t.test('token from a Secret; a wrong token is a clear E5003 error', async (t) =>
   t.equal(issued.commonName, 'a.b.cluster.local');
   t.notOk('alt_names' in (v.requests.at(-1)?.body ?? {}), 'no empty alt_names');
   await storage.put('vault-token', { token: 'wrong' });
-  await t.rejects(issuer.issue({ commonName: 'x', dnsNames: ['x'], uris: [], validityMs: 60_000, keyType: { kind: 'ecdsa-p256' } }), /E5003: vault answered 403: .*permission denied/);
-  await t.rejects(createVaultIssuer({ address: 'http://127.0.0.1:1', token: 'x', timeoutMs: 2000 }), /E5003/);
+  await t.rejects(issuer.issue({ commonName: 'x', dnsNames: ['x'], uris: [], validityMs: 60_000, keyType: { kind: 'ecdsa-p256' } }), /E4013: vault answered 403: .*permission denied/);
+  await t.rejects(createVaultIssuer({ address: 'http://127.0.0.1:1', token: 'x', timeoutMs: 2000 }), /E4013/);
 });
 
 t.test('a role max_ttl below the validity: the manager warns and does not loop', async (t) => {

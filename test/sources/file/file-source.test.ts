@@ -103,11 +103,11 @@ t.test('a bad document is reported with file:line; the others load; the last goo
   await start(store, source);
   t.equal(store.list('Service', 'demo').length, 2);
 
-  // Document 2 (starting at line 13) gets a port of the wrong type; document 3 changes.
+  // Document 2 (lines 8-15) gets a port of the wrong type on line 15; document 3 changes.
   await writeFile(file, `${nsDoc('demo')}---\n${svcDoc('a').replace('port: 80', 'port: "eighty"')}---\n${svcDoc('b', 90)}`);
   t.ok(await within(1000, () => (store.get('Service', 'demo', 'b')?.spec as { ports: { port: number }[] }).ports[0]?.port === 90));
   const lines = store.errors().map(formatModelError);
-  t.same(lines, [`${file}:8: Service demo/a: spec.ports[0].port: Invalid value: "string": spec.ports[0].port in body must be of type integer: "string"`]);
+  t.same(lines, [`${file}:15: Service demo/a: spec.ports[0].port: Invalid value: "string": spec.ports[0].port in body must be of type integer: "string"`]);
   t.equal((store.get('Service', 'demo', 'a')?.spec as { ports: { port: number }[] }).ports[0]?.port, 80, 'last good version stays');
 
   // A YAML syntax error in one document: the other documents still load.
@@ -120,7 +120,8 @@ t.test('a bad document is reported with file:line; the others load; the last goo
   // A document without metadata.name.
   await writeFile(file, `${nsDoc('demo')}---\napiVersion: v1\nkind: Service\nmetadata:\n  namespace: demo\n`);
   t.ok(await within(1000, () => store.errors().some((e) => e.field === 'metadata.name')));
-  t.ok(store.errors().map(formatModelError).includes(`${file}:8: Service demo/<no name>: metadata.name: Required value`));
+  // A missing field is reported at its parent's line (metadata: on line 10).
+  t.ok(store.errors().map(formatModelError).includes(`${file}:10: Service demo/<no name>: metadata.name: Required value`));
 
   await writeFile(file, `${nsDoc('demo')}---\n${svcDoc('a')}`);
   t.ok(await within(1000, () => store.errors().length === 0), 'fixing the file clears its problems');

@@ -4,10 +4,10 @@ import { writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
-import { generateRoot } from '../../../src/certificate/builtin-ca.js';
-import { createCfsslIssuer } from '../../../src/certificate/issuers/cfssl.js';
-import { createCertificateManager } from '../../../src/certificate/manager.js';
-import { mtlsHandshake, opensslVerify, tempDir } from '../fixtures/helpers.js';
+import { generateRoot } from '../src/certificate/builtin-ca.js';
+import { createCfsslIssuer } from '../src/certificate/issuers/cfssl.js';
+import { createCertificateManager } from '../src/certificate/manager.js';
+import { mtlsHandshake, opensslVerify, tempDir } from '../test/certificate/fixtures/helpers.js';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -89,7 +89,7 @@ t.test('a real cfssl serve signs our CSRs; leaves verify and complete mTLS', asy
   t.equal(r.ok, true, r.error ?? '');
 });
 
-t.test('RSA keys, a named profile, and a non-CFSSL endpoint is E5003', async (t) => {
+t.test('RSA keys, a named profile, and a non-CFSSL endpoint is E4013', async (t) => {
   const cfssl = await startCfssl(t);
   const issuer = await createCfsslIssuer({ url: cfssl.url, profile: 'short' });
   const issued = await issuer.issue({ commonName: 'r.n.cluster.local', dnsNames: ['r.n.cluster.local'], uris: [], validityMs: 3_600_000, keyType: { kind: 'rsa', bits: 2048 } });
@@ -97,5 +97,5 @@ t.test('RSA keys, a named profile, and a non-CFSSL endpoint is E5003', async (t)
   t.ok(issued.notAfter.getTime() - issued.notBefore.getTime() <= 15 * 60_000, 'short profile');
   t.ok((await opensslVerify(cfssl.rootPem, issued.certChainPem)).ok);
   // (CFSSL 1.2 silently falls back to the default profile for an unknown name, so that is no error case.)
-  await t.rejects(createCfsslIssuer({ url: `${cfssl.url}/not-cfssl` }), /E5003/);
+  await t.rejects(createCfsslIssuer({ url: `${cfssl.url}/not-cfssl` }), /E4013/);
 });
