@@ -17,7 +17,7 @@ import {
 import { validateKeyType } from './keys.js';
 import { joinPem } from './pem.js';
 import { createRotationScheduler } from './rotation-scheduler.js';
-import type { SecretStorage } from './storage/secret-storage.js';
+import type { SecretData, SecretStorage } from './storage/secret-storage.js';
 import {
   CertificateError,
   CertificateErrorCode,
@@ -36,7 +36,12 @@ export const DEFAULT_VALIDITY_MS = 24 * 3_600_000;
 export const MIN_VALIDITY_MS = 1_000;
 const STORE_PREFIX = 'fsm-workload-cert-';
 
-export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed' | 'validity-changed';
+/**
+ * Why an identity's certificate changed. `replica`: another process sharing
+ * the storage (a second controller replica) wrote a newer one, which this
+ * manager adopted so that both serve the same certificate.
+ */
+export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed' | 'validity-changed' | 'replica';
 
 export interface RotationEvent {
   readonly identity: string;
@@ -73,7 +78,13 @@ export interface CertificateManagerOptions {
   readonly clock?: Clock;
   /** Uniform [0,1) source for jitter. */
   readonly random?: () => number;
-  /** Persistence for issued workload certificates (reused after a restart). */
+  /**
+   * Persistence for issued workload certificates (reused after a restart).
+   * When several processes share it (replicas, Kubernetes Secrets), they
+   * converge on one certificate per identity: each issuance is a
+   * compare-and-swap, the loser adopts the winner's certificate, and
+   * certificates others write are adopted through the storage's `watch`.
+   */
   readonly store?: SecretStorage;
   readonly logger?: Logger;
 }
@@ -209,6 +220,40 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     }
   };
 
+  const hostnamesOf = (cert: WorkloadCertificate) => cert.sans.filter((s) => !s.includes('://') && s !== cert.commonName);
+
+  /**
+   * A stored certificate this manager may serve instead of issuing one: from
+   * the current signer, covering `hostnames`, and not yet due for rotation.
+   */
+  const usable = (data: SecretData | undefined, hostnames: readonly string[]): WorkloadCertificate | undefined => {
+    const cert = data && fromSecretData(data, bundle);
+    if (!cert || cert.issuerId !== signing.id) return undefined;
+    const lifetime = cert.notAfter.getTime() - cert.notBefore.getTime();
+    if (cert.notAfter.getTime() - clock.now() <= lifetime * fraction) return undefined;
+    return hostnames.every((h) => cert.sans.includes(h)) ? cert : undefined;
+  };
+
+  /** Reads the stored entry of an identity; a storage error reads as absent (logged). */
+  const readStored = async (identity: string): Promise<SecretData | undefined> => {
+    if (!store) return undefined;
+    try {
+      return await store.get(STORE_PREFIX + identity);
+    } catch (err) {
+      logger.error('reading a stored workload certificate failed', { identity, error: String(err) });
+      return undefined;
+    }
+  };
+
+  /** Serves a certificate another process stored (not counted as issued). */
+  const adopt = (identity: string, ref: WorkloadRef, cert: WorkloadCertificate, reason: RotationReason | undefined) => {
+    const previous = entries.get(identity)?.cert;
+    entries.set(identity, { cert, ref, hostnames: hostnamesOf(cert) });
+    scheduleRotation(cert, 'loaded');
+    if (previous && reason) emit(rotatedListeners, { identity, previous, current: cert, reason });
+    return cert;
+  };
+
   const issueFrom = async (identity: string, ref: WorkloadRef, hostnames: readonly string[], kind: 'workload' | 'bootstrap', cn: string) => {
     const issuer = signing;
     const validity = validityMs();
@@ -242,15 +287,57 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
   const issueEntry = async (identity: string, ref: WorkloadRef, hostnames: string[], reason: RotationReason | undefined) => {
     const previous = entries.get(identity)?.cert;
     const generation = releases.get(identity) ?? 0;
+    // Another process sharing the storage may have issued it already.
+    const stored = await readStored(identity);
+    const theirs = usable(stored, hostnames);
+    if (theirs && theirs.serialNumber !== previous?.serialNumber && !closed) return adopt(identity, ref, theirs, reason && 'replica');
     const { cert, validity } = await issueFrom(identity, ref, hostnames, 'workload', workloadCommonName(ref, trustDomain));
     // Released (or closed) while issuing: hand the certificate to the caller but do not cache it.
     if (closed || (releases.get(identity) ?? 0) !== generation) return cert;
+    if (store) {
+      let result: { data: SecretData; written: boolean } | undefined;
+      try {
+        result = await store.replaceIf(STORE_PREFIX + identity, stored, toSecretData(cert));
+      } catch (err) {
+        logger.error('persisting a workload certificate failed', { identity, error: String(err) });
+      }
+      if (result && !result.written) {
+        // Lost the race: serve the winner's certificate if it will do, else ours replaces it.
+        const winner = usable(result.data, hostnames);
+        if (winner) return adopt(identity, ref, winner, reason && 'replica');
+        await persist(cert);
+      }
+    }
     entries.set(identity, { cert, ref, hostnames });
     scheduleRotation(cert, { requestedValidityMs: validity });
-    await persist(cert);
     if (previous && reason) emit(rotatedListeners, { identity, previous, current: cert, reason });
     return cert;
   };
+
+  /**
+   * A write to the storage, possibly by another process. A newer certificate
+   * from the current signer is adopted when it covers this manager's host
+   * names; one that lacks some is replaced by one covering both sets (which
+   * the other process then adopts). Expired, due or foreign-root ones are left
+   * to the rotation timer.
+   */
+  const onStored = (name: string, data: SecretData | undefined) => {
+    const identity = name.slice(STORE_PREFIX.length);
+    const entry = entries.get(identity);
+    if (!entry || !data || closed || inflight.has(identity)) return;
+    const cert = usable(data, []);
+    if (!cert || cert.serialNumber === entry.cert.serialNumber) return;
+    if (entry.hostnames.every((h) => cert.sans.includes(h))) {
+      logger.info('adopting a workload certificate written by another replica', { identity, serial: cert.serialNumber });
+      adopt(identity, entry.ref, cert, 'replica');
+      return;
+    }
+    const hostnames = normaliseHostnames([...entry.hostnames, ...hostnamesOf(cert)]);
+    void exclusive(identity, () => issueEntry(identity, entry.ref, hostnames, 'hostnames-changed')).catch((err: unknown) =>
+      logger.error('re-issuing a workload certificate failed', { identity, error: String(err) }),
+    );
+  };
+  let unwatch: (() => void) | undefined;
 
   const normaliseHostnames = (hostnames: readonly string[] | undefined) =>
     [...new Set((hostnames ?? []).filter((h) => h.length > 0 && !h.includes(':')))].sort();
@@ -273,6 +360,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     trustDomain,
     async start() {
       if (!store) return;
+      unwatch = store.watch?.(STORE_PREFIX, onStored);
       for (const name of await store.list(STORE_PREFIX)) {
         const data = await store.get(name);
         const cert = data && fromSecretData(data, bundle);
@@ -397,6 +485,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     },
     close() {
       closed = true;
+      unwatch?.();
       scheduler.close();
     },
   };
