@@ -55,7 +55,7 @@ export interface Controller {
 export function createController(options: ControllerOptions, deps: ControllerDeps = {}): Controller {
   const logger = deps.logger ?? silentLogger;
   const metrics = createMetrics();
-  const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, logger });
+  const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, countErrorsAfterSync: true, logger });
   const cache: SnapshotCache = createSnapshotCache({ logger });
   const sources: Source[] = deps.sources ?? options.sources.map((s) => defaultSourceRegistry().create(s, { logger, meshName: options.meshName }));
   let certs: ControllerCertificates | undefined;
@@ -232,6 +232,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
           await roots?.apply();
           await servingTls?.validityKnown();
           sourcesReady = true;
+          store.sourcesSynced();
           metrics.eventsQueued.add(1);
           coalescer?.add({ changes: [], proxies: store.proxies().map((p) => p.uuid) });
           await coalescer?.flushNow();
