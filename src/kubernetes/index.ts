@@ -9,3 +9,15 @@ export { createKubeClient, type KubeClient, type KubeClientOptions, type KubeReq
 export { loadKubeConfig, SERVICE_ACCOUNT_DIR, type LoadedKubeConfig, type LoadKubeConfigOptions } from './kube-config.js';
 export { createListWatch, type ListWatch, type ListWatchEvent, type ListWatchOptions, type ListWatchState, type ListWatchStatus } from './list-watch.js';
 export { resourcePath, Resources, type ObjectList, type ObjectMeta, type OwnerReference, type ResourceType } from './paths.js';
+export {
+  createLeaderElector,
+  judgeLease,
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_RENEW_DEADLINE_MS,
+  DEFAULT_RETRY_PERIOD_MS,
+  type Lease,
+  type LeaseSpec,
+  type LeaderElector,
+  type LeaderElectorOptions,
+  type LeaseVerdict,
+} from './leader-election.js';
