@@ -112,8 +112,13 @@ export interface CertificateManager {
    * failed issuance (logged and retried on the rotation timer).
    */
   renewWorkload(identity: string): Promise<WorkloadCertificate | undefined>;
-  /** A fresh certificate with CN `<uuid>.sidecar.<sa>.<ns>.<trustDomain>` for the proxy's control-plane connection (not cached). */
-  issueBootstrap(proxy: BootstrapRef): Promise<WorkloadCertificate>;
+  /**
+   * A fresh certificate with CN `<uuid>.sidecar.<sa>.<ns>.<trustDomain>` for
+   * the proxy's control-plane connection (not cached); `validityMs` overrides
+   * the mesh validity (the injector's bootstrap certificates live as long as
+   * their pod, as FSM's 10-year ones do).
+   */
+  issueBootstrap(proxy: BootstrapRef, options?: { validityMs?: number }): Promise<WorkloadCertificate>;
   /** Roots proxies must trust now (signing and validating issuers' roots). */
   trustBundlePem(): string;
   /**
@@ -254,9 +259,8 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     return cert;
   };
 
-  const issueFrom = async (identity: string, ref: WorkloadRef, hostnames: readonly string[], kind: 'workload' | 'bootstrap', cn: string) => {
+  const issueFrom = async (identity: string, ref: WorkloadRef, hostnames: readonly string[], kind: 'workload' | 'bootstrap', cn: string, validity = validityMs()) => {
     const issuer = signing;
-    const validity = validityMs();
     const spiffe = spiffeId(ref, trustDomain);
     const started = performance.now();
     let issued;
@@ -423,9 +427,9 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       if (store) await store.delete(STORE_PREFIX + identity);
     },
 
-    async issueBootstrap(proxy) {
+    async issueBootstrap(proxy, issueOptions = {}) {
       const cn = bootstrapCommonName(proxy, trustDomain);
-      const { cert } = await issueFrom(cn, proxy, [], 'bootstrap', cn);
+      const { cert } = await issueFrom(cn, proxy, [], 'bootstrap', cn, issueOptions.validityMs ?? validityMs());
       return cert;
     },
 
