@@ -22,11 +22,19 @@ import { codebaseName, createPublisher, type Publisher } from './publisher.js';
 import { createRegeneration, type RegenerationBatch } from './regeneration.js';
 import { createSdsResources } from './sds-resources.js';
 import { createServingTls, type ServingTls } from './serving-tls.js';
+import { createKubeSecretStorage } from '../certificate/storage/kube-secret-storage.js';
+import { createKubeClient } from '../kubernetes/kube-client.js';
+import { loadKubeConfig } from '../kubernetes/kube-config.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { packageVersion } from '../shared/package-version.js';
+import { createKubernetesOnboarding, type KubernetesOnboarding } from './kubernetes-onboarding.js';
 
 export interface ControllerDeps {
   logger?: Logger;
   /** Sources to use instead of the ones `options.sources` names (tests). */
   sources?: Source[];
+  /** With `--source kubernetes`: the cluster to write to instead of the default kubeconfig (tests). */
+  kubeConfig?: KubeConfig;
 }
 
 export interface BoundAddresses {
@@ -50,6 +58,8 @@ export interface Controller {
   configs(): SidecarConfigSet;
   publisher(): Publisher;
   metrics: Metrics;
+  /** The Kubernetes onboarding (injector, leader election) with `--source kubernetes`, once started. */
+  kubernetes(): KubernetesOnboarding | undefined;
 }
 
 export function createController(options: ControllerOptions, deps: ControllerDeps = {}): Controller {
@@ -68,6 +78,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   let convergence: ConvergenceTracker | undefined;
   let roots: RootCertificates | undefined;
   let servingTls: ServingTls | undefined;
+  let onboarding: KubernetesOnboarding | undefined;
   let sourcesReady = false;
   let closed = false;
   const unsubscribers: (() => void)[] = [];
@@ -114,12 +125,16 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       return publisher;
     },
     isReady,
+    kubernetes: () => onboarding,
     async start() {
       store.onError((e) => metrics.errCodeCount.add(1, { err_code: e.code ?? 'none' }));
+      // On Kubernetes the CA root and workload certificates live in Secrets of --fsm-namespace (shared by replicas).
+      const kubeClient = options.kubernetes ? createKubeClient({ kubeConfig: deps.kubeConfig ?? loadKubeConfig().kubeConfig }) : undefined;
       certs = await createControllerCertificates({
         view: store,
         trustDomain: options.trustDomain,
         ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+        ...(kubeClient ? { storage: createKubeSecretStorage({ client: kubeClient, namespace: options.fsmNamespace, logger }) } : {}),
         logger,
       });
       const c = certs;
@@ -171,7 +186,24 @@ export function createController(options: ControllerOptions, deps: ControllerDep
 
       // The serving certificate is renewed by the manager and follows root
       // rotations; both servers take new material for new connections.
-      servingTls = options.repoTls || options.xdsTls ? await createServingTls(c.manager, { fsmNamespace: options.fsmNamespace, logger }) : undefined;
+      servingTls = options.repoTls || options.xdsTls || options.kubernetes?.injector ? await createServingTls(c.manager, { fsmNamespace: options.fsmNamespace, logger }) : undefined;
+      if (kubeClient && options.kubernetes) {
+        if (options.kubernetes.plainHttp) {
+          logger.warn('serving sidecars without TLS on Kubernetes: anyone who reaches the repo or xDS port can read every proxy\'s private key', { repoTls: options.repoTls, xdsTls: options.xdsTls });
+        }
+        onboarding = createKubernetesOnboarding({
+          client: kubeClient,
+          view: store,
+          meshName: options.meshName,
+          fsmNamespace: options.fsmNamespace,
+          trustDomain: options.trustDomain,
+          version: packageVersion(),
+          service: 'fsm-controller',
+          tls: options.repoTls,
+          injector: options.kubernetes.injector,
+          logger,
+        });
+      }
       const tls = servingTls?.current();
       repo = createPipyRepoServer({
         listen: options.repoListen,
@@ -233,6 +265,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
           await servingTls?.validityKnown();
           sourcesReady = true;
           store.sourcesSynced();
+          await onboarding?.start({ certificates: c.manager, servingTls }).catch((err: unknown) => logger.error('the sidecar injector did not start', { error: String(err) }));
           metrics.eventsQueued.add(1);
           coalescer?.add({ changes: [], proxies: store.proxies().map((p) => p.uuid) });
           await coalescer?.flushNow();
@@ -249,6 +282,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       coalescer?.close();
       for (const u of unsubscribers) u();
       servingTls?.close();
+      await onboarding?.close();
       await Promise.all(sources.map((s) => s.close()));
       await Promise.all([xds?.close({ graceMs: 2000 }), repo?.close(), admin?.close()]);
       certs?.close();

@@ -13,7 +13,7 @@ t.test('defaults and repeated sources', async (t) => {
   t.equal(o.adminListen, '0.0.0.0:9091');
   t.equal(o.quietMs, 100);
   t.equal(o.maxDelayMs, 1000);
-  t.equal(o.repoTls, false);
+  t.equal(o.repoTls, true, 'TLS by default with the Kubernetes source');
 });
 
 t.test('environment variables, overridden by flags', async (t) => {
@@ -42,4 +42,54 @@ t.test('bad flags are all reported with E1000', async (t) => {
 
 t.test('a source is required', async (t) => {
   t.throws(() => parseControllerOptions([], {}), /at least one --source/);
+});
+
+t.test('the file source keeps plain HTTP and no Kubernetes settings by default', async (t) => {
+  const o = parseControllerOptions(['--source', 'file:examples/bookstore'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  t.equal(o.repoTls, false);
+  t.equal(o.xdsTls, false);
+  t.equal(o.kubernetes, undefined);
+  t.throws(() => parseControllerOptions(['--source', 'file:x', '--injector'], {}), /--plain-http and --injector need --source kubernetes/);
+});
+
+t.test('Kubernetes: TLS and the injector by default, with FSM-like settings', async (t) => {
+  const o = parseControllerOptions(['--source', 'kubernetes', '--mesh-name', 'blue'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  t.equal(o.repoTls, true);
+  t.equal(o.xdsTls, true);
+  t.same(o.kubernetes, {
+    plainHttp: false,
+    injector: {
+      listen: '0.0.0.0:9090',
+      servicePort: 9090,
+      webhookConfigName: 'fsm-controller-webhook-blue',
+      timeoutSeconds: 20,
+      initImage: 'flomesh/fsm-sidecar-init:1.6.0',
+      healthcheckImage: 'flomesh/fsm-healthcheck:1.6.0',
+      pullPolicy: 'IfNotPresent',
+      bootstrapGraceMs: 300_000,
+    },
+  });
+});
+
+t.test('Kubernetes: plain HTTP only when asked, the injector can be turned off', async (t) => {
+  const plain = parseControllerOptions(['--source', 'kubernetes', '--plain-http', '--injector=false'], {});
+  if (plain === 'help') throw new Error('unexpected help');
+  t.equal(plain.repoTls, false);
+  t.equal(plain.xdsTls, false);
+  t.same(plain.kubernetes, { plainHttp: true, injector: undefined });
+  const repoOnly = parseControllerOptions(['--source', 'kubernetes', '--xds-tls=false'], { FSM_WEBHOOK_LISTEN: '127.0.0.1:9443', FSM_BOOTSTRAP_SECRET_GC: '1h' });
+  if (repoOnly === 'help') throw new Error('unexpected help');
+  t.equal(repoOnly.repoTls, true);
+  t.equal(repoOnly.kubernetes?.plainHttp, true, 'one plain port is plain HTTP (warned)');
+  t.equal(repoOnly.kubernetes?.injector?.servicePort, 9443);
+  t.equal(repoOnly.kubernetes?.injector?.bootstrapGraceMs, 3_600_000);
+  const err = t.throws(() =>
+    parseControllerOptions(['--source', 'kubernetes', '--plain-http', '--repo-tls', '--webhook-timeout', '31', '--image-pull-policy', 'Sometimes', '--bootstrap-secret-gc', '1s'], {}),
+  ) as UsageError;
+  t.match(err.message, /--plain-http contradicts --repo-tls/);
+  t.match(err.message, /--webhook-timeout: 31 is not between 1 and 30/);
+  t.match(err.message, /--image-pull-policy: "Sometimes"/);
+  t.match(err.message, /--bootstrap-secret-gc: "1s" is not a duration of at least 10s/);
 });

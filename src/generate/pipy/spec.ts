@@ -21,8 +21,19 @@ function containerPort(port: number | string, c: Container): number {
   return c.ports?.find((p) => p.name === port)?.containerPort ?? 0;
 }
 
+/** A probe the injector already moved to the sidecar (pods injected on Kubernetes): read as it is, never rewritten twice. */
+function injected(probe: Probe): boolean {
+  const h = probe.httpGet;
+  return (
+    h?.path === HEALTHCHECK_PATH &&
+    (h.port === HEALTHCHECK_PORT || Object.values(PROBE_PORTS).includes(h.port as 15901)) &&
+    (h.httpHeaders ?? []).some((x) => x.name === 'Original-Http-Port' || x.name === 'Original-Tcp-Port')
+  );
+}
+
 /** The probe as the injector rewrites it (a fresh object; the model's pod is not touched). */
 export function rewriteProbe(probe: Probe, kind: keyof typeof PROBE_PORTS, c: Container): Probe | undefined {
+  if (injected(probe)) return probe;
   const { httpGet, tcpSocket, ...rest } = probe;
   if (httpGet) {
     const scheme = httpGet.scheme ?? '';
