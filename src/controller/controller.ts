@@ -27,7 +27,7 @@ import { createKubeClient } from '../kubernetes/kube-client.js';
 import { loadKubeConfig } from '../kubernetes/kube-config.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { packageVersion } from '../shared/package-version.js';
-import { createKubernetesOnboarding, type KubernetesOnboarding } from './kubernetes-onboarding.js';
+import { createKubernetesOnboarding, type KubernetesOnboarding, type KubernetesOnboardingOptions } from './kubernetes-onboarding.js';
 
 export interface ControllerDeps {
   logger?: Logger;
@@ -35,6 +35,8 @@ export interface ControllerDeps {
   sources?: Source[];
   /** With `--source kubernetes`: the cluster to write to instead of the default kubeconfig (tests). */
   kubeConfig?: KubeConfig;
+  /** Faster leader election and maintenance than the defaults (tests). */
+  kubernetesTimings?: Pick<KubernetesOnboardingOptions, 'maintenanceIntervalMs' | 'leaderElection'>;
 }
 
 export interface BoundAddresses {
@@ -201,6 +203,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
           service: 'fsm-controller',
           tls: options.repoTls,
           injector: options.kubernetes.injector,
+          ...deps.kubernetesTimings,
           logger,
         });
       }
