@@ -4,7 +4,7 @@ import { helpText, parseControllerOptions, UsageError } from '../../src/controll
 t.test('defaults and repeated sources', async (t) => {
   const o = parseControllerOptions(['--source', 'file:examples/bookstore', '--source=kubernetes'], {});
   if (o === 'help') throw new Error('unexpected help');
-  t.same(o.sources, [{ text: 'file:examples/bookstore', scheme: 'file', config: { dir: 'examples/bookstore' } }, { text: 'kubernetes', scheme: 'kubernetes', config: {} }]);
+  t.same(o.sources, [{ text: 'file:examples/bookstore', scheme: 'file', config: { dir: 'examples/bookstore' } }, { text: 'kubernetes', scheme: 'kubernetes', config: { secrets: false } }]);
   t.equal(o.meshName, 'fsm');
   t.equal(o.fsmNamespace, 'fsm-system');
   t.equal(o.trustDomain, 'cluster.local');
@@ -22,7 +22,7 @@ t.test('environment variables, overridden by flags', async (t) => {
   t.equal(o.meshName, 'flag-mesh');
   t.equal(o.trustDomain, 'example.org');
   t.equal(o.xdsTls, true);
-  t.same(o.sources.map((s) => s.config), [{ dir: 'a' }, {}]);
+  t.same(o.sources.map((s) => s.config), [{ dir: 'a' }, { secrets: false }]);
 });
 
 t.test('--help', async (t) => {
