@@ -202,6 +202,8 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
   let silent = false;
   let connections = 0;
   let snapshotSeq = 0;
+  /** Names made from generateName are unique per stand-in (a real server draws 5 random characters and answers 409 on a clash). */
+  let generated = 0;
   let bookmarkTimer: ReturnType<typeof setInterval> | undefined;
   let closed = false;
   const partitions = new Set<string>();
@@ -419,7 +421,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
   function withDefaults(resource: StandInResource, input: KubeObject): KubeObject {
     const obj = clone(input);
     const meta = (obj.metadata ??= { name: '' });
-    if (!meta.name && typeof meta['generateName'] === 'string') meta.name = `${meta['generateName']}${Math.random().toString(36).slice(2, 7)}`;
+    if (!meta.name && typeof meta['generateName'] === 'string') meta.name = `${meta['generateName']}${(++generated).toString(36).padStart(5, '0')}`;
     if (!meta.name) throw new StandInStatusError(422, 'Invalid', 'metadata.name: Required value');
     if (resource.namespaced && !meta.namespace) meta.namespace = 'default';
     if (!resource.namespaced) delete meta.namespace;
