@@ -33,6 +33,10 @@ const pct = (xs: number[], p: number) => {
 };
 const fmt = (xs: number[]) => `p50 ${pct(xs, 50).toFixed(1)} ms  p99 ${pct(xs, 99).toFixed(1)} ms  (n=${xs.length})`;
 
+async function waitForWebhookConfiguration(cluster: Awaited<ReturnType<typeof startCluster>>): Promise<void> {
+  while (cluster.api.list('admissionregistration.k8s.io/v1', 'MutatingWebhookConfiguration').length === 0) await new Promise((r) => setTimeout(r, 20));
+}
+
 async function admissionLatency(): Promise<void> {
   const cluster = await startCluster(fakeTest);
   cluster.api.create(meshedNamespace('bench'));
@@ -42,17 +46,19 @@ async function admissionLatency(): Promise<void> {
   const client = createKubeClient({ kubeConfig: cluster.api.kubeConfig() });
   const createMs: number[] = [];
   const dryMs: number[] = [];
-  const body = { apiVersion: 'v1', kind: 'Pod', ...deploymentPod('bench-app', rs) };
-  for (let i = 0; i < 50; i++) await client.create('/api/v1/namespaces/bench/pods', body, { query: { dryRun: 'All' } });
+  await waitForWebhookConfiguration(cluster);
+  // One service account per pod, as many Deployments would have: each new proxy affects only itself.
+  const body = (i: number) => ({ apiVersion: 'v1', kind: 'Pod', ...deploymentPod('bench-app', rs, `sa-${i}`) });
+  for (let i = 0; i < 50; i++) await client.create('/api/v1/namespaces/bench/pods', body(i), { query: { dryRun: 'All' } });
   for (let i = 0; i < admissions; i++) {
     const t0 = performance.now();
-    await client.create('/api/v1/namespaces/bench/pods', body, { query: { dryRun: 'All' } });
+    await client.create('/api/v1/namespaces/bench/pods', body(i), { query: { dryRun: 'All' } });
     dryMs.push(performance.now() - t0);
   }
   console.log(`baseline, dry runs (the patch only, no certificate, no writes): ${fmt(dryMs)}`);
   for (let i = 0; i < admissions; i++) {
     const t0 = performance.now();
-    await client.create('/api/v1/namespaces/bench/pods', body);
+    await client.create('/api/v1/namespaces/bench/pods', body(i));
     createMs.push(performance.now() - t0);
   }
   const secrets = cluster.api.list('v1', 'Secret', 'bench').length;
@@ -65,11 +71,13 @@ async function admissionToConfig(): Promise<void> {
   const cluster = await startCluster(fakeTest);
   cluster.api.create(meshedNamespace('shop'));
   const replica = await cluster.startReplica('bench-b');
+  await waitForWebhookConfiguration(cluster);
   const waits: number[] = [];
   for (let i = 0; i < newPods; i++) {
     const rs = deployment(cluster.api, 'shop', `app-${i}`);
     const t0 = performance.now();
     const pod = await cluster.createPod('shop', deploymentPod(`app-${i}`, rs));
+    if (!pod.metadata.labels['fsm-proxy-uuid']) throw new Error('the pod was not injected');
     cluster.podRunning('shop', pod.metadata.name, `10.1.${Math.floor(i / 250)}.${(i % 250) + 1}`);
     const uuid = pod.metadata.labels['fsm-proxy-uuid'] ?? '';
     const secret = cluster.api.get('v1', 'Secret', 'shop', `sidecar-bootstrap-config-${uuid}`) as unknown as { data: Record<string, string> };
