@@ -17,7 +17,7 @@ import {
 import { validateKeyType } from './keys.js';
 import { joinPem } from './pem.js';
 import { createRotationScheduler } from './rotation-scheduler.js';
-import type { SecretStorage } from './storage/secret-storage.js';
+import type { SecretData, SecretStorage } from './storage/secret-storage.js';
 import {
   CertificateError,
   CertificateErrorCode,
@@ -37,7 +37,12 @@ export const MIN_VALIDITY_MS = 1_000;
 /** Storage name prefix of persisted workload certificates. */
 export const WORKLOAD_STORE_PREFIX = 'fsm-workload-cert-';
 
-export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed' | 'validity-changed';
+/**
+ * Why an identity's certificate changed. `replica`: another process sharing
+ * the storage (a second controller replica) wrote a newer one, which this
+ * manager adopted so that both serve the same certificate.
+ */
+export type RotationReason = 'expiring' | 'root-rotation' | 'trust-bundle' | 'hostnames-changed' | 'validity-changed' | 'replica';
 
 export interface RotationEvent {
   readonly identity: string;
@@ -74,7 +79,13 @@ export interface CertificateManagerOptions {
   readonly clock?: Clock;
   /** Uniform [0,1) source for jitter. */
   readonly random?: () => number;
-  /** Persistence for issued workload certificates (reused after a restart). */
+  /**
+   * Persistence for issued workload certificates (reused after a restart).
+   * When several processes share it (replicas, Kubernetes Secrets), they
+   * converge on one certificate per identity: each issuance is a
+   * compare-and-swap, the loser adopts the winner's certificate, and
+   * certificates others write are adopted through the storage's `watch`.
+   */
   readonly store?: SecretStorage;
   readonly logger?: Logger;
 }
@@ -102,8 +113,13 @@ export interface CertificateManager {
    * failed issuance (logged and retried on the rotation timer).
    */
   renewWorkload(identity: string): Promise<WorkloadCertificate | undefined>;
-  /** A fresh certificate with CN `<uuid>.sidecar.<sa>.<ns>.<trustDomain>` for the proxy's control-plane connection (not cached). */
-  issueBootstrap(proxy: BootstrapRef): Promise<WorkloadCertificate>;
+  /**
+   * A fresh certificate with CN `<uuid>.sidecar.<sa>.<ns>.<trustDomain>` for
+   * the proxy's control-plane connection (not cached); `validityMs` overrides
+   * the mesh validity (the injector's bootstrap certificates live as long as
+   * their pod, as FSM's 10-year ones do).
+   */
+  issueBootstrap(proxy: BootstrapRef, options?: { validityMs?: number }): Promise<WorkloadCertificate>;
   /** Roots proxies must trust now (signing and validating issuers' roots). */
   trustBundlePem(): string;
   /**
@@ -217,9 +233,42 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     }
   };
 
-  const issueFrom = async (identity: string, ref: WorkloadRef, hostnames: readonly string[], kind: 'workload' | 'bootstrap', cn: string) => {
+  const hostnamesOf = (cert: WorkloadCertificate) => cert.sans.filter((s) => !s.includes('://') && s !== cert.commonName);
+
+  /**
+   * A stored certificate this manager may serve instead of issuing one: from
+   * the current signer, covering `hostnames`, and not yet due for rotation.
+   */
+  const usable = (data: SecretData | undefined, hostnames: readonly string[]): WorkloadCertificate | undefined => {
+    const cert = data && fromSecretData(data, bundle);
+    if (!cert || cert.issuerId !== signing.id) return undefined;
+    const lifetime = cert.notAfter.getTime() - cert.notBefore.getTime();
+    if (cert.notAfter.getTime() - clock.now() <= lifetime * fraction) return undefined;
+    return hostnames.every((h) => cert.sans.includes(h)) ? cert : undefined;
+  };
+
+  /** Reads the stored entry of an identity; a storage error reads as absent (logged). */
+  const readStored = async (identity: string): Promise<SecretData | undefined> => {
+    if (!store) return undefined;
+    try {
+      return await store.get(WORKLOAD_STORE_PREFIX + identity);
+    } catch (err) {
+      logger.error('reading a stored workload certificate failed', { identity, error: String(err) });
+      return undefined;
+    }
+  };
+
+  /** Serves a certificate another process stored (not counted as issued). */
+  const adopt = (identity: string, ref: WorkloadRef, cert: WorkloadCertificate, reason: RotationReason | undefined) => {
+    const previous = entries.get(identity)?.cert;
+    entries.set(identity, { cert, ref, hostnames: hostnamesOf(cert) });
+    scheduleRotation(cert, 'loaded');
+    if (previous && reason) emit(rotatedListeners, { identity, previous, current: cert, reason });
+    return cert;
+  };
+
+  const issueFrom = async (identity: string, ref: WorkloadRef, hostnames: readonly string[], kind: 'workload' | 'bootstrap', cn: string, validity = validityMs()) => {
     const issuer = signing;
-    const validity = validityMs();
     const spiffe = spiffeId(ref, trustDomain);
     const started = performance.now();
     let issued;
@@ -250,15 +299,57 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
   const issueEntry = async (identity: string, ref: WorkloadRef, hostnames: string[], reason: RotationReason | undefined) => {
     const previous = entries.get(identity)?.cert;
     const generation = releases.get(identity) ?? 0;
+    // Another process sharing the storage may have issued it already.
+    const stored = await readStored(identity);
+    const theirs = usable(stored, hostnames);
+    if (theirs && theirs.serialNumber !== previous?.serialNumber && !closed) return adopt(identity, ref, theirs, reason && 'replica');
     const { cert, validity } = await issueFrom(identity, ref, hostnames, 'workload', workloadCommonName(ref, trustDomain));
     // Released (or closed) while issuing: hand the certificate to the caller but do not cache it.
     if (closed || (releases.get(identity) ?? 0) !== generation) return cert;
+    if (store) {
+      let result: { data: SecretData; written: boolean } | undefined;
+      try {
+        result = await store.replaceIf(WORKLOAD_STORE_PREFIX + identity, stored, toSecretData(cert));
+      } catch (err) {
+        logger.error('persisting a workload certificate failed', { identity, error: String(err) });
+      }
+      if (result && !result.written) {
+        // Lost the race: serve the winner's certificate if it will do, else ours replaces it.
+        const winner = usable(result.data, hostnames);
+        if (winner) return adopt(identity, ref, winner, reason && 'replica');
+        await persist(cert);
+      }
+    }
     entries.set(identity, { cert, ref, hostnames });
     scheduleRotation(cert, { requestedValidityMs: validity });
-    await persist(cert);
     if (previous && reason) emit(rotatedListeners, { identity, previous, current: cert, reason });
     return cert;
   };
+
+  /**
+   * A write to the storage, possibly by another process. A newer certificate
+   * from the current signer is adopted when it covers this manager's host
+   * names; one that lacks some is replaced by one covering both sets (which
+   * the other process then adopts). Expired, due or foreign-root ones are left
+   * to the rotation timer.
+   */
+  const onStored = (name: string, data: SecretData | undefined) => {
+    const identity = name.slice(WORKLOAD_STORE_PREFIX.length);
+    const entry = entries.get(identity);
+    if (!entry || !data || closed || inflight.has(identity)) return;
+    const cert = usable(data, []);
+    if (!cert || cert.serialNumber === entry.cert.serialNumber) return;
+    if (entry.hostnames.every((h) => cert.sans.includes(h))) {
+      logger.info('adopting a workload certificate written by another replica', { identity, serial: cert.serialNumber });
+      adopt(identity, entry.ref, cert, 'replica');
+      return;
+    }
+    const hostnames = normaliseHostnames([...entry.hostnames, ...hostnamesOf(cert)]);
+    void exclusive(identity, () => issueEntry(identity, entry.ref, hostnames, 'hostnames-changed')).catch((err: unknown) =>
+      logger.error('re-issuing a workload certificate failed', { identity, error: String(err) }),
+    );
+  };
+  let unwatch: (() => void) | undefined;
 
   const normaliseHostnames = (hostnames: readonly string[] | undefined) =>
     [...new Set((hostnames ?? []).filter((h) => h.length > 0 && !h.includes(':')))].sort();
@@ -281,6 +372,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     trustDomain,
     async start() {
       if (!store) return;
+      unwatch = store.watch?.(WORKLOAD_STORE_PREFIX, onStored);
       for (const name of await store.list(WORKLOAD_STORE_PREFIX)) {
         const data = await store.get(name);
         const cert = data && fromSecretData(data, bundle);
@@ -343,9 +435,9 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       if (store) await store.delete(WORKLOAD_STORE_PREFIX + identity);
     },
 
-    async issueBootstrap(proxy) {
+    async issueBootstrap(proxy, issueOptions = {}) {
       const cn = bootstrapCommonName(proxy, trustDomain);
-      const { cert } = await issueFrom(cn, proxy, [], 'bootstrap', cn);
+      const { cert } = await issueFrom(cn, proxy, [], 'bootstrap', cn, issueOptions.validityMs ?? validityMs());
       return cert;
     },
 
@@ -405,6 +497,7 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     },
     async close() {
       closed = true;
+      unwatch?.();
       scheduler.close();
       await Promise.allSettled([...inflight.values(), ...writes]);
       // An issuance that was in flight may have started its write while we waited.

@@ -25,11 +25,21 @@ import { createXdsProxyAuthorizer, identifyProxy } from './proxy-auth.js';
 import { createRootCertificates } from './root-certificates.js';
 import { createSdsResources } from './sds-resources.js';
 import { createServingTls, type ServingTls } from './serving-tls.js';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createKubeSecretStorage } from '../certificate/storage/kube-secret-storage.js';
+import { createKubeClient } from '../kubernetes/kube-client.js';
+import { loadKubeConfig } from '../kubernetes/kube-config.js';
+import { packageVersion } from '../shared/package-version.js';
+import { createKubernetesOnboarding, type KubernetesOnboarding, type KubernetesOnboardingOptions } from './kubernetes-onboarding.js';
 
 export interface ControllerDeps {
   logger?: Logger;
   /** Sources to use instead of the ones `options.sources` names (tests). */
   sources?: Source[];
+  /** With `--source kubernetes`: the cluster to write to instead of the default kubeconfig (tests). */
+  kubeConfig?: KubeConfig;
+  /** Faster leader election and maintenance than the defaults (tests). */
+  kubernetesTimings?: Pick<KubernetesOnboardingOptions, 'maintenanceIntervalMs' | 'leaderElection'>;
 }
 
 export interface BoundAddresses {
@@ -57,6 +67,8 @@ export interface Controller {
   configs(): SidecarConfigSet;
   publisher(): NodePublisher;
   metrics: Metrics;
+  /** The Kubernetes onboarding (injector, leader election) with `--source kubernetes`, once started. */
+  kubernetes(): KubernetesOnboarding | undefined;
 }
 
 /** What `start` builds; everything here is closed by `close`. */
@@ -65,6 +77,7 @@ interface Running {
   pipeline: Pipeline;
   sidecars: SidecarConfigSet;
   servingTls: ServingTls | undefined;
+  onboarding: KubernetesOnboarding | undefined;
   repo: PipyRepoServer;
   xds: XdsServer;
   admin: AdminServer;
@@ -74,7 +87,7 @@ interface Running {
 export function createController(options: ControllerOptions, deps: ControllerDeps = {}): Controller {
   const logger = deps.logger ?? silentLogger;
   const metrics = createMetrics();
-  const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, logger });
+  const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, countErrorsAfterSync: true, logger });
   const snapshots: SnapshotCache = createSnapshotCache({ logger });
   const codebases: LinearCache = createLinearCache(TypeUrl.PipyCodebase, { logger });
   const publisher = createNodePublisher({ snapshots, codebases });
@@ -88,6 +101,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     r.pipeline?.close();
     for (const u of r.unsubscribers) u();
     r.servingTls?.close();
+    await r.onboarding?.close();
     await Promise.all(sources.map((s) => s.close()));
     await Promise.all([r.xds?.close({ graceMs: 2000 }), r.repo?.close(), r.admin?.close()]);
     await r.certs?.close();
@@ -96,10 +110,13 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   async function start(): Promise<BoundAddresses> {
     const r = starting;
     store.onError((e) => metrics.errCodeCount.add(1, { err_code: e.code ?? 'none' }));
+    // On Kubernetes the CA root and workload certificates live in Secrets of --fsm-namespace (shared by replicas).
+    const kubeClient = options.kubernetes ? createKubeClient({ kubeConfig: deps.kubeConfig ?? loadKubeConfig().kubeConfig }) : undefined;
     const certs = (r.certs = await createControllerCertificates({
       view: store,
       trustDomain: options.trustDomain,
       ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+      ...(kubeClient ? { storage: createKubeSecretStorage({ client: kubeClient, namespace: options.fsmNamespace, logger }) } : {}),
       allowNewRoot: options.allowNewRoot,
       logger,
     }));
@@ -157,7 +174,26 @@ export function createController(options: ControllerOptions, deps: ControllerDep
 
     // The serving certificate is renewed by the manager and follows root
     // rotations; both servers take new material for new connections.
-    const servingTls = (r.servingTls = options.repoTls || options.xdsTls ? await createServingTls(certs.manager, { fsmNamespace: options.fsmNamespace, logger }) : undefined);
+    const servingTls = (r.servingTls = options.repoTls || options.xdsTls || options.kubernetes?.injector ? await createServingTls(certs.manager, { fsmNamespace: options.fsmNamespace, logger }) : undefined);
+    if (kubeClient && options.kubernetes) {
+      if (options.kubernetes.plainHttp) {
+        logger.warn("serving sidecars without TLS on Kubernetes: anyone who reaches the repo or xDS port can read every proxy's private key", { repoTls: options.repoTls, xdsTls: options.xdsTls });
+      }
+      r.onboarding = createKubernetesOnboarding({
+        client: kubeClient,
+        view: store,
+        meshName: options.meshName,
+        fsmNamespace: options.fsmNamespace,
+        trustDomain: options.trustDomain,
+        version: packageVersion(),
+        service: 'fsm-controller',
+        tls: options.repoTls,
+        injector: options.kubernetes.injector,
+        ...deps.kubernetesTimings,
+        logger,
+      });
+    }
+    const onboarding = r.onboarding;
     const tls = servingTls?.current();
     const repo = (r.repo = createPipyRepoServer({
       listen: options.repoListen,
@@ -221,6 +257,8 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         // Initial sync: roots first, then every node once; from then on changes go through the coalescer.
         await roots.apply();
         await servingTls?.validityKnown();
+        store.sourcesSynced();
+        await onboarding?.start({ certificates: certs.manager, servingTls }).catch((err: unknown) => logger.error('the sidecar injector did not start', { error: String(err) }));
         await pipeline.synced();
         logger.info('sources synced', { proxies: store.proxies().length });
       },
@@ -239,6 +277,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       return s;
     },
     publisher: () => publisher,
+    kubernetes: () => (running ?? starting).onboarding,
     isReady: () => (running ?? starting).pipeline?.isReady() ?? false,
     async start() {
       if (closed) throw new Error('controller closed');

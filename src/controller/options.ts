@@ -10,6 +10,16 @@ import type { SourceSpec } from '../sources/scheme.js';
 import { defaultSourceRegistry } from '../sources/schemes.js';
 import type { FileLimits } from '../shared/file-limits.js';
 import { DEFAULT_FILE_LIMITS } from '../shared/file-limits.js';
+import { tryParseGoDuration } from '../shared/duration.js';
+import type { InjectorSettings } from './kubernetes-onboarding.js';
+
+/** Settings that apply only with `--source kubernetes`. */
+export interface KubernetesSettings {
+  /** The sidecar injector; undefined with `--injector=false`. */
+  readonly injector: InjectorSettings | undefined;
+  /** `--plain-http`, or `--repo-tls=false`/`--xds-tls=false`: keys travel in the clear (warned at start). */
+  readonly plainHttp: boolean;
+}
 
 export interface ControllerOptions {
   sources: SourceSpec[];
@@ -25,6 +35,7 @@ export interface ControllerOptions {
   quietMs: number;
   /** Longest a change waits before regeneration (ms). */
   maxDelayMs: number;
+  /** Effective: the flag, else on with `--source kubernetes` (unless `--plain-http`). */
   repoTls: boolean;
   xdsTls: boolean;
   logLevel: LogLevel;
@@ -35,6 +46,8 @@ export interface ControllerOptions {
   allowNewRoot: boolean;
   /** Bounds on each manifest file of `file:` sources. */
   manifestLimits: FileLimits;
+  /** Undefined without `--source kubernetes`. */
+  kubernetes: KubernetesSettings | undefined;
 }
 
 interface FlagSpec {
@@ -57,14 +70,23 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'pipy-codebase', env: 'FSM_PIPY_CODEBASE', kind: 'string', help: 'directory with the base Pipy sidecar scripts (default: the built-in base)' },
   { flag: 'quiet-ms', env: 'FSM_QUIET_MS', kind: 'int', def: '100', help: 'coalescing quiet window in milliseconds' },
   { flag: 'max-delay-ms', env: 'FSM_MAX_DELAY_MS', kind: 'int', def: '1000', help: 'longest a change waits before regeneration, in milliseconds' },
-  { flag: 'repo-tls', env: 'FSM_REPO_TLS', kind: 'bool', help: 'serve the Pipy repo over HTTPS with client certificates from the mesh CA' },
-  { flag: 'xds-tls', env: 'FSM_XDS_TLS', kind: 'bool', help: 'require client certificates from the mesh CA on the xDS port' },
+  { flag: 'repo-tls', env: 'FSM_REPO_TLS', kind: 'bool', help: 'serve the Pipy repo over HTTPS with client certificates from the mesh CA (default: on with --source kubernetes)' },
+  { flag: 'xds-tls', env: 'FSM_XDS_TLS', kind: 'bool', help: 'require client certificates from the mesh CA on the xDS port (default: on with --source kubernetes)' },
   { flag: 'log-level', env: 'FSM_LOG_LEVEL', kind: 'string', def: 'info', help: 'debug | info | warn | error; MeshConfig observability.fsmLogLevel, when set, overrides it live' },
   { flag: 'log-format', env: 'FSM_LOG_FORMAT', kind: 'string', def: 'json', help: 'json (one object per line, for machines) | text (for people)' },
   { flag: 'debug', env: 'FSM_DEBUG', kind: 'bool', help: 'serve /debug/* on the admin port (lists every proxy and codebase; off by default)' },
   { flag: 'allow-new-root', env: 'FSM_ALLOW_NEW_ROOT', kind: 'bool', help: 'create a new root CA although certificates from a missing one remain in --state-dir (breaks mesh-wide trust)' },
   { flag: 'file-max-bytes', env: 'FSM_FILE_MAX_BYTES', kind: 'int', def: String(DEFAULT_FILE_LIMITS.maxFileBytes), help: 'file: sources: larger manifest files are refused' },
   { flag: 'file-max-objects', env: 'FSM_FILE_MAX_OBJECTS', kind: 'int', def: String(DEFAULT_FILE_LIMITS.maxObjectsPerFile), help: 'file: sources: files with more objects are refused' },
+  { flag: 'plain-http', env: 'FSM_PLAIN_HTTP', kind: 'bool', help: 'with --source kubernetes: serve the repo and xDS without TLS (anyone who reaches the ports can read every proxy\'s keys)' },
+  { flag: 'injector', env: 'FSM_INJECTOR', kind: 'bool', help: 'the sidecar injector webhook (default: on with --source kubernetes)' },
+  { flag: 'webhook-listen', env: 'FSM_WEBHOOK_LISTEN', kind: 'string', def: '0.0.0.0:9090', help: 'injector webhook (HTTPS) listen address HOST:PORT; the Service port must be the same' },
+  { flag: 'webhook-config-name', env: 'FSM_WEBHOOK_CONFIG_NAME', kind: 'string', help: 'MutatingWebhookConfiguration kept current (default fsm-controller-webhook-<mesh-name>)' },
+  { flag: 'webhook-timeout', env: 'FSM_WEBHOOK_TIMEOUT', kind: 'int', def: '20', help: 'timeoutSeconds of the webhook (1-30)' },
+  { flag: 'init-container-image', env: 'FSM_INIT_CONTAINER_IMAGE', kind: 'string', def: 'flomesh/fsm-sidecar-init:1.6.0', help: 'image of the injected fsm-init container (runs iptables-restore)' },
+  { flag: 'healthcheck-image', env: 'FSM_HEALTHCHECK_IMAGE', kind: 'string', def: 'flomesh/fsm-healthcheck:1.6.0', help: 'image of the fsm-healthcheck container injected for tcpSocket probes' },
+  { flag: 'image-pull-policy', env: 'FSM_IMAGE_PULL_POLICY', kind: 'string', def: 'IfNotPresent', help: 'pull policy of injected init and healthcheck containers: Always | IfNotPresent | Never' },
+  { flag: 'bootstrap-secret-gc', env: 'FSM_BOOTSTRAP_SECRET_GC', kind: 'string', def: '5m', help: 'delete a bootstrap Secret whose pod has not appeared after this long (Go duration)' },
 ];
 
 /** RFC 1123 DNS label: what FSM's documentation requires of a mesh name (and Kubernetes of a namespace). */
@@ -155,14 +177,16 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     if (!Number.isInteger(n) || n < min) problems.push(`${where(flag)}: "${raw}" is not ${min === 0 ? 'a non-negative integer' : `an integer of at least ${min}`}`);
     return n;
   };
-  const bool = (flag: string): boolean => {
+  /** undefined when the flag is not given. */
+  const optBool = (flag: string): boolean | undefined => {
     const raw = str(flag);
-    if (raw === undefined) return false;
+    if (raw === undefined) return undefined;
     if (raw === 'true' || raw === '1') return true;
     if (raw === 'false' || raw === '0') return false;
     problems.push(`${where(flag)}: "${raw}" is not a boolean (true/false)`);
     return false;
   };
+  const bool = (flag: string): boolean => optBool(flag) ?? false;
   const addr = (flag: string): string => {
     const raw = str(flag) as string;
     const m = /^(?:\[[^\]]+\]|[^:]*):(\d{1,5})$/.exec(raw);
@@ -192,9 +216,47 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
   }
   if (!values.has('source')) problems.push(`at least one --source is required (${registry.usage()})`);
 
+  const meshName = label('mesh-name');
+  const onKubernetes = sources.some((s) => s.scheme === 'kubernetes');
+  const plainHttpFlag = bool('plain-http');
+  const repoTlsFlag = optBool('repo-tls');
+  const xdsTlsFlag = optBool('xds-tls');
+  if (plainHttpFlag && (repoTlsFlag || xdsTlsFlag)) problems.push('flag --plain-http contradicts --repo-tls/--xds-tls');
+  const repoTls = repoTlsFlag ?? (onKubernetes && !plainHttpFlag);
+  const xdsTls = xdsTlsFlag ?? (onKubernetes && !plainHttpFlag);
+  let kubernetes: KubernetesSettings | undefined;
+  if (onKubernetes) {
+    const webhookListen = addr('webhook-listen');
+    const timeout = int('webhook-timeout');
+    if (timeout < 1 || timeout > 30) problems.push(`${where('webhook-timeout')}: ${timeout} is not between 1 and 30 seconds (the API server's limits)`);
+    const pullPolicy = str('image-pull-policy') as string;
+    if (!['Always', 'IfNotPresent', 'Never'].includes(pullPolicy)) problems.push(`${where('image-pull-policy')}: "${pullPolicy}" is not one of Always, IfNotPresent, Never`);
+    const gcText = str('bootstrap-secret-gc') as string;
+    const gcMs = tryParseGoDuration(gcText);
+    if (gcMs === undefined || gcMs < 10_000) problems.push(`${where('bootstrap-secret-gc')}: "${gcText}" is not a duration of at least 10s`);
+    kubernetes = {
+      plainHttp: !repoTls || !xdsTls,
+      injector:
+        optBool('injector') === false
+          ? undefined
+          : {
+              listen: webhookListen,
+              servicePort: Number(webhookListen.slice(webhookListen.lastIndexOf(':') + 1)),
+              webhookConfigName: str('webhook-config-name') ?? `fsm-controller-webhook-${meshName}`,
+              timeoutSeconds: timeout,
+              initImage: str('init-container-image') as string,
+              healthcheckImage: str('healthcheck-image') as string,
+              pullPolicy,
+              bootstrapGraceMs: gcMs ?? 0,
+            },
+    };
+  } else if (plainHttpFlag || optBool('injector')) {
+    problems.push('flags --plain-http and --injector need --source kubernetes');
+  }
+
   const opts: ControllerOptions = {
     sources,
-    meshName: label('mesh-name'),
+    meshName,
     fsmNamespace: label('fsm-namespace'),
     trustDomain: str('trust-domain') as string,
     xdsListen: addr('xds-listen'),
@@ -204,13 +266,14 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     pipyCodebase: str('pipy-codebase'),
     quietMs: int('quiet-ms'),
     maxDelayMs: int('max-delay-ms'),
-    repoTls: bool('repo-tls'),
-    xdsTls: bool('xds-tls'),
+    repoTls,
+    xdsTls,
     logLevel: oneOf('log-level', ['debug', 'info', 'warn', 'error'] as const),
     logFormat: oneOf('log-format', ['json', 'text'] as const),
     debug: bool('debug'),
     allowNewRoot: bool('allow-new-root'),
     manifestLimits: { maxFileBytes: int('file-max-bytes', 1), maxObjectsPerFile: int('file-max-objects', 1) },
+    kubernetes,
   };
   if (opts.maxDelayMs < opts.quietMs) problems.push(`${where('max-delay-ms')} (${opts.maxDelayMs}) must not be below ${fromEnv.has('quiet-ms') ? specOf('quiet-ms').env : '--quiet-ms'} (${opts.quietMs})`);
   if (problems.length) throw new UsageError(problems);

@@ -36,6 +36,15 @@ export interface ModelStoreOptions {
   meshName?: string;
   /** `--fsm-namespace`: where the MeshConfig lives. Default `fsm-system`. */
   fsmNamespace?: string;
+  /**
+   * Errors raised before `sourcesSynced()` are not counted (`errorCounts`,
+   * `onError`) as they happen: during an initial sync objects arrive in any
+   * order (a TrafficTarget before its HTTPRouteGroup, a Service before its
+   * endpoints), and counting those would trip error alerts on every restart.
+   * At `sourcesSynced()` the errors still present are counted once. Default
+   * false: every error is counted when raised.
+   */
+  countErrorsAfterSync?: boolean;
   logger?: Logger;
 }
 
@@ -55,8 +64,10 @@ export interface ModelStore extends ModelView {
   errors(): readonly ModelError[];
   /** How many times each FSM error code was raised (for `fsm_error_err_code_count{err_code}`). */
   errorCounts(): ReadonlyMap<string, number>;
-  /** Called once for every error raised (not for warnings); returns an unsubscribe function. */
+  /** Called once for every error raised, not for warnings (see ModelStoreOptions.countErrorsAfterSync); returns an unsubscribe function. */
   onError(listener: (error: ModelError) => void): () => void;
+  /** The sources have synced: from now on errors are counted when raised; the ones present now are counted once. Idempotent. */
+  sourcesSynced(): void;
   /** Number of accepted objects (of one kind, or all), observed or not. */
   count(kind?: string): number;
 }
@@ -101,13 +112,18 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return !!labels && labels[Labels.MonitoredBy] === meshName && labels[Labels.Ignore] === undefined;
   };
 
-  /** Lists the error; errors (not warnings) are also counted and announced. */
-  const raise = (error: ModelError, into: ModelError[]) => {
-    const e = locateError(error);
-    into.push(e);
+  let counting = !options.countErrorsAfterSync;
+  /** Counts and announces an error; warnings are listed, never counted. */
+  const count = (e: ModelError) => {
     if (e.severity === 'warning') return;
     if (e.code) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
     for (const l of errorListeners) l(e);
+  };
+  /** Lists the error (located at its field's line); counted now, or at sourcesSynced(). */
+  const raise = (error: ModelError, into: ModelError[]) => {
+    const e = locateError(error);
+    into.push(e);
+    if (counting) count(e);
   };
 
   const isMeshConfig = (obj: MeshObject) =>
@@ -331,6 +347,14 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return ka < kb ? -1 : ka > kb ? 1 : 0;
   };
 
+  const currentErrors = (): ModelError[] => {
+    const out: ModelError[] = [];
+    for (const l of sourceProblems.values()) out.push(...l);
+    for (const l of refusals.values()) out.push(...l);
+    for (const l of diagnostics.values()) out.push(...l);
+    return out.sort(sortErrors);
+  };
+
   return {
     ...view,
     get meshConfig() {
@@ -358,14 +382,13 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       }
       sourceProblems.set(scopeName, list);
     },
-    errors() {
-      const out: ModelError[] = [];
-      for (const l of sourceProblems.values()) out.push(...l);
-      for (const l of refusals.values()) out.push(...l);
-      for (const l of diagnostics.values()) out.push(...l);
-      return out.sort(sortErrors);
-    },
+    errors: currentErrors,
     errorCounts: () => new Map(counts),
+    sourcesSynced() {
+      if (counting) return;
+      counting = true;
+      for (const e of currentErrors()) count(e);
+    },
     onError(listener) {
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);

@@ -4,7 +4,7 @@ import { helpText, parseControllerOptions, UsageError } from '../../src/controll
 t.test('defaults and repeated sources', async (t) => {
   const o = parseControllerOptions(['--source', 'file:examples/bookstore', '--source=kubernetes'], {});
   if (o === 'help') throw new Error('unexpected help');
-  t.same(o.sources, [{ text: 'file:examples/bookstore', scheme: 'file', config: { dir: 'examples/bookstore' } }, { text: 'kubernetes', scheme: 'kubernetes', config: {} }]);
+  t.same(o.sources, [{ text: 'file:examples/bookstore', scheme: 'file', config: { dir: 'examples/bookstore' } }, { text: 'kubernetes', scheme: 'kubernetes', config: { secrets: false } }]);
   t.equal(o.meshName, 'fsm');
   t.equal(o.fsmNamespace, 'fsm-system');
   t.equal(o.trustDomain, 'cluster.local');
@@ -13,7 +13,7 @@ t.test('defaults and repeated sources', async (t) => {
   t.equal(o.adminListen, '0.0.0.0:9091');
   t.equal(o.quietMs, 100);
   t.equal(o.maxDelayMs, 1000);
-  t.equal(o.repoTls, false);
+  t.equal(o.repoTls, true, 'TLS by default with the Kubernetes source');
 });
 
 t.test('environment variables, overridden by flags', async (t) => {
@@ -22,7 +22,7 @@ t.test('environment variables, overridden by flags', async (t) => {
   t.equal(o.meshName, 'flag-mesh');
   t.equal(o.trustDomain, 'example.org');
   t.equal(o.xdsTls, true);
-  t.same(o.sources.map((s) => s.config), [{ dir: 'a' }, {}]);
+  t.same(o.sources.map((s) => s.config), [{ dir: 'a' }, { secrets: false }]);
 });
 
 t.test('--help', async (t) => {
@@ -49,11 +49,11 @@ t.test('a bad value from an environment variable names the variable, not the fla
     parseControllerOptions([], { FSM_SOURCE: 'examples/bookstore', FSM_QUIET_MS: 'soon', FSM_REPO_TLS: 'yes', FSM_ADMIN_LISTEN: 'nope', FSM_LOG_LEVEL: 'loud', FSM_MESH_NAME: 'My_Mesh' }),
   ) as UsageError;
   t.same(err.problems, [
-    'environment variable FSM_SOURCE: "examples/bookstore": unknown source scheme "examples/bookstore" (expected kubernetes | file:DIR); for a directory write file:examples/bookstore',
+    'environment variable FSM_SOURCE: "examples/bookstore": unknown source scheme "examples/bookstore" (expected kubernetes[:secrets] | file:DIR); for a directory write file:examples/bookstore',
     'environment variable FSM_MESH_NAME: "My_Mesh" is not an RFC 1123 DNS label (at most 63 characters: lowercase letters, digits and \'-\', starting and ending with a letter or digit)',
+    'environment variable FSM_REPO_TLS: "yes" is not a boolean (true/false)',
     'environment variable FSM_ADMIN_LISTEN: "nope" is not HOST:PORT',
     'environment variable FSM_QUIET_MS: "soon" is not a non-negative integer',
-    'environment variable FSM_REPO_TLS: "yes" is not a boolean (true/false)',
     'environment variable FSM_LOG_LEVEL: "loud" is not one of debug, info, warn, error',
   ]);
   const flagged = t.throws(() => parseControllerOptions(['--quiet-ms', 'soon'], { FSM_SOURCE: 'kubernetes', FSM_QUIET_MS: '5' })) as UsageError;
@@ -84,4 +84,54 @@ t.test('hardening flags: --debug, --allow-new-root, --log-format, file limits', 
   t.throws(() => parseControllerOptions(['--source', 'kubernetes', '--log-format', 'xml', '--file-max-objects', '0'], {}), /flag --log-format: "xml" is not one of json, text\nE1000: flag --file-max-objects: "0" is not an integer of at least 1/);
   t.match(helpText(), /--debug .*\[FSM_DEBUG\]/);
   t.match(helpText(), /--version/);
+});
+
+t.test('the file source keeps plain HTTP and no Kubernetes settings by default', async (t) => {
+  const o = parseControllerOptions(['--source', 'file:examples/bookstore'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  t.equal(o.repoTls, false);
+  t.equal(o.xdsTls, false);
+  t.equal(o.kubernetes, undefined);
+  t.throws(() => parseControllerOptions(['--source', 'file:x', '--injector'], {}), /--plain-http and --injector need --source kubernetes/);
+});
+
+t.test('Kubernetes: TLS and the injector by default, with FSM-like settings', async (t) => {
+  const o = parseControllerOptions(['--source', 'kubernetes', '--mesh-name', 'blue'], {});
+  if (o === 'help') throw new Error('unexpected help');
+  t.equal(o.repoTls, true);
+  t.equal(o.xdsTls, true);
+  t.same(o.kubernetes, {
+    plainHttp: false,
+    injector: {
+      listen: '0.0.0.0:9090',
+      servicePort: 9090,
+      webhookConfigName: 'fsm-controller-webhook-blue',
+      timeoutSeconds: 20,
+      initImage: 'flomesh/fsm-sidecar-init:1.6.0',
+      healthcheckImage: 'flomesh/fsm-healthcheck:1.6.0',
+      pullPolicy: 'IfNotPresent',
+      bootstrapGraceMs: 300_000,
+    },
+  });
+});
+
+t.test('Kubernetes: plain HTTP only when asked, the injector can be turned off', async (t) => {
+  const plain = parseControllerOptions(['--source', 'kubernetes', '--plain-http', '--injector=false'], {});
+  if (plain === 'help') throw new Error('unexpected help');
+  t.equal(plain.repoTls, false);
+  t.equal(plain.xdsTls, false);
+  t.same(plain.kubernetes, { plainHttp: true, injector: undefined });
+  const repoOnly = parseControllerOptions(['--source', 'kubernetes', '--xds-tls=false'], { FSM_WEBHOOK_LISTEN: '127.0.0.1:9443', FSM_BOOTSTRAP_SECRET_GC: '1h' });
+  if (repoOnly === 'help') throw new Error('unexpected help');
+  t.equal(repoOnly.repoTls, true);
+  t.equal(repoOnly.kubernetes?.plainHttp, true, 'one plain port is plain HTTP (warned)');
+  t.equal(repoOnly.kubernetes?.injector?.servicePort, 9443);
+  t.equal(repoOnly.kubernetes?.injector?.bootstrapGraceMs, 3_600_000);
+  const err = t.throws(() =>
+    parseControllerOptions(['--source', 'kubernetes', '--plain-http', '--repo-tls', '--webhook-timeout', '31', '--image-pull-policy', 'Sometimes', '--bootstrap-secret-gc', '1s'], {}),
+  ) as UsageError;
+  t.match(err.message, /--plain-http contradicts --repo-tls/);
+  t.match(err.message, /--webhook-timeout: 31 is not between 1 and 30/);
+  t.match(err.message, /--image-pull-policy: "Sometimes"/);
+  t.match(err.message, /--bootstrap-secret-gc: "1s" is not a duration of at least 10s/);
 });

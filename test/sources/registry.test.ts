@@ -1,4 +1,8 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
+import { createKubeApiStandIn } from '../stand-ins/kube-api-server.js';
 import { createSourceRegistry } from '../../src/sources/registry.js';
 import { defineSourceScheme } from '../../src/sources/scheme.js';
 import { defaultSourceRegistry } from '../../src/sources/schemes.js';
@@ -35,5 +39,28 @@ t.test('the default registry knows kubernetes and file', async (t) => {
   t.match(r.usage(), /file:DIR/);
   t.same(r.parse('file:/x/y:z').config, { dir: '/x/y:z' }, 'only the first colon separates the scheme');
   t.throws(() => r.parse('file:'), /a directory is required/);
-  t.throws(() => r.parse('kubernetes:foo'), /takes no argument/);
+  t.throws(() => r.parse('kubernetes:foo'), /the only argument is "secrets"/);
+  t.same(r.parse('kubernetes').config, { secrets: false });
+  t.same(r.parse('kubernetes:secrets').config, { secrets: true });
+});
+
+t.test('--source kubernetes watches no Secrets; kubernetes:secrets does', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  const dir = await mkdtemp(join(tmpdir(), 'registry-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'kubeconfig'), api.kubeConfig().exportConfig());
+  const saved = process.env['KUBECONFIG'];
+  process.env['KUBECONFIG'] = join(dir, 'kubeconfig');
+  t.teardown(() => (saved === undefined ? delete process.env['KUBECONFIG'] : (process.env['KUBECONFIG'] = saved)));
+  const r = defaultSourceRegistry();
+  const silent = { debug() {}, info() {}, warn() {}, error() {} };
+  for (const [text, secrets] of [['kubernetes', false], ['kubernetes:secrets', true]] as const) {
+    const source = r.create(r.parse(text), { logger: silent, meshName: 'fsm' });
+    source.start({ onEvents: () => undefined });
+    await source.ready;
+    await source.close();
+    t.equal(api.requestCount({ path: '/api/v1/secrets' }) > 0, secrets, `${text}: ${secrets ? 'lists' : 'never lists'} Secrets`);
+  }
 });

@@ -24,6 +24,15 @@
  * - Discovery (`/api`, `/apis`, `/api/v1`, `/apis/<g>/<v>`) for clients that
  *   resolve plurals.
  *
+ * - Mutating admission on CREATE through the HTTP API (kube-api-admission.ts):
+ *   MutatingWebhookConfigurations are called over HTTPS with their caBundle,
+ *   their JSON patches applied; `dryRun=All` admits without storing.
+ * - Optimistic concurrency: a PUT with a stale resourceVersion is 409 Conflict.
+ * - The garbage collector: deleting an object deletes, shortly after, every
+ *   object whose ownerReferences name its uid (background propagation).
+ * - Per-client partitions: requests carrying a given bearer token can be
+ *   made to fail as if the API server were unreachable (`partition`).
+ *
  * Simplifications: label selectors support equality/existence terms only,
  * field selectors only metadata.name/namespace; a watch with a selector sees
  * the events of matching objects (no synthetic DELETED when an object stops
@@ -49,107 +58,19 @@ import {
 } from './kube-api-store.js';
 
 import { builtinResources, decodeToken, discover, isBuiltin, present, readJson, sendError, sendJson, statusObject, withoutTypeMeta } from './kube-api-wire.js';
+import { createAdmission } from './kube-api-admission.js';
 
 export type { KubeObject, StandInResource } from './kube-api-store.js';
+export type { CreateHook, DownMode, KubeApiStandIn, KubeApiStandInOptions, RecordedRequest } from './kube-api-types.js';
+import type { CreateHook, DownMode, KubeApiStandIn, KubeApiStandInOptions, RecordedRequest } from './kube-api-types.js';
 export { builtinResources } from './kube-api-wire.js';
 
-
-export interface KubeApiStandInOptions {
-  /** Types served from the start; default `builtinResources`. Add CRD types here or with `addResource`. */
-  readonly resources?: readonly StandInResource[];
-  /** Send a BOOKMARK to every bookmark-enabled watch this often; 0 (default) = only on `bookmark()`. */
-  readonly bookmarkIntervalMs?: number;
-  /** How a watch from a compacted resourceVersion fails; default `'error-event'` (200 + ERROR event with a 410 Status). */
-  readonly expiredWatch?: 'error-event' | 'http-status';
-  /** Serve HTTPS with this PEM certificate and key (the certificate must name IP 127.0.0.1); plain HTTP otherwise. */
-  readonly tls?: { readonly cert: string; readonly key: string };
-}
-
-/** One request as the stand-in saw it. */
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly query: Readonly<Record<string, string>>;
-  readonly watch: boolean;
-  readonly authorization: string | undefined;
-}
-
-/**
- * How "down" looks to clients: `refuse` stops listening (connection refused),
- * `reset` accepts and immediately resets each connection (counted in
- * `connectionCount`), `unavailable` answers every request 503.
- */
-export type DownMode = 'refuse' | 'reset' | 'unavailable';
-
-/** Transforms an object about to be created; may return a replacement (e.g. with a status). */
-export type CreateHook = (obj: KubeObject, api: KubeApiStandIn) => KubeObject | void;
-
-export interface KubeApiStandIn {
-  /** `http(s)://127.0.0.1:<port>` once started. */
-  readonly url: string;
-  readonly port: number;
-  readonly store: KubeApiStore;
-  start(): Promise<void>;
-  /** Ends every connection and timer. Idempotent. */
-  close(): Promise<void>;
-  /**
-   * A client-node KubeConfig pointing at the stand-in, with bearer token
-   * `stand-in-token`; over HTTPS it trusts the stand-in's certificate, over
-   * plain HTTP it sets skipTLSVerify (client-node refuses http otherwise).
-   */
-  kubeConfig(): KubeConfig;
-
-  /** Creates (or, when it exists, replaces) an object; `apiVersion`/`kind` pick the resource type. */
-  apply(obj: KubeObject | Record<string, unknown>): KubeObject;
-  create(obj: KubeObject | Record<string, unknown>): KubeObject;
-  update(obj: KubeObject | Record<string, unknown>): KubeObject;
-  /** Merges `status` into the object's status (what a controller's status update does). */
-  setStatus(apiVersion: string, kind: string, namespace: string | undefined, name: string, status: unknown): KubeObject;
-  delete(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject;
-  get(apiVersion: string, kind: string, namespace: string | undefined, name: string): KubeObject | undefined;
-  list(apiVersion: string, kind: string, namespace?: string): KubeObject[];
-  /** Registers a hook run on every create of that type (API or test control). Returns an unregister function. */
-  onCreate(resource: { apiVersion: string; kind: string }, hook: CreateHook): () => void;
-
-  /** Installs a type (like applying a CRD). */
-  addResource(resource: StandInResource): void;
-  /** Uninstalls a type: its objects vanish, its watches end, its paths answer 404. */
-  removeResource(apiVersion: string, kind: string): void;
-
-  /** Forgets history up to `resourceVersion` (default: now); older watches and continue tokens get 410. */
-  compact(resourceVersion?: number): void;
-  /** Sends a BOOKMARK at the current resourceVersion to every open, unfrozen, bookmark-enabled watch. */
-  bookmark(): number;
-  /** Stops writing to every open watch while keeping its connection open (a silent connection). Returns how many. */
-  freezeWatches(): number;
-  /**
-   * While on, new requests are recorded but never answered (the connection
-   * stays open and silent), like a wedged server or a black-holed route.
-   * Turning it off leaves those requests hanging; later requests are served.
-   */
-  silence(on: boolean): void;
-  /** Destroys the sockets of every open watch (abrupt). Returns how many. */
-  dropWatches(): number;
-  /** Ends every open watch cleanly, as a server-side timeout does. Returns how many. */
-  endWatches(): number;
-  /** Open watch connections (frozen included). */
-  openWatches(): number;
-  down(mode?: DownMode): Promise<void>;
-  up(): Promise<void>;
-
-  /** Runs `hook` on every request before it is served (e.g. to compact between two pages). Returns an unregister function. */
-  onRequest(hook: (request: RecordedRequest) => void): () => void;
-  /** Every request received, oldest first. */
-  readonly requests: readonly RecordedRequest[];
-  requestCount(filter?: { path?: string | RegExp; watch?: boolean; method?: string }): number;
-  /** TCP connections accepted (including those reset while down). */
-  readonly connectionCount: number;
-}
 
 interface OpenWatch {
   readonly res: http.ServerResponse;
   readonly resource: StandInResource;
   readonly bookmarks: boolean;
+  readonly authorization: string | undefined;
   frozen: boolean;
   unsubscribe: () => void;
   timer: ReturnType<typeof setTimeout> | undefined;
@@ -181,8 +102,13 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
   let silent = false;
   let connections = 0;
   let snapshotSeq = 0;
+  /** Names made from generateName are unique per stand-in (a real server draws 5 random characters and answers 409 on a clash). */
+  let generated = 0;
   let bookmarkTimer: ReturnType<typeof setInterval> | undefined;
   let closed = false;
+  const partitions = new Set<string>();
+  const admission = createAdmission(store, options.resolveWebhookService);
+  const collections = new Set<ReturnType<typeof setImmediate>>();
 
   const onRequest = (req: http.IncomingMessage, res: http.ServerResponse) => {
     handle(req, res).catch((err: unknown) => sendError(res, err));
@@ -208,6 +134,10 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     requests.push(recorded);
     for (const hook of [...requestHooks]) hook(recorded);
     if (downMode === 'unavailable') throw new StandInStatusError(503, 'ServiceUnavailable', 'the stand-in is down');
+    if (partitions.has(req.headers.authorization ?? '')) {
+      req.socket.destroy();
+      return;
+    }
     if (silent) return;
     const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
 
@@ -218,9 +148,13 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
 
     const method = req.method ?? 'GET';
     if (route.name === undefined) {
-      if (method === 'GET' && watch) return startWatch(route, url.searchParams, res);
+      if (method === 'GET' && watch) return startWatch(route, url.searchParams, res, req.headers.authorization);
       if (method === 'GET') return sendJson(res, 200, listPage(route, url.searchParams));
-      if (method === 'POST') return sendJson(res, 201, createObject(route.resource, withPathNamespace(route, body)));
+      if (method === 'POST') {
+        const dryRun = url.searchParams.get('dryRun') === 'All';
+        const admitted = await admission.admit(route.resource, withPathNamespace(route, body), route.namespace, dryRun);
+        return sendJson(res, 201, dryRun ? present(route.resource, withDefaults(route.resource, admitted)) : createObject(route.resource, admitted));
+      }
       throw new StandInStatusError(405, 'MethodNotAllowed', `${method} is not allowed on a collection`);
     }
     const existing = () => {
@@ -244,7 +178,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
         return sendJson(res, 200, present(route.resource, store.update(route.id, next as KubeObject)));
       }
       case 'DELETE':
-        return sendJson(res, 200, present(route.resource, store.delete(route.id, route.namespace, route.name)));
+        return sendJson(res, 200, present(route.resource, deleteObject(route.id, route.namespace, route.name)));
       default:
         throw new StandInStatusError(405, 'MethodNotAllowed', `${method} is not allowed`);
     }
@@ -317,7 +251,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     };
   }
 
-  function startWatch(route: Route, params: URLSearchParams, res: http.ServerResponse): void {
+  function startWatch(route: Route, params: URLSearchParams, res: http.ServerResponse, authorization: string | undefined): void {
     const from = params.get('resourceVersion');
     const matches = (o: KubeObject) =>
       (route.namespace === undefined || o.metadata.namespace === route.namespace) &&
@@ -337,6 +271,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
       res,
       resource: route.resource,
       bookmarks: params.get('allowWatchBookmarks') === 'true',
+      authorization,
       frozen: false,
       unsubscribe: () => undefined,
       timer: undefined,
@@ -382,16 +317,43 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     return r;
   }
 
-  function createObject(resource: StandInResource, input: KubeObject): KubeObject {
-    let obj = clone(input);
+  /** Name generation and namespace defaulting, as the API server does after admission. */
+  function withDefaults(resource: StandInResource, input: KubeObject): KubeObject {
+    const obj = clone(input);
     const meta = (obj.metadata ??= { name: '' });
-    if (!meta.name && typeof meta['generateName'] === 'string') meta.name = `${meta['generateName']}${Math.random().toString(36).slice(2, 7)}`;
+    if (!meta.name && typeof meta['generateName'] === 'string') meta.name = `${meta['generateName']}${(++generated).toString(36).padStart(5, '0')}`;
     if (!meta.name) throw new StandInStatusError(422, 'Invalid', 'metadata.name: Required value');
     if (resource.namespaced && !meta.namespace) meta.namespace = 'default';
     if (!resource.namespaced) delete meta.namespace;
     delete meta.resourceVersion;
+    return obj;
+  }
+
+  function createObject(resource: StandInResource, input: KubeObject): KubeObject {
+    let obj = withDefaults(resource, input);
     for (const hook of hooks.get(resourceId(resource.apiVersion, resource.plural)) ?? []) obj = hook(obj, api) ?? obj;
     return present(resource, store.create(resourceId(resource.apiVersion, resource.plural), obj));
+  }
+
+  /** Deletes, then (like the garbage collector, shortly after) every object owned by it. */
+  function deleteObject(id: string, namespace: string | undefined, name: string): KubeObject {
+    const deleted = store.delete(id, namespace, name);
+    const uid = deleted.metadata.uid;
+    if (uid) {
+      const handle = setImmediate(() => {
+        collections.delete(handle);
+        if (closed) return;
+        for (const r of store.resources()) {
+          const rid = resourceId(r.apiVersion, r.plural);
+          for (const o of store.list(rid, undefined)) {
+            const owners = (o.metadata['ownerReferences'] ?? []) as { uid?: string }[];
+            if (owners.some((ref) => ref.uid === uid) && store.get(rid, o.metadata.namespace, o.metadata.name)) deleteObject(rid, o.metadata.namespace, o.metadata.name);
+          }
+        }
+      });
+      collections.add(handle);
+    }
+    return deleted;
   }
 
   function withPathNamespace(route: Route, body: unknown): KubeObject {
@@ -426,11 +388,12 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
       if (closed) return;
       closed = true;
       clearInterval(bookmarkTimer);
+      for (const c of collections) clearImmediate(c);
       for (const w of [...watches]) finishWatch(w, 'destroy');
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()));
     },
-    kubeConfig() {
+    kubeConfig(kcOptions = {}) {
       const kc = new KubeConfig();
       kc.loadFromOptions({
         clusters: [
@@ -438,7 +401,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
             ? { name: 'stand-in', server: api.url, caData: Buffer.from(options.tls.cert).toString('base64'), skipTLSVerify: false }
             : { name: 'stand-in', server: api.url, skipTLSVerify: true },
         ],
-        users: [{ name: 'stand-in', token: 'stand-in-token' }],
+        users: [{ name: 'stand-in', token: kcOptions.token ?? 'stand-in-token' }],
         contexts: [{ name: 'stand-in', cluster: 'stand-in', user: 'stand-in' }],
         currentContext: 'stand-in',
       });
@@ -468,7 +431,17 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
     },
     delete(apiVersion, kind, namespace, name) {
       const r = resourceFor({ apiVersion, kind });
-      return present(r, store.delete(resourceId(r.apiVersion, r.plural), namespace, name));
+      return present(r, deleteObject(resourceId(r.apiVersion, r.plural), namespace, name));
+    },
+    partition(token, on) {
+      const header = `Bearer ${token}`;
+      if (on) partitions.add(header);
+      else partitions.delete(header);
+      if (!on) return;
+      for (const w of [...watches]) if (w.authorization === header) finishWatch(w, 'destroy');
+    },
+    get admissionCalls() {
+      return admission.calls;
     },
     get(apiVersion, kind, namespace, name) {
       const r = resourceFor({ apiVersion, kind });

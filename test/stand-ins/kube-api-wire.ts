@@ -16,6 +16,10 @@ export const builtinResources: readonly StandInResource[] = [
   { apiVersion: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true },
   { apiVersion: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true },
   { apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', plural: 'endpointslices', namespaced: true },
+  { apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true },
+  { apiVersion: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false },
+  { apiVersion: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
+  { apiVersion: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true },
 ];
 
 /** Discovery documents (`/api`, `/apis`, `/api/v1`, `/apis/<g>/<v>`); undefined for other paths. */
@@ -57,10 +61,10 @@ export function groupOf(r: StandInResource): string {
   return r.apiVersion.includes('/') ? (r.apiVersion.split('/')[0] ?? '') : '';
 }
 
-/** Built-in (non-CRD) types: the core group and `*.k8s.io` groups. */
+/** Built-in (non-CRD) types: the core group, `apps` and `*.k8s.io` groups. */
 export function isBuiltin(r: StandInResource): boolean {
   const g = groupOf(r);
-  return g === '' || g.endsWith('.k8s.io');
+  return g === '' || g === 'apps' || g.endsWith('.k8s.io');
 }
 
 export function present(r: StandInResource, o: KubeObject): KubeObject {

@@ -22,7 +22,7 @@ export interface PipyFetcherOptions {
   intervalMs?: number;
   instanceId?: string;
   /** Client certificate and trust for https URLs (Pipy's --tls-cert/--tls-key/--tls-trusted). */
-  tls?: { key: string | Buffer; cert: string | Buffer; ca: string | Buffer };
+  tls?: { key: string | Buffer; cert: string | Buffer; ca: string | Buffer; servername?: string };
   /** Open the admin-link WebSocket (default true). */
   adminLink?: boolean;
   /** Send status reports (default true). */

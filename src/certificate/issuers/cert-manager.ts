@@ -7,14 +7,14 @@
  * robust than a watch for a handful of short waits.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { ApiException, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { isNotFound } from '../../kubernetes/errors.js';
+import type { KubeClient } from '../../kubernetes/kube-client.js';
+import { Resources, resourcePath } from '../../kubernetes/paths.js';
 import { derFromPem, joinPem, pemBlocks } from '../pem.js';
 import { CertificateError, CertificateErrorCode, type IssuedCertificate, type Issuer, type IssueRequest } from '../types.js';
 import { createCsr, issuedFromPem } from './csr.js';
 
 const GROUP = 'cert-manager.io';
-const VERSION = 'v1';
-const PLURAL = 'certificaterequests';
 
 export interface IssuerRef {
   readonly name: string;
@@ -23,7 +23,8 @@ export interface IssuerRef {
 }
 
 export interface CertManagerIssuerOptions {
-  readonly kubeConfig: KubeConfig;
+  /** The Kubernetes client (src/kubernetes). */
+  readonly client: KubeClient;
   /** Namespace of the CertificateRequests (and of a namespaced Issuer). */
   readonly namespace: string;
   /** FSM's default: `{name: 'fsm-ca', kind: 'Issuer', group: 'cert-manager.io'}`. */
@@ -45,8 +46,8 @@ const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
 
 export async function createCertManagerIssuer(options: CertManagerIssuerOptions): Promise<Issuer> {
-  const api = options.kubeConfig.makeApiClient(CustomObjectsApi);
-  const namespace = options.namespace;
+  const { client, namespace } = options;
+  const requestPath = (name?: string) => resourcePath(Resources.certificateRequests, { namespace, name });
   const issuerRef = { name: options.issuerRef?.name ?? 'fsm-ca', kind: options.issuerRef?.kind ?? 'Issuer', group: options.issuerRef?.group ?? GROUP };
   const timeoutMs = options.readyTimeoutMs ?? 60_000;
   const pollMs = options.pollIntervalMs ?? 250;
@@ -54,28 +55,22 @@ export async function createCertManagerIssuer(options: CertManagerIssuerOptions)
   const request = async (req: IssueRequest): Promise<{ issued: IssuedCertificate; ca: string }> => {
     const { csrPem, privateKeyPem } = await createCsr(req);
     const name = `fsm-${req.commonName.toLowerCase().replace(/[^a-z0-9-]+/g, '-').slice(0, 40).replace(/-+$/, '')}-${randomBytes(4).toString('hex')}`;
-    await api.createNamespacedCustomObject({
-      group: GROUP,
-      version: VERSION,
-      namespace,
-      plural: PLURAL,
-      body: {
-        apiVersion: `${GROUP}/${VERSION}`,
-        kind: 'CertificateRequest',
-        metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'fsm-control-plane' } },
-        spec: {
-          request: b64(csrPem),
-          isCA: false,
-          duration: `${Math.max(1, Math.ceil(req.validityMs / 1000))}s`,
-          usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
-          issuerRef,
-        },
+    await client.create(requestPath(), {
+      apiVersion: Resources.certificateRequests.apiVersion,
+      kind: 'CertificateRequest',
+      metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'fsm-control-plane' } },
+      spec: {
+        request: b64(csrPem),
+        isCA: false,
+        duration: `${Math.max(1, Math.ceil(req.validityMs / 1000))}s`,
+        usages: ['digital signature', 'key encipherment', 'server auth', 'client auth'],
+        issuerRef,
       },
     });
     try {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const cr = (await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name })) as CertificateRequestObject;
+        const cr = await client.get<CertificateRequestObject>(requestPath(name));
         const conditions = cr.status?.conditions ?? [];
         const denied = conditions.find((c) => c.type === 'Denied' && c.status === 'True');
         const ready = conditions.find((c) => c.type === 'Ready');
@@ -93,8 +88,8 @@ export async function createCertManagerIssuer(options: CertManagerIssuerOptions)
         await new Promise((r) => setTimeout(r, pollMs));
       }
     } finally {
-      await api.deleteNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name }).catch((err: unknown) => {
-        if (!(err instanceof ApiException && err.code === 404)) throw err;
+      await client.delete(requestPath(name)).catch((err: unknown) => {
+        if (!isNotFound(err)) throw err;
       });
     }
   };

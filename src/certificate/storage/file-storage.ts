@@ -2,12 +2,14 @@
  * SecretStorage as files: entry `name` is the directory `<dir>/<name>/`
  * holding one file per key (so `fsm-ca-bundle/ca.crt` can be read with
  * openssl). Directories are mode 0700 and files 0600: only the owner reads
- * private keys.
+ * private keys. One process owns a state directory: `replaceIf` compares and
+ * writes without a lock between processes (create-or-load alone is atomic),
+ * and there is no `watch`.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkSecretName, type SecretData, type SecretStorage } from './secret-storage.js';
+import { checkSecretName, sameSecretData, type SecretData, type SecretStorage } from './secret-storage.js';
 
 const KEY = /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/;
 
@@ -56,7 +58,7 @@ export function createFileSecretStorage(options: FileSecretStorageOptions): Secr
 
   const tmpName = (name: string) => join(root, `.tmp-${name}-${randomBytes(6).toString('hex')}`);
 
-  return {
+  const storage: SecretStorage = {
     description: `files in ${root}`,
     async createOrLoad(name, data) {
       checkSecretName(name);
@@ -99,6 +101,16 @@ export function createFileSecretStorage(options: FileSecretStorageOptions): Secr
         if (!key.startsWith('.') && !(key in data)) await rm(join(dir, key), { force: true });
       }
     },
+    async replaceIf(name, expected, data) {
+      if (expected === undefined) {
+        const { data: stored, created } = await storage.createOrLoad(name, data);
+        return { data: stored, written: created };
+      }
+      const current = await storage.get(name);
+      if (!sameSecretData(current, expected)) return { data: current ?? {}, written: false };
+      await storage.put(name, data);
+      return { data: { ...data }, written: true };
+    },
     async delete(name) {
       await prepare();
       await rm(join(root, checkSecretName(name)), { recursive: true, force: true });
@@ -109,4 +121,5 @@ export function createFileSecretStorage(options: FileSecretStorageOptions): Secr
       return names.filter((n) => !n.startsWith('.') && n.startsWith(prefix)).sort();
     },
   };
+  return storage;
 }

@@ -1,3 +1,4 @@
+import { resourcePath } from '../../kubernetes/paths.js';
 import { KINDS } from '../../model/kinds/kind-list.js';
 import type { KindInfo } from '../../model/types.js';
 
@@ -25,9 +26,7 @@ export const defaultKubernetesKinds: readonly KubernetesKind[] = KINDS;
  * with `/namespaces/<ns>` when the kind is namespaced and a namespace is set.
  */
 export function collectionPath(k: KubernetesKind): string {
-  const base = k.apiVersion.includes('/') ? `/apis/${k.apiVersion}` : `/api/${k.apiVersion}`;
-  const ns = k.namespaced && k.namespace ? `/namespaces/${encodeURIComponent(k.namespace)}` : '';
-  return `${base}${ns}/${k.plural}`;
+  return resourcePath(k, { namespace: k.namespace });
 }
 
 /** A stable name for a kind in problems, logs and status: `<apiVersion>/<Kind>`. */

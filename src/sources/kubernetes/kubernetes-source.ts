@@ -1,13 +1,15 @@
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { createBackoff, systemClock, type Clock } from '../../kubernetes/backoff.js';
+import { errorMessage } from '../../kubernetes/errors.js';
+import { createKubeClient } from '../../kubernetes/kube-client.js';
+import { loadKubeConfig } from '../../kubernetes/kube-config.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import type { Source, SourceEvent, SourceHandlers, SourceProblem } from '../../model/source-events.js';
-import { createBackoff, systemClock, type Clock } from './backoff.js';
 import { createKindWatcher, type KindStatus, type KindWatcher } from './kind-watcher.js';
 import { defaultKubernetesKinds, kindId, type KubernetesKind } from './kinds.js';
-import { createKubeHttpClient } from './kube-http.js';
 
 export interface KubernetesSourceOptions {
-  /** API server, credentials and TLS; default `loadFromDefault()` (KUBECONFIG, ~/.kube/config, in-cluster). */
+  /** API server, credentials and TLS; default `loadKubeConfig()` (KUBECONFIG, ~/.kube/config, in-cluster). */
   readonly kubeConfig?: KubeConfig;
   /** What to list and watch; default every kind the mesh uses (`defaultKubernetesKinds`). */
   readonly kinds?: readonly KubernetesKind[];
@@ -40,9 +42,11 @@ export interface KubernetesSourceOptions {
  * has either completed its first list or been found unavailable (a kind whose
  * CRD is not installed does not block readiness; its objects arrive as
  * upserts if it appears later). A kind that keeps failing for another reason
- * (server down, forbidden) holds `ready` back. `ready` rejects if the source
- * is closed before it resolved (the rejection is pre-handled, so not awaiting
- * it is harmless).
+ * (server down, forbidden) holds `ready` back. Without a Kubernetes
+ * configuration, `start` reports one problem (scope `kubernetes`) naming every
+ * place it looked, and `ready` rejects with that error. `ready` also rejects
+ * if the source is closed before it resolved (the rejection is pre-handled,
+ * so not awaiting it is harmless).
  */
 export interface KubernetesSource extends Source {
   /** One entry per kind, in the order of `kinds`. */
@@ -56,7 +60,9 @@ export function createKubernetesSource(options: KubernetesSourceOptions = {}): K
   const logger = options.logger ?? silentLogger;
   const inactivityMs = options.watchInactivityTimeoutMs ?? 5 * 60_000;
   const backoffOptions = options.backoff ?? { initialMs: 500, maxMs: 30_000 };
-  const controller = new AbortController();
+  // One controller per kind loop: each loop's requests and sleeps listen on its
+  // own signal, so 29 loops never put 29 listeners on one (MaxListenersExceededWarning).
+  let controllers: AbortController[] = [];
   let watchers: KindWatcher[] = [];
   let runs: Promise<void>[] = [];
   let started = false;
@@ -77,8 +83,16 @@ export function createKubernetesSource(options: KubernetesSourceOptions = {}): K
     if (started) throw new Error('kubernetes source: start() called twice');
     started = true;
     if (closed) return;
-    const kubeConfig = options.kubeConfig ?? loadDefault();
-    const http = createKubeHttpClient({ kubeConfig, clock });
+    let kubeConfig: KubeConfig;
+    try {
+      kubeConfig = options.kubeConfig ?? loadKubeConfig().kubeConfig;
+    } catch (err) {
+      logger.error('kubernetes source: cannot start', { error: errorMessage(err) });
+      handlers.onProblems?.('kubernetes', [{ reason: errorMessage(err) }]);
+      rejectReady(err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const http = createKubeClient({ kubeConfig, clock });
 
     const emit = (events: SourceEvent[]) => {
       try {
@@ -105,7 +119,8 @@ export function createKubernetesSource(options: KubernetesSourceOptions = {}): K
     };
     if (pending === 0) resolveReady();
 
-    watchers = kinds.map((kind) => {
+    controllers = kinds.map(() => new AbortController());
+    watchers = kinds.map((kind, i) => {
       const scope = `kubernetes:${kindId(kind)}`;
       return createKindWatcher({
         kind,
@@ -117,7 +132,7 @@ export function createKubernetesSource(options: KubernetesSourceOptions = {}): K
         watchTimeoutSeconds,
         unavailableRetryMs: options.unavailableRetryMs ?? 60_000,
         logger,
-        signal: controller.signal,
+        signal: (controllers[i] as AbortController).signal,
         emit,
         report: (problems) => report(scope, problems),
         settled,
@@ -138,15 +153,9 @@ export function createKubernetesSource(options: KubernetesSourceOptions = {}): K
     async close() {
       if (closed) return;
       closed = true;
-      controller.abort();
+      for (const c of controllers) c.abort();
       rejectReady(new Error('kubernetes source closed before it was ready'));
       await Promise.all(runs);
     },
   };
-}
-
-function loadDefault(): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromDefault();
-  return kc;
 }

@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { X509Certificate } from 'node:crypto';
 import { createCertManagerIssuer } from '../../../src/certificate/issuers/cert-manager.js';
+import { createKubeClient } from '../../../src/kubernetes/kube-client.js';
 import { createCertificateManager } from '../../../src/certificate/manager.js';
 import { createKubeApiStandIn, type KubeApiStandIn } from '../../stand-ins/kube-api-server.js';
 import { createCsrSigner, type CsrSigner } from '../fixtures/csr-signer.js';
@@ -40,7 +41,7 @@ t.test('CertificateRequest with a CSR, Ready, certificate and CA read, request d
   const signer = await createCsrSigner();
   const seen: Record<string, unknown>[] = [];
   actAsCertManager(api, signer, seen);
-  const issuer = await createCertManagerIssuer({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system', pollIntervalMs: 20 });
+  const issuer = await createCertManagerIssuer({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'fsm-system', pollIntervalMs: 20 });
   t.equal(issuer.trustBundlePem(), signer.caPem, 'CA learned from a probe request');
   const m = createCertificateManager({ issuer });
   t.teardown(() => m.close());
@@ -68,7 +69,7 @@ t.test('CertificateRequest with a CSR, Ready, certificate and CA read, request d
 t.test('not Ready within the configured timeout: E4013 and the request is deleted', async (t) => {
   const api = await standIn(t);
   const signer = await createCsrSigner();
-  const issuer = await createCertManagerIssuer({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system', caPem: signer.caPem, readyTimeoutMs: 300, pollIntervalMs: 20 });
+  const issuer = await createCertManagerIssuer({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'fsm-system', caPem: signer.caPem, readyTimeoutMs: 300, pollIntervalMs: 20 });
   await t.rejects(
     issuer.issue({ commonName: 'slow.shop.cluster.local', dnsNames: ['slow.shop.cluster.local'], uris: [], validityMs: 60_000, keyType: { kind: 'ecdsa-p256' } }),
     /E4013: CertificateRequest fsm-system\/fsm-slow-shop-cluster-local-[0-9a-f]+ not Ready within 300 ms/,
@@ -80,7 +81,7 @@ t.test('a denied request is an error naming the reason', async (t) => {
   const api = await standIn(t);
   api.onCreate(CR, (obj) => ({ ...obj, status: { conditions: [{ type: 'Denied', status: 'True', reason: 'Policy', message: 'not approved by policy' }] } }));
   const signer = await createCsrSigner();
-  const issuer = await createCertManagerIssuer({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system', caPem: signer.caPem, pollIntervalMs: 20 });
+  const issuer = await createCertManagerIssuer({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'fsm-system', caPem: signer.caPem, pollIntervalMs: 20 });
   await t.rejects(issuer.issue({ commonName: 'x.y.cluster.local', dnsNames: ['x.y.cluster.local'], uris: [], validityMs: 60_000, keyType: { kind: 'ecdsa-p256' } }), /denied: not approved by policy/);
   t.equal(api.list(CR.apiVersion, CR.kind, 'fsm-system').length, 0);
 });

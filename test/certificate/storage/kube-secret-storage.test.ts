@@ -2,6 +2,7 @@ import t from 'tap';
 import { createBuiltinCa } from '../../../src/certificate/builtin-ca.js';
 import { createCertificateManager } from '../../../src/certificate/manager.js';
 import { createKubeSecretStorage, MANAGED_LABEL } from '../../../src/certificate/storage/kube-secret-storage.js';
+import { createKubeClient } from '../../../src/kubernetes/kube-client.js';
 import { createKubeApiStandIn } from '../../stand-ins/kube-api-server.js';
 import { opensslVerify } from '../fixtures/helpers.js';
 
@@ -9,7 +10,7 @@ t.test('fsm-ca-bundle Secret: create-or-load with ca.crt and private.key', async
   const api = createKubeApiStandIn();
   await api.start();
   t.teardown(() => api.close());
-  const storage = () => createKubeSecretStorage({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system', labels: { 'app.kubernetes.io/name': 'flomesh.io' } });
+  const storage = () => createKubeSecretStorage({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'fsm-system', labels: { 'app.kubernetes.io/name': 'flomesh.io' } });
   const cas = await Promise.all([createBuiltinCa({ storage: storage() }), createBuiltinCa({ storage: storage() })]);
   t.equal(cas[0]?.rootPem, cas[1]?.rootPem, 'racing processes share one root');
   t.equal(cas.filter((c) => c.created).length, 1);
@@ -29,10 +30,10 @@ t.test('a root stored by someone else (FSM) is loaded', async (t) => {
   const api = createKubeApiStandIn();
   await api.start();
   t.teardown(() => api.close());
-  const first = await createBuiltinCa({ storage: createKubeSecretStorage({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system' }) });
+  const first = await createBuiltinCa({ storage: createKubeSecretStorage({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'fsm-system' }) });
   const data = (api.get('v1', 'Secret', 'fsm-system', 'fsm-ca-bundle') as unknown as { data: Record<string, string> }).data;
   api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'fsm-ca-bundle', namespace: 'other-ns' }, data });
-  const other = await createBuiltinCa({ storage: createKubeSecretStorage({ kubeConfig: api.kubeConfig(), namespace: 'other-ns' }) });
+  const other = await createBuiltinCa({ storage: createKubeSecretStorage({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'other-ns' }) });
   t.equal(other.created, false);
   const leaf = await other.issue({ commonName: 'a.b.cluster.local', dnsNames: ['a.b.cluster.local'], uris: [], validityMs: 60_000, keyType: { kind: 'ecdsa-p256' } });
   t.ok((await opensslVerify(first.rootPem, leaf.certChainPem)).ok);
@@ -42,7 +43,7 @@ t.test('put/get/list/delete, and workload certificates survive a controller rest
   const api = createKubeApiStandIn();
   await api.start();
   t.teardown(() => api.close());
-  const storage = createKubeSecretStorage({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system' });
+  const storage = createKubeSecretStorage({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'fsm-system' });
   await storage.put('x-one', { a: '1' });
   await storage.put('x-one', { a: '2', b: 'β' });
   t.same(await storage.get('x-one'), { a: '2', b: 'β' });
@@ -52,7 +53,7 @@ t.test('put/get/list/delete, and workload certificates survive a controller rest
   t.equal(await storage.get('x-one'), undefined);
 
   const boot = async () => {
-    const s = createKubeSecretStorage({ kubeConfig: api.kubeConfig(), namespace: 'fsm-system' });
+    const s = createKubeSecretStorage({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), namespace: 'fsm-system' });
     const m = createCertificateManager({ issuer: await createBuiltinCa({ storage: s }), store: s });
     await m.start();
     return m;

@@ -1,13 +1,18 @@
+import https from 'node:https';
 import t, { type Test } from 'tap';
 import {
+  AdmissionregistrationV1Api,
   ApiException,
+  CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
   KubernetesObjectApi,
   PatchStrategy,
   Watch,
   setHeaderOptions,
+  V1MicroTime,
 } from '@kubernetes/client-node';
+import { createTestPki } from '../../server/pipy-repo/fixtures/test-pki.js';
 import { builtinResources, createKubeApiStandIn, type KubeApiStandIn } from '../../stand-ins/kube-api-server.js';
 import { until } from './fixtures/helpers.js';
 
@@ -155,4 +160,100 @@ t.test('client-node Watch: replay from resourceVersion, live events, bookmarks, 
   await until('410 delivered', () => errors.length === 1 && expiredEnded);
   t.equal(errors[0]?.code, 410);
   t.equal(errors[0]?.reason, 'Expired');
+});
+
+t.test('CoordinationV1Api: Leases with optimistic concurrency (a stale resourceVersion is 409)', async (t) => {
+  const api = await started(t);
+  const coordination = api.kubeConfig().makeApiClient(CoordinationV1Api);
+  const lease = await coordination.createNamespacedLease({
+    namespace: 'fsm-system',
+    body: { metadata: { name: 'fsm-controller' }, spec: { holderIdentity: 'a', leaseDurationSeconds: 15, renewTime: new V1MicroTime(), leaseTransitions: 0 } },
+  });
+  t.equal(lease.spec?.holderIdentity, 'a');
+  const renewed = await coordination.replaceNamespacedLease({ namespace: 'fsm-system', name: 'fsm-controller', body: { ...lease, spec: { ...lease.spec, renewTime: new V1MicroTime() } } });
+  t.not(renewed.metadata?.resourceVersion, lease.metadata?.resourceVersion);
+  t.equal(await failedWith(coordination.replaceNamespacedLease({ namespace: 'fsm-system', name: 'fsm-controller', body: { ...lease, spec: { ...lease.spec, holderIdentity: 'b' } } })), 409, 'a writer holding an old copy loses');
+  const read = await coordination.readNamespacedLease({ namespace: 'fsm-system', name: 'fsm-controller' });
+  t.equal(read.spec?.holderIdentity, 'a');
+});
+
+t.test('mutating admission: a MutatingWebhookConfiguration made with client-node patches pods created through the API', async (t) => {
+  const pki = await createTestPki();
+  const serving = await pki.client('hook.fsm-system.svc');
+  const reviews: { request?: { uid?: string; namespace?: string; dryRun?: boolean; object?: { metadata?: { name?: string } } } }[] = [];
+  const hook = https.createServer({ cert: serving.cert, key: serving.key }, (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const review = JSON.parse(Buffer.concat(chunks).toString('utf8')) as (typeof reviews)[number];
+      reviews.push(review);
+      const patch = [{ op: 'add', path: '/metadata/labels', value: { injected: 'yes' } }];
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ apiVersion: 'admission.k8s.io/v1', kind: 'AdmissionReview', response: { uid: review.request?.uid, allowed: true, patchType: 'JSONPatch', patch: Buffer.from(JSON.stringify(patch)).toString('base64') } }));
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  t.teardown(() => new Promise<void>((r) => hook.close(() => r())));
+  const port = (hook.address() as { port: number }).port;
+  const api = await started(t, { resolveWebhookService: (svc) => (svc.name === 'hook' ? `https://127.0.0.1:${port}` : undefined) });
+  const kc = api.kubeConfig();
+  await kc.makeApiClient(AdmissionregistrationV1Api).createMutatingWebhookConfiguration({
+    body: {
+      metadata: { name: 'inject' },
+      webhooks: [
+        {
+          name: 'inject.example.com',
+          clientConfig: { service: { namespace: 'fsm-system', name: 'hook', path: '/mutate', port: 443 }, caBundle: Buffer.from(pki.caPem).toString('base64') },
+          rules: [{ operations: ['CREATE'], apiGroups: [''], apiVersions: ['v1'], resources: ['pods'] }],
+          namespaceSelector: { matchLabels: { mesh: 'on' } },
+          sideEffects: 'NoneOnDryRun',
+          admissionReviewVersions: ['v1'],
+        },
+      ],
+    },
+  });
+  const core = kc.makeApiClient(CoreV1Api);
+  await core.createNamespace({ body: { metadata: { name: 'meshed', labels: { mesh: 'on' } } } });
+  await core.createNamespace({ body: { metadata: { name: 'plain' } } });
+  const podBody = { metadata: { generateName: 'app-' }, spec: { containers: [{ name: 'app', image: 'app:1' }] } };
+  const meshed = await core.createNamespacedPod({ namespace: 'meshed', body: podBody });
+  t.same(meshed.metadata?.labels, { injected: 'yes' }, 'the patch was applied before the pod was stored');
+  t.match(meshed.metadata?.name, /^app-/);
+  t.equal(reviews[0]?.request?.namespace, 'meshed');
+  t.equal(reviews[0]?.request?.object?.metadata?.name, undefined, 'the webhook sees the pod before its name is generated');
+  const plain = await core.createNamespacedPod({ namespace: 'plain', body: podBody });
+  t.equal(plain.metadata?.labels, undefined, 'the namespaceSelector leaves other namespaces alone');
+  const dry = await core.createNamespacedPod({ namespace: 'meshed', body: podBody, dryRun: 'All' });
+  t.same(dry.metadata?.labels, { injected: 'yes' });
+  t.equal(reviews.at(-1)?.request?.dryRun, true, 'the webhook is told about dry runs');
+  t.equal(api.list('v1', 'Pod', 'meshed').length, 1, 'a dry run stores nothing');
+
+  await new Promise<void>((r) => hook.close(() => r()));
+  t.equal(await failedWith(core.createNamespacedPod({ namespace: 'meshed', body: podBody })), 500, 'failurePolicy Fail: an unreachable webhook refuses the pod');
+  t.same(api.admissionCalls.map((c) => [c.allowed, c.patched, c.dryRun, c.error === undefined]), [[true, true, false, true], [true, true, true, true], [undefined, false, false, false]]);
+});
+
+t.test('the garbage collector deletes objects whose owner was deleted', async (t) => {
+  const api = await started(t);
+  const core = api.kubeConfig().makeApiClient(CoreV1Api);
+  const owner = await core.createNamespacedPod({ namespace: 'ns', body: { metadata: { name: 'owner' }, spec: { containers: [] } } });
+  await core.createNamespacedSecret({
+    namespace: 'ns',
+    body: { metadata: { name: 'owned', ownerReferences: [{ apiVersion: 'v1', kind: 'Pod', name: 'owner', uid: owner.metadata?.uid ?? '' }] } },
+  });
+  await core.createNamespacedSecret({ namespace: 'ns', body: { metadata: { name: 'unowned' } } });
+  await core.deleteNamespacedPod({ namespace: 'ns', name: 'owner' });
+  await until('dependent collected', () => api.get('v1', 'Secret', 'ns', 'owned') === undefined);
+  t.ok(api.get('v1', 'Secret', 'ns', 'unowned'), 'other objects stay');
+});
+
+t.test('a partitioned client cannot reach the API server; others can', async (t) => {
+  const api = await started(t);
+  const cut = api.kubeConfig({ token: 'replica-a' }).makeApiClient(CoreV1Api);
+  const fine = api.kubeConfig({ token: 'replica-b' }).makeApiClient(CoreV1Api);
+  api.partition('replica-a', true);
+  t.equal(await failedWith(cut.listNamespace()), -1, 'partitioned: a network error, not an HTTP status');
+  t.ok(await fine.listNamespace());
+  api.partition('replica-a', false);
+  t.ok(await cut.listNamespace(), 'healed');
 });

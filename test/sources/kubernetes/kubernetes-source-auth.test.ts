@@ -107,3 +107,28 @@ t.test('without a kubeConfig option the source loads the default (KUBECONFIG)', 
   t.ok(rec.objects.has('Pod/ns/a'));
   t.equal(api.requests[0]?.authorization, 'Bearer stand-in-token');
 });
+
+t.test('without any Kubernetes configuration: one problem naming where it looked, ready rejects, no request storm', async (t) => {
+  const saved = { KUBECONFIG: process.env['KUBECONFIG'], HOME: process.env['HOME'], KUBERNETES_SERVICE_HOST: process.env['KUBERNETES_SERVICE_HOST'] };
+  delete process.env['KUBECONFIG'];
+  delete process.env['KUBERNETES_SERVICE_HOST'];
+  process.env['HOME'] = path.join(dir, 'empty-home');
+  t.teardown(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  const errors: string[] = [];
+  const logger = { debug() {}, info() {}, warn() {}, error: (msg: string, f?: Record<string, unknown>) => errors.push(`${msg}: ${String(f?.['error'])}`) };
+  const source = createKubernetesSource({ logger });
+  t.teardown(() => source.close());
+  const rec = createRecorder();
+  source.start(rec);
+  const err = await source.ready.then(() => undefined, (e: unknown) => e as Error);
+  t.match(err?.message, /no Kubernetes configuration found: KUBECONFIG is not set; .*empty-home\/\.kube\/config does not exist; not in a cluster/);
+  t.equal(errors.length, 1, 'logged once');
+  t.same([...rec.problems.keys()], ['kubernetes'], 'one problem scope');
+  t.equal(rec.problems.get('kubernetes')?.length, 1);
+  t.same(source.status(), [], 'no list/watch loop was started');
+});

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { createKubernetesSource } from '../../../src/sources/kubernetes/kubernetes-source.js';
+import { defaultKubernetesKinds } from '../../../src/sources/kubernetes/kinds.js';
 import { createKubeApiStandIn } from '../../stand-ins/kube-api-server.js';
-import { createRecorder, namespaceKind, pod, podKind, until } from './fixtures/helpers.js';
+import { createRecorder, delay, namespaceKind, pod, podKind, until } from './fixtures/helpers.js';
 
 const fast = { backoff: { initialMs: 50, maxMs: 400 }, watchTimeoutSeconds: 30 };
 
@@ -175,4 +176,24 @@ t.test('a kind narrowed by namespace and selectors lists and watches only that',
   secret('fsm-system', 'later', { role: 'ca' });
   await until('the matching secret arrives', () => rec.objects.has('Secret/fsm-system/later'));
   t.notOk(rec.objects.has('Secret/elsewhere/later'));
+});
+
+t.test('every default kind watched at once puts no MaxListenersExceededWarning on the process', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  const warnings: string[] = [];
+  const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+  process.on('warning', onWarning);
+  t.teardown(() => process.off('warning', onWarning));
+  const source = createKubernetesSource({ kubeConfig: api.kubeConfig(), unavailableRetryMs: 50, backoff: { initialMs: 20, maxMs: 50 } });
+  t.ok(defaultKubernetesKinds.length > 11, `${defaultKubernetesKinds.length} kinds, more than EventTarget's default listener limit`);
+  const rec = createRecorder();
+  source.start(rec);
+  await source.ready;
+  // Loops of unserved CRD kinds sleep and retry; let several rounds of requests and sleeps pass.
+  await until('several retries of unavailable kinds', () => source.status().filter((s) => s.state === 'unavailable').length > 0 && api.requests.length > 3 * defaultKubernetesKinds.length);
+  await source.close();
+  await delay(20);
+  t.same(warnings.filter((w) => w.startsWith('MaxListenersExceededWarning')), []);
 });

@@ -475,7 +475,6 @@ Object {
             ],
             "path": "/fsm-healthcheck",
             "port": 15901,
-            "scheme": "HTTP",
           },
           "periodSeconds": 5,
         },
@@ -504,7 +503,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "4d71cf56f62c4add",
+  "Version": "cfd8e99c3bc58c6e",
 }
 `
 
@@ -1051,7 +1050,6 @@ Object {
             ],
             "path": "/fsm-healthcheck",
             "port": 15901,
-            "scheme": "HTTP",
           },
           "periodSeconds": 5,
         },
@@ -1080,7 +1078,7 @@ Object {
       "HTTP2PerRequestLoadBalancing": true,
     },
   },
-  "Version": "5fe429ec0c7e3e9d",
+  "Version": "25b49cf8d12f3c57",
 }
 `
 
