@@ -1,5 +1,6 @@
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { LIMIT_DEFAULTS } from '../../src/shared/limits.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
 import { renderManifest, type Codebase } from '../../cache/codebase.js';
@@ -8,16 +9,15 @@ import { responseHead, type Http1Response } from './http1-response.js';
 import type { RequestHead } from './http1-parser.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';
+import { isInstanceId, readStatusReport } from './status-report.js';
 import type { PipyRepoServer, PipyRepoServerOptions, PipyRepoTlsMaterial, SendErrorEvent } from './types.js';
 
 // Pipy opens a new TCP connection per poll and closes it after each sync, so
 // idle sockets are worth nothing: drop them quickly and bound slow clients.
 const IDLE_TIMEOUT_MS = 2_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 // Pipy's requests carry two or three short headers.
 const MAX_HEAD_BYTES = 16 * 1024;
-const INSTANCE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 // A mesh-wide change makes every sidecar reconnect at once; Node's default
 // accept backlog (511) overflows at a few hundred and the kernel then drops
 // SYNs, which clients retry only after 1 s, 3 s, … The kernel caps this at
@@ -49,7 +49,8 @@ interface ServedVersion {
 /**
  * Serves Pipy's repo read protocol for the codebases a provider holds:
  * `HEAD`/`GET /repo/<name>/` (manifest, `etag` = version, no `Date`),
- * `GET /repo/<name>/<file>`, `POST /repo/<name>/` (status report → 201) and
+ * `GET /repo/<name>/<file>`, `POST /repo/<name>/` (status report → 206 when
+ * its metrics were read, so Pipy sends only changes next, else 201) and
  * the admin-link WebSocket at `/repo/<name>/<instance-id>`. The list of
  * codebases (`GET /repo`) is never served. With `tls`, every request needs a
  * client certificate from the mesh CA and `tls.authorize` must allow the
@@ -60,11 +61,11 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   const logger = opts.logger ?? silentLogger;
   const limits = {
     maxHeadBytes: MAX_HEAD_BYTES,
-    maxBodyBytes: opts.maxStatusBytes ?? 1024 * 1024,
+    maxBodyBytes: opts.maxStatusBytes ?? LIMIT_DEFAULTS.maxStatusBytes,
     idleTimeoutMs: IDLE_TIMEOUT_MS,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
   };
-  const registry = createInstanceRegistry({ ttlMs: opts.instanceTtlMs ?? 60_000 });
+  const registry = createInstanceRegistry({ ttlMs: opts.instanceTtlMs ?? 60_000, maxInstances: opts.maxInstances ?? LIMIT_DEFAULTS.maxInstances });
   /** Runs an owner's callback; a throw is logged, never breaks serving. */
   const notify = <E>(name: string, callback: ((event: E) => void) | undefined, event: E) => {
     if (!callback) return;
@@ -100,6 +101,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   let server: NetServer | TlsServer | undefined;
   let requests = 0;
   let reloadsSent = 0;
+  let droppedConnections = 0;
   let closed = false;
 
   const versionOf = (codebase: Codebase): ServedVersion => {
@@ -162,27 +164,19 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   };
 
   const receiveStatus = (bytes: Buffer, socket: Socket, resolved: ResolvedPath): Http1Response => {
-    let body: unknown;
-    try {
-      body = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      return text('POST', 400, 'status report is not JSON');
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return text('POST', 400, 'status report must be a JSON object');
-    const fields = body as Record<string, unknown>;
-    const uuid = fields['uuid'];
-    if (typeof uuid !== 'string' || !INSTANCE_ID.test(uuid)) return text('POST', 400, 'status report needs a "uuid"');
+    const report = readStatusReport(bytes, LIMIT_DEFAULTS.maxStatusFieldChars);
+    if (!report.ok) return text('POST', 400, report.reason);
     const address = socket.remoteAddress ?? '';
-    const record = registry.report(resolved.name, uuid, { address, version: scalar(fields['version']), name: scalar(fields['name']) });
-    notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: fields, record });
-    return { head: CREATED };
+    const { record, metricsRead } = registry.report(resolved.name, report.uuid, { address, version: report.version, name: report.name }, report.metrics);
+    notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: report.body, record });
+    return { head: metricsRead ? PARTIAL : CREATED };
   };
 
   const upgrade = (head: RequestHead, socket: Socket, rest: Buffer) => {
     requests++;
     const resolved = resolveRepoPath(pathOf(head), opts.codebases);
     const instanceId = resolved?.rest.slice(1) ?? '';
-    if (!resolved || !INSTANCE_ID.test(instanceId)) return refuseUpgrade(socket, 404, 'Not Found');
+    if (!resolved || !isInstanceId(instanceId)) return refuseUpgrade(socket, 404, 'Not Found');
     if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'Forbidden');
     links.accept(head, socket, rest, resolved.name, instanceId, resolved.codebase.version);
   };
@@ -202,8 +196,13 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     start() {
       if (server) return Promise.reject(new Error('pipy repo server already started'));
       const s: NetServer | TlsServer = tlsMaterial
-        ? createTlsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, accept)
+        ? createTlsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true, handshakeTimeout: opts.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs }, accept)
         : createNetServer(accept);
+      s.maxConnections = opts.maxConnections ?? LIMIT_DEFAULTS.repoMaxConnections;
+      s.on('drop', () => {
+        droppedConnections++;
+        logger.debug('repo connection dropped: connection limit reached', { maxConnections: s.maxConnections });
+      });
       s.on('tlsClientError', (err: Error) => logger.debug('repo TLS handshake failed', { error: err.message }));
       if (tlsMaterial) {
         // A handshake in progress is not yet a connection `accept` sees; close() must end it too.
@@ -233,7 +232,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
       // New handshakes use the new context; established connections keep theirs.
       if (server && 'setSecureContext' in server) server.setSecureContext(tlsMaterial);
     },
-    stats: () => ({ requests, openSockets: sockets.size, openLinks: links.size, reloadsSent }),
+    stats: () => ({ requests, openSockets: sockets.size, droppedConnections, openLinks: links.size, reloadsSent }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
@@ -247,6 +246,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
 }
 
 const CREATED = responseHead(201, {}, 0);
+const PARTIAL = responseHead(206, {}, 0);
 
 /** The request target without its query. */
 function pathOf(head: RequestHead): string {
@@ -268,10 +268,6 @@ function refuseUpgrade(socket: Socket, status: number, text: string) {
 function contentType(path: string): string {
   const dot = path.lastIndexOf('.');
   return (dot >= 0 && CONTENT_TYPES[path.slice(dot)]) || 'application/octet-stream';
-}
-
-function scalar(v: unknown): string {
-  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
 }
 
 function parseListen(value: string): { host: string; port: number } {

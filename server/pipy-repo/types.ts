@@ -119,8 +119,16 @@ export interface PipyRepoServerOptions {
   readonly onSendError?: (event: SendErrorEvent) => void;
   /** Forget instances that neither reported nor kept a WebSocket for this long (default 60 s). */
   readonly instanceTtlMs?: number;
-  /** Largest accepted status report body (default 1 MiB); larger ones get 413. */
+  /** Largest accepted status report body, chunked or not (default 256 KiB); larger ones get 413. */
   readonly maxStatusBytes?: number;
+  /** Instances remembered without an open admin link (default 50,000); the least recently seen is forgotten first. */
+  readonly maxInstances?: number;
+  /** Open TCP connections (default 10,000); more are closed as they are accepted. */
+  readonly maxConnections?: number;
+  /** With `tls`, a connection must finish its handshake within this long (default 5 s). */
+  readonly handshakeTimeoutMs?: number;
+  /** Admin-link WebSockets per codebase (default 64); more are refused with 503. */
+  readonly maxLinksPerCodebase?: number;
   /** Interval of WebSocket pings that detect dead links (default 30 s). */
   readonly pingIntervalMs?: number;
 }
@@ -128,6 +136,8 @@ export interface PipyRepoServerOptions {
 export interface PipyRepoServerStats {
   readonly requests: number;
   readonly openSockets: number;
+  /** Connections closed on accept because `maxConnections` were open. */
+  readonly droppedConnections: number;
   readonly openLinks: number;
   readonly reloadsSent: number;
 }
