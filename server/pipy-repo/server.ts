@@ -5,7 +5,7 @@ import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
 import { renderManifest, type Codebase } from '../../cache/codebase.js';
 import { closeAfterWrite, serveHttp1, type Http1Request } from './http1-connection.js';
-import { responseHead, type Http1Response } from './http1-response.js';
+import { closingResponse, responseHead, type Http1Response } from './http1-response.js';
 import type { RequestHead } from './http1-parser.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';
@@ -83,6 +83,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     codebases: opts.codebases,
     logger,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+    maxLinksPerCodebase: opts.maxLinksPerCodebase ?? LIMIT_DEFAULTS.maxLinksPerCodebase,
     onLinkChange: (codebase, instanceId, address, linked) => {
       registry.setLinked(codebase, instanceId, address, linked);
       notify('onLinkChange', opts.onLinkChange, { codebase, instanceId, address, linked });
@@ -168,6 +169,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     if (!report.ok) return text('POST', 400, report.reason);
     const address = socket.remoteAddress ?? '';
     const { record, metricsRead } = registry.report(resolved.name, report.uuid, { address, version: report.version, name: report.name }, report.metrics);
+    links.noteReport(resolved.name, report.uuid, address);
     notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: report.body, record });
     return { head: metricsRead ? PARTIAL : CREATED };
   };
@@ -176,9 +178,13 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     requests++;
     const resolved = resolveRepoPath(pathOf(head), opts.codebases);
     const instanceId = resolved?.rest.slice(1) ?? '';
-    if (!resolved || !isInstanceId(instanceId)) return refuseUpgrade(socket, 404, 'Not Found');
-    if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'Forbidden');
-    links.accept(head, socket, rest, resolved.name, instanceId, resolved.codebase.version);
+    if (!resolved || !isInstanceId(instanceId)) return refuseUpgrade(socket, 404, 'not found');
+    if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'forbidden');
+    const credential = opts.tls ? (socket as TLSSocket).getPeerCertificate().fingerprint256 : undefined;
+    const peer = { codebase: resolved.name, instanceId, address: socket.remoteAddress ?? '', ...(credential ? { credential } : {}) };
+    const refusal = links.admit(peer);
+    if (refusal) return refuseUpgrade(socket, refusal.status, refusal.reason);
+    links.accept(head, socket, rest, peer, resolved.codebase.version);
   };
 
   const accept = (socket: Socket) => {
@@ -203,7 +209,11 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
         droppedConnections++;
         logger.debug('repo connection dropped: connection limit reached', { maxConnections: s.maxConnections });
       });
-      s.on('tlsClientError', (err: Error) => logger.debug('repo TLS handshake failed', { error: err.message }));
+      // Node reports a handshake timeout here but leaves the connection open: it is closed here.
+      s.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+        logger.debug('repo TLS handshake failed', { error: err.message });
+        socket.destroy();
+      });
       if (tlsMaterial) {
         // A handshake in progress is not yet a connection `accept` sees; close() must end it too.
         s.on('connection', (raw: Socket) => {
@@ -260,8 +270,9 @@ function text(method: string, status: number, message: string, headers: Record<s
   return method === 'HEAD' ? { head } : { head, body };
 }
 
-function refuseUpgrade(socket: Socket, status: number, text: string) {
-  socket.write(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+function refuseUpgrade(socket: Socket, status: number, reason: string) {
+  const res = closingResponse(status, reason);
+  socket.write(Buffer.concat([res.head, res.body ?? new Uint8Array(0)]));
   closeAfterWrite(socket, REQUEST_TIMEOUT_MS);
 }
 
