@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LIMIT_DEFAULTS } from '../shared/limits.js';
 
 /** A route handler's answer. `body` objects are sent as JSON. */
 export interface AdminResponse {
@@ -17,6 +18,14 @@ export interface AdminServerOptions {
   routes: Record<string, AdminHandler>;
   /** Prefix routes, tried after exact routes: `/debug/proxies/` → handler. */
   prefixRoutes?: Record<string, AdminHandler>;
+  /** Open connections (default 256); more are closed as they are accepted. */
+  maxConnections?: number;
+  /**
+   * A request head must arrive within this long of the connection's start or
+   * of the previous answer (default 5 s), else 408 and close; idle keep-alive
+   * connections are closed after the same time.
+   */
+  headersTimeoutMs?: number;
 }
 
 export interface AdminServer {
@@ -36,7 +45,10 @@ export function parseHostPort(value: string, what = 'address'): { host: string; 
 
 /**
  * A small HTTP server for health, metrics and debug endpoints (GET/HEAD only).
- * Unknown paths are 404 with a JSON body listing the known routes.
+ * Unknown paths are 404 with a JSON body listing the known routes. Its
+ * clients (kubelet probes, Prometheus, an operator's curl) send one short GET
+ * at a time, so connections are few and short: Node's defaults would let a
+ * silent connection stay 60–90 s.
  */
 export function createAdminServer(opts: AdminServerOptions): AdminServer {
   const { host, port } = parseHostPort(opts.listen, 'admin listen address');
@@ -71,7 +83,18 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   return {
     start() {
       return new Promise((resolvePromise, reject) => {
-        const s = createServer((req, res) => void handle(req, res));
+        const headersTimeout = opts.headersTimeoutMs ?? LIMIT_DEFAULTS.adminHeadersTimeoutMs;
+        const s = createServer(
+          {
+            headersTimeout,
+            // GET and HEAD carry no body: the whole request is its head.
+            requestTimeout: headersTimeout,
+            keepAliveTimeout: headersTimeout,
+            connectionsCheckingInterval: Math.min(1000, headersTimeout),
+          },
+          (req, res) => void handle(req, res),
+        );
+        s.maxConnections = opts.maxConnections ?? LIMIT_DEFAULTS.adminMaxConnections;
         s.once('error', reject);
         s.listen(port, host, () => {
           server = s;

@@ -27,10 +27,12 @@ export const LIMIT_DEFAULTS = {
   maxInstances: 50_000,
   /** Admin-link WebSockets per codebase (a sidecar codebase has one instance; `PipyRepoServerOptions.maxLinksPerCodebase`). */
   maxLinksPerCodebase: 64,
-  /** Admin port: a request head must arrive within this, from the connection's start or the previous answer (`AdminServerOptions.headersTimeoutMs`). */
+  /**
+   * Admin port: a request head must arrive within this, from the connection's
+   * start or the previous answer, and an idle keep-alive connection is closed
+   * after it (`AdminServerOptions.headersTimeoutMs`).
+   */
   adminHeadersTimeoutMs: 5_000,
-  /** Admin port: an idle keep-alive connection is closed after this. */
-  adminKeepAliveTimeoutMs: 5_000,
   /** Debug views: entries per page when `limit` is not given, and the most a page may hold. */
   debugPageSize: 100,
   debugMaxPageSize: 1_000,
