@@ -1,5 +1,6 @@
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { parseHostPort } from '../../src/shared/host-port.js';
 import { LIMIT_DEFAULTS } from '../../src/shared/limits.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
@@ -57,7 +58,7 @@ interface ServedVersion {
  * codebase.
  */
 export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServer {
-  const { host, port } = parseListen(opts.listen);
+  const { host, port } = parseHostPort(opts.listen, 'repo listen address');
   const logger = opts.logger ?? silentLogger;
   const limits = {
     maxHeadBytes: MAX_HEAD_BYTES,
@@ -279,11 +280,4 @@ function refuseUpgrade(socket: Socket, status: number, reason: string) {
 function contentType(path: string): string {
   const dot = path.lastIndexOf('.');
   return (dot >= 0 && CONTENT_TYPES[path.slice(dot)]) || 'application/octet-stream';
-}
-
-function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new Error(`invalid repo listen address "${value}": expected HOST:PORT`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }

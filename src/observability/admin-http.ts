@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseHostPort } from '../shared/host-port.js';
 import { LIMIT_DEFAULTS } from '../shared/limits.js';
+
+export { parseHostPort };
 
 /** A route handler's answer. `body` objects are sent as JSON. */
 export interface AdminResponse {
@@ -33,14 +36,6 @@ export interface AdminServer {
   start(): Promise<AddressInfo>;
   close(): Promise<void>;
   address(): AddressInfo | undefined;
-}
-
-/** Parses `host:port` (IPv6 hosts in brackets). Throws with the offending value. */
-export function parseHostPort(value: string, what = 'address'): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new Error(`invalid ${what} "${value}": expected HOST:PORT`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }
 
 /**
