@@ -115,7 +115,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     maxQueuedBytesPerStream: options.limits?.maxQueuedBytesPerStream ?? DEFAULT_MAX_QUEUED_BYTES,
     sendTimeoutMs: options.limits?.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
   };
-  const maxNodeBytes = options.limits?.maxNodeBytes ?? LIMIT_DEFAULTS.maxNodeMetadataBytes;
+  const maxNodeBytes = options.limits?.maxNodeBytes ?? LIMIT_DEFAULTS.maxNodeBytes;
   let tlsMaterial = options.tls && { ...options.tls };
   const maxStreams = options.limits?.maxStreams ?? Infinity;
   const active = new Set<CallAdapter>();

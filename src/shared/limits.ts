@@ -17,8 +17,8 @@ export const LIMIT_DEFAULTS = {
    * (`XdsServerLimits.handshakeTimeoutMs`, `PipyRepoServerOptions.handshakeTimeoutMs`).
    */
   handshakeTimeoutMs: 5_000,
-  /** Encoded size of an xDS client's node metadata; a larger one ends the stream (`XdsServerLimits.maxNodeMetadataBytes`). */
-  maxNodeMetadataBytes: 64 * 1024,
+  /** Encoded size of the node fields an xDS stream keeps (id, cluster, metadata, user agent); a larger node ends the stream (`XdsServerLimits.maxNodeBytes`). */
+  maxNodeBytes: 64 * 1024,
   /** Largest Pipy status report (real ones with FSM's scripts are 19–27 KB; `PipyRepoServerOptions.maxStatusBytes`). */
   maxStatusBytes: 256 * 1024,
   /** Longest `name` or `version` of a status report the repo keeps; a longer one refuses the report (uuids are at most 128). */
