@@ -17,6 +17,8 @@ export interface XdsDirectorySourceOptions {
   logger?: Logger;
   /** Called after every scan that changed the served resources, with the new snapshot. */
   onSnapshot?: (snapshot: Snapshot) => void;
+  /** Refuse resources that break a protoc-gen-validate rule instead of serving them with a warning. */
+  strictValidate?: boolean;
 }
 
 /**
@@ -45,7 +47,7 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
   const logger = options.logger ?? silentLogger;
   const pollMs = options.pollIntervalMs ?? 500;
   const debounceMs = options.debounceMs ?? 50;
-  const set = createXdsFileSet();
+  const set = createXdsFileSet({ strictValidate: options.strictValidate ?? false });
   const seen = new Map<string, string>();
   let reported = '';
   let watcher: FSWatcher | undefined;
@@ -81,7 +83,7 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
     const text = issues.map((i) => `${i.kind} ${formatIssue(i)}`).join('\n');
     if (text === reported) return;
     reported = text;
-    for (const i of issues) logger.warn('xds file issue', { ...i, issue: formatIssue(i) });
+    for (const i of issues) logger.warn(i.kind === 'warning' ? 'xds resource breaks a validation rule, served anyway' : 'xds file issue', { ...i, issue: formatIssue(i) });
     if (!issues.length) logger.info('xds files valid', { files: set.files().length });
   };
 

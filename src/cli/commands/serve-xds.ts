@@ -7,10 +7,12 @@ import { createXdsDirectorySource } from '../../xds-files/index.js';
 import { formatIssue } from '../../xds-files/parse-file.js';
 
 /**
- * `fsm-controller serve-xds --dir DIR [--xds-listen H:P] [--admin-listen H:P]`:
+ * `fsm-controller serve-xds --dir DIR [--xds-listen H:P] [--admin-listen H:P] [--strict-validate]`:
  * serves the xDS resources in DIR (JSON/YAML, reloaded on change) over ADS to
- * every node alike, with health and debug endpoints. Exits 0 on SIGTERM or
- * SIGINT after a graceful close; 2 on bad flags (E1000).
+ * every node alike, with health and debug endpoints. Resources that break a
+ * protoc-gen-validate rule of the Envoy API are served with a warning (gRPC's
+ * clients ignore most of those rules) unless --strict-validate refuses them.
+ * Exits 0 on SIGTERM or SIGINT after a graceful close; 2 on bad flags (E1000).
  */
 
 export interface ServeXdsOptions {
@@ -18,23 +20,30 @@ export interface ServeXdsOptions {
   xdsListen: string;
   adminListen: string;
   logLevel: LogLevel;
+  /** Refuse resources that break a protoc-gen-validate rule (default: serve them with a warning). */
+  strictValidate: boolean;
 }
 
 /** The one cache key: every node is served the same resources. */
 const ALL_NODES = 'all';
 
-const USAGE = 'Usage: fsm-controller serve-xds --dir DIR [--xds-listen HOST:PORT (127.0.0.1:15128)] [--admin-listen HOST:PORT (127.0.0.1:9091)] [--log-level LEVEL]';
+const USAGE = 'Usage: fsm-controller serve-xds --dir DIR [--xds-listen HOST:PORT (127.0.0.1:15128)] [--admin-listen HOST:PORT (127.0.0.1:9091)] [--log-level LEVEL] [--strict-validate]';
 
 /** Parses the flags; throws an Error whose message starts with E1000 and names the flag. */
 export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'help' {
   const values: Record<string, string> = {};
-  const known = new Set(['dir', 'xds-listen', 'admin-listen', 'log-level']);
+  const known = new Set(['dir', 'xds-listen', 'admin-listen', 'log-level', 'strict-validate']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return 'help';
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m || !known.has(m[1] ?? '')) throw new Error(`E1000: unknown flag "${arg}"`);
     const name = m[1] ?? '';
+    if (name === 'strict-validate') {
+      if (m[2] !== undefined) throw new Error(`E1000: flag --strict-validate takes no value`);
+      values[name] = 'true';
+      continue;
+    }
     const value = m[2] ?? argv[++i];
     if (value === undefined || value === '') throw new Error(`E1000: flag --${name} needs a value`);
     values[name] = value;
@@ -45,6 +54,7 @@ export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'h
     xdsListen: values['xds-listen'] ?? '127.0.0.1:15128',
     adminListen: values['admin-listen'] ?? '127.0.0.1:9091',
     logLevel: (values['log-level'] ?? 'info') as LogLevel,
+    strictValidate: values['strict-validate'] === 'true',
   };
   for (const flag of ['xds-listen', 'admin-listen'] as const) {
     try {
@@ -72,6 +82,7 @@ export async function serveXds(opts: ServeXdsOptions, logger: Logger): Promise<S
   const cache = createSnapshotCache({ nodeHash: () => ALL_NODES, logger });
   const source = createXdsDirectorySource({
     dir: opts.dir,
+    strictValidate: opts.strictValidate,
     logger,
     onSnapshot: (snapshot) => {
       cache.setSnapshot(ALL_NODES, snapshot);
