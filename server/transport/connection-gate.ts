@@ -19,9 +19,9 @@ export interface ConnectionGateOptions {
    */
   readonly handshakeTimeoutMs: number;
   /**
-   * `preface`: hand a connection over once it sent the HTTP/2 client preface
-   * (left unread for the HTTP/2 server). `none`: hand it over at once (the
-   * connection's bytes are TLS the gate does not terminate).
+   * `preface`: close a connection whose client preface has not been read by
+   * the deadline. `none`: no deadline (the connection's bytes are TLS the
+   * gate does not terminate).
    */
   readonly check: 'preface' | 'none';
   /** Mutual TLS (client certificates required), `h2` by ALPN, terminated here. */
@@ -36,17 +36,17 @@ export interface ConnectionGateStats {
   readonly open: number;
   /** Connections closed on accept because `maxConnections` were open. */
   readonly dropped: number;
-  /** Connections closed for not finishing the handshake or preface in time, or for sending something else. */
+  /** Connections closed for not finishing the handshake or preface in time. */
   readonly refused: number;
 }
 
 /**
  * The listening socket in front of an HTTP/2 server that does not bound its
  * connections itself (grpc-js's): it counts connections and closes those that
- * do not show they speak HTTP/2 (and, with TLS, finish the handshake) within
- * a deadline, so idle sockets cannot pile up until the process runs out of
- * descriptors. Only the first 24 bytes of a connection are looked at; after
- * the hand-over the HTTP/2 server reads the socket directly.
+ * do not finish the TLS handshake and send the HTTP/2 preface within a
+ * deadline, so silent sockets cannot pile up until the process runs out of
+ * descriptors. It never reads the connection's bytes: the HTTP/2 server does,
+ * from the moment of the hand-over.
  */
 export interface ConnectionGate {
   /** Binds `host:port`; resolves with the bound port. */
@@ -58,7 +58,8 @@ export interface ConnectionGate {
   stats(): ConnectionGateStats;
 }
 
-const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
+/** Length of the HTTP/2 client preface, `PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n`. */
+const PREFACE_BYTES = 24;
 
 export function createConnectionGate(opts: ConnectionGateOptions): ConnectionGate {
   const sockets = new Set<Socket>();
@@ -73,31 +74,18 @@ export function createConnectionGate(opts: ConnectionGateOptions): ConnectionGat
     socket.destroy();
   };
 
-  /** Reads the preface, then hands the socket over with those bytes put back. */
-  const awaitPreface = (socket: Socket) => {
-    let got: Buffer = Buffer.alloc(0);
-    const timer = setTimeout(() => refuse(socket, 'no HTTP/2 preface in time'), opts.handshakeTimeoutMs);
-    const stop = () => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      socket.off('close', stop);
-    };
-    const onData = (chunk: Buffer) => {
-      got = got.length === 0 ? chunk : Buffer.concat([got, chunk]);
-      const n = Math.min(got.length, PREFACE.length);
-      if (got.compare(PREFACE, 0, n, 0, n) !== 0) {
-        stop();
-        return refuse(socket, 'not an HTTP/2 connection');
-      }
-      if (got.length < PREFACE.length) return;
-      stop();
-      socket.pause();
-      // Node's HTTP/2 session reads what is already buffered on the socket before its handle.
-      socket.unshift(got);
-      opts.onConnection(socket);
-    };
-    socket.on('data', onData);
-    socket.once('close', stop);
+  /**
+   * Hands the socket over at once and closes it if the HTTP/2 server has not
+   * read a preface's worth of bytes by the deadline: the server reads the
+   * socket's handle directly, and `bytesRead` counts what it took (decrypted,
+   * with TLS). A wrong preface is the HTTP/2 server's to refuse.
+   */
+  const handOver = (socket: Socket) => {
+    opts.onConnection(socket);
+    const timer = setTimeout(() => {
+      if (socket.bytesRead < PREFACE_BYTES) refuse(socket, 'no HTTP/2 preface in time');
+    }, opts.handshakeTimeoutMs);
+    socket.once('close', () => clearTimeout(timer));
   };
 
   const track = (socket: Socket) => {
@@ -106,7 +94,7 @@ export function createConnectionGate(opts: ConnectionGateOptions): ConnectionGat
     socket.on('error', (err) => opts.logger.debug('xDS connection error', { error: err.message }));
   };
 
-  const pass = (socket: Socket) => (opts.check === 'preface' ? awaitPreface(socket) : opts.onConnection(socket));
+  const pass = (socket: Socket) => (opts.check === 'preface' ? handOver(socket) : opts.onConnection(socket));
 
   return {
     listen(host, port) {

@@ -41,7 +41,7 @@ export interface XdsKeepaliveOptions {
   timeMs?: number;
   /** How long to wait for a ping ack before closing the connection (grpc.keepalive_timeout_ms). */
   timeoutMs?: number;
-  /** Close connections without streams after this long (grpc.max_connection_idle_ms). */
+  /** Close connections without streams after this long (grpc.max_connection_idle_ms). Default 60 s for `listen`. */
   maxConnectionIdleMs?: number;
   /** Ping even when there are no calls (grpc.keepalive_permit_without_calls). */
   permitWithoutCalls?: boolean;
@@ -204,7 +204,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
       const server = new grpc.Server({
         ...(ka.timeMs !== undefined ? { 'grpc.keepalive_time_ms': ka.timeMs } : {}),
         ...(ka.timeoutMs !== undefined ? { 'grpc.keepalive_timeout_ms': ka.timeoutMs } : {}),
-        ...(ka.maxConnectionIdleMs !== undefined ? { 'grpc.max_connection_idle_ms': ka.maxConnectionIdleMs } : {}),
+        'grpc.max_connection_idle_ms': ka.maxConnectionIdleMs ?? LIMIT_DEFAULTS.xdsMaxConnectionIdleMs,
         ...(ka.permitWithoutCalls !== undefined ? { 'grpc.keepalive_permit_without_calls': ka.permitWithoutCalls ? 1 : 0 } : {}),
       });
       addTo(server);

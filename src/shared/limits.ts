@@ -17,6 +17,8 @@ export const LIMIT_DEFAULTS = {
    * (`XdsServerLimits.handshakeTimeoutMs`, `PipyRepoServerOptions.handshakeTimeoutMs`).
    */
   handshakeTimeoutMs: 5_000,
+  /** An xDS connection without a stream (past its preface) is closed after this (`XdsKeepaliveOptions.maxConnectionIdleMs`). */
+  xdsMaxConnectionIdleMs: 60_000,
   /** Encoded size of the node fields an xDS stream keeps (id, cluster, metadata, user agent); a larger node ends the stream (`XdsServerLimits.maxNodeBytes`). */
   maxNodeBytes: 64 * 1024,
   /** Largest Pipy status report (real ones with FSM's scripts are 19–27 KB; `PipyRepoServerOptions.maxStatusBytes`). */

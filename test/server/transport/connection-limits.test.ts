@@ -28,7 +28,7 @@ function raw(t: Test, port: number) {
 const portOf = (address: string) => Number(address.split(':')[1]);
 
 t.test('connections that do not send the HTTP/2 preface in time, or send something else, are closed; real clients are served', async (t) => {
-  const { address, watcher } = await startServer(t, { limits: { handshakeTimeoutMs: 300 } });
+  const { address, watcher } = await startServer(t, { limits: { handshakeTimeoutMs: 300 }, keepalive: { maxConnectionIdleMs: 60_000 } });
   const port = portOf(address);
   const silent = raw(t, port);
   const partial = raw(t, port);
@@ -38,17 +38,25 @@ t.test('connections that do not send the HTTP/2 preface in time, or send somethi
   await waitFor('the HTTP/1.1 connection is closed', () => http1.state.closed);
   await waitFor('the silent connection is closed', () => silent.state.closed);
   await waitFor('the partial preface is closed', () => partial.state.closed);
-  t.equal(silent.state.bytes + partial.state.bytes + http1.state.bytes, 0, 'closed without a byte of HTTP/2 from the server');
 
   watcher.set(TypeUrl.Listener, 'v1', [{ name: 'l' }]);
   const client = connect(t, address);
   client.subscribe(TypeUrl.Listener, []);
-  t.equal((await client.next({ timeoutMs: 10_000 })).versionInfo, 'v1', 'a gRPC client that sends its preface in pieces or at once is served');
-  const idle = raw(t, port);
+  t.equal((await client.next({ timeoutMs: 10_000 })).versionInfo, 'v1', 'a gRPC client is served');
+  const past = raw(t, port);
+  past.socket.write(PREFACE);
+  await new Promise((r) => setTimeout(r, 900));
+  t.equal(past.state.closed, false, 'a connection past its preface is left to the HTTP/2 server');
+  t.ok(past.state.bytes > 0, "and got the server's SETTINGS");
+});
+
+t.test('a connection past its preface that opens no stream is closed after maxConnectionIdleMs', async (t) => {
+  const { address } = await startServer(t, { keepalive: { maxConnectionIdleMs: 300 } });
+  const idle = raw(t, portOf(address));
   idle.socket.write(PREFACE);
-  await new Promise((r) => setTimeout(r, 600));
-  t.equal(idle.state.closed, false, 'a connection past its preface is the HTTP/2 server\'s to keep (its own idle rules apply)');
-  t.ok(idle.state.bytes > 0, 'and got the server\'s SETTINGS');
+  idle.socket.write(Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]), () => undefined);
+  await waitFor('the idle HTTP/2 connection is closed', () => idle.state.closed);
+  t.ok(idle.state.bytes > 0, 'after the server spoke HTTP/2 (SETTINGS, then GOAWAY)');
 });
 
 t.test('connections past maxConnections are closed as they are accepted; a freed slot serves a client', async (t) => {
@@ -83,6 +91,8 @@ t.test('with TLS, a connection that does not finish the handshake in time is clo
   const quiet = tlsConnect({ host: '127.0.0.1', port, servername: 'localhost', ALPNProtocols: ['h2'], ca, key: client.privateKeyPem, cert: client.certChainPem });
   t.teardown(() => quiet.destroy());
   quiet.on('error', () => undefined);
+  // Read what the server sends (its SETTINGS), so the close is seen.
+  quiet.resume();
   let secured = false;
   let quietClosed = false;
   quiet.once('secureConnect', () => (secured = true));
