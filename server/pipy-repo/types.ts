@@ -109,8 +109,9 @@ export interface PipyRepoServerOptions {
   /**
    * Called when an admin-link WebSocket opens or closes: once with
    * `linked: true` per accepted link, and once with `linked: false` when that
-   * link closes (a link replaced by a newer one from the same instance closes
-   * too). Not called for links still open at `close()`. Must not throw.
+   * link closes (a link replaced by a newer one of the same instance closes
+   * too; see admin-links.ts for when a newer link may replace one). Not called
+   * for links still open at `close()`. Must not throw.
    */
   readonly onLinkChange?: (event: LinkEvent) => void;
   /** Called when a `reload` frame was handed to the link's socket (sent, not necessarily processed). Must not throw. */
@@ -129,7 +130,11 @@ export interface PipyRepoServerOptions {
   readonly handshakeTimeoutMs?: number;
   /** Admin-link WebSockets per codebase (default 64); more are refused with 503. */
   readonly maxLinksPerCodebase?: number;
-  /** Interval of WebSocket pings that detect dead links (default 30 s). */
+  /**
+   * Interval of WebSocket pings (default 30 s). A link is closed when it
+   * showed no sign of life for two intervals: no pong and, since Pipy never
+   * answers pings, no status report of its instance from its address.
+   */
   readonly pingIntervalMs?: number;
 }
 
