@@ -53,6 +53,8 @@ export interface ConnectionGate {
   listen(host: string, port: number): Promise<number>;
   /** Replaces the TLS material for new connections (with `tls` only). */
   setSecureContext(material: GateTlsMaterial): void;
+  /** Stops accepting new connections; open ones are left to their owner. */
+  stopAccepting(): void;
   /** Stops accepting and closes every connection still open. */
   close(): Promise<void>;
   stats(): ConnectionGateStats;
@@ -136,6 +138,9 @@ export function createConnectionGate(opts: ConnectionGateOptions): ConnectionGat
       if (!material) throw new Error('connection gate was not created with `tls`');
       material = { ...next };
       (server as TlsServer | undefined)?.setSecureContext(material);
+    },
+    stopAccepting() {
+      if (server?.listening) server.close();
     },
     close() {
       const s = server;

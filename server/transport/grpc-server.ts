@@ -209,9 +209,9 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
       });
       addTo(server);
       // grpc-js neither bounds connections nor times out a silent one, so the
-      // listener is ours and hands grpc-js the connections that speak HTTP/2;
-      // with `tls`, TLS is terminated here too (grpc-js reads the client
-      // certificate from the TLS socket it is given).
+      // listener is ours: it hands each connection to grpc-js and closes those
+      // that do not speak HTTP/2 in time; with `tls`, TLS is terminated there
+      // too (grpc-js reads the client certificate from the TLS socket it is given).
       const injector = server.createConnectionInjector(options.credentials ?? grpc.ServerCredentials.createInsecure());
       const gate = createConnectionGate({
         maxConnections: options.limits?.maxConnections ?? LIMIT_DEFAULTS.xdsMaxConnections,
@@ -233,6 +233,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     close({ graceMs = 5000 } = {}) {
       closing ??= (async () => {
         const shutdown = new XdsStatusError(StatusCode.UNAVAILABLE, 'server is shutting down');
+        owned?.gate.stopAccepting();
         const streams = [...active];
         for (const a of streams) a.drain(shutdown);
         const server = owned?.server;

@@ -133,3 +133,23 @@ t.test('by default a 3.9 MB node metadata is refused', async (t) => {
   t.equal(status.code, StatusCode.INVALID_ARGUMENT);
   t.match(status.details, /over the server's limit of 65536$/);
 });
+
+t.test('close() stops accepting at once, while open streams drain', async (t) => {
+  const { address, watcher, server } = await startServer(t);
+  watcher.set(TypeUrl.Listener, 'v1', [{ name: 'l' }]);
+  const client = connect(t, address);
+  client.subscribe(TypeUrl.Listener, []);
+  await client.next({ timeoutMs: 10_000 });
+  const closing = server.close({ graceMs: 5000 });
+  const refused = await new Promise<string>((resolve) => {
+    const socket = netConnect(portOf(address), '127.0.0.1');
+    socket.on('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    socket.on('connect', () => {
+      socket.destroy();
+      resolve('connected');
+    });
+  });
+  t.equal(refused, 'ECONNREFUSED');
+  t.equal((await client.status).code, StatusCode.UNAVAILABLE, 'the open stream ends with UNAVAILABLE');
+  await closing;
+});
