@@ -31,6 +31,16 @@ function listenerWith(configSource: Json): Json {
 export const listener = (): Json => listenerWith({ ads: {}, resource_api_version: 'V3' });
 
 /**
+ * The listener as gRPC's own examples write it, without `stat_prefix`: it
+ * breaks a protoc-gen-validate rule of the Envoy API that gRPC ignores.
+ */
+export function listenerWithoutStatPrefix(): Json {
+  const l = listener() as { api_listener: { api_listener: Json } };
+  const { stat_prefix: _, ...hcm } = l.api_listener.api_listener;
+  return { ...l, api_listener: { api_listener: hcm } };
+}
+
+/**
  * A listener that is valid Envoy config (and passes the loader's checks) but
  * that gRPC clients reject: gRPC fetches RDS only over ADS (gRFC A27).
  */

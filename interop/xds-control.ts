@@ -21,6 +21,8 @@ export interface XdsControl {
   listenerNack(nodeId: string): Promise<string | undefined>;
   /** Open streams of `nodeId`. */
   streams(nodeId: string): Promise<number>;
+  /** serve-xds only: the broken protoc-gen-validate rules it serves anyway, as `field: rule`. */
+  ruleWarnings?(): Promise<string[]>;
   /** Stops the server and starts a new one on the same address with the same resources. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -103,11 +105,12 @@ export async function startServeXdsControl(): Promise<XdsControl> {
     c.kill('SIGTERM');
     await exited;
   };
-  type Debug = { nodes: { id: string; streams: number; types: Record<string, { lastNack?: { error: string } }> }[] };
-  const debug = async (nodeId: string) => {
-    const body = (await (await fetch(`http://${admin}/debug/xds`)).json()) as Debug;
-    return body.nodes.find((n) => n.id === nodeId);
+  type Debug = {
+    nodes: { id: string; streams: number; types: Record<string, { lastNack?: { error: string } }> }[];
+    fileIssues: { kind: string; field: string; rule?: string }[];
   };
+  const debugXds = async () => (await (await fetch(`http://${admin}/debug/xds`)).json()) as Debug;
+  const debug = async (nodeId: string) => (await debugXds()).nodes.find((n) => n.id === nodeId);
 
   await writeFile(join(dir, 'resources.json'), '[]');
   await spawnServer();
@@ -122,6 +125,7 @@ export async function startServeXdsControl(): Promise<XdsControl> {
     },
     listenerNack: async (nodeId) => (await debug(nodeId))?.types[TypeUrl.Listener]?.lastNack?.error,
     streams: async (nodeId) => (await debug(nodeId))?.streams ?? 0,
+    ruleWarnings: async () => (await debugXds()).fileIssues.filter((i) => i.kind === 'warning').map((i) => `${i.field}: ${i.rule ?? ''}`),
     async restart() {
       await stop();
       await spawnServer();

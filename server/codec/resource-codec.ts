@@ -36,6 +36,30 @@ export interface EncodeOptions {
  * ResourceError listing every problem; never returns an invalid resource.
  */
 export function encodeResource(input: unknown, typeUrl?: string, opts: EncodeOptions = {}): Resource {
+  return encode(input, typeUrl, opts, false).resource;
+}
+
+/** A resource encoded although it breaks protoc-gen-validate rules, and the rules it breaks. */
+export interface EncodedWithWarnings {
+  readonly resource: Resource;
+  /** Broken protoc-gen-validate rules (each with its `rule`); empty when there are none. */
+  readonly warnings: readonly JsonIssue[];
+}
+
+/**
+ * Encodes one resource as `encodeResource` does, except that broken
+ * protoc-gen-validate rules do not refuse it: they come back as warnings.
+ * What cannot be encoded (unknown fields, wrong types, undefined enum names)
+ * or served (no name, an RDS reference without a route name) still throws.
+ * For resources that clients are known to accept despite the rules, such as
+ * gRPC's xDS clients and an HttpConnectionManager without `stat_prefix`.
+ */
+export function encodeResourceWithWarnings(input: unknown, typeUrl?: string, opts: EncodeOptions = {}): EncodedWithWarnings {
+  return encode(input, typeUrl, opts, true);
+}
+
+/** Encodes `input`; `lenient` turns broken protoc-gen-validate rules into warnings instead of a ResourceError. */
+function encode(input: unknown, typeUrl: string | undefined, opts: EncodeOptions, lenient: boolean): EncodedWithWarnings {
   const isMessage = input instanceof protobuf.Message;
   const jsonType = isPlainObject(input) && typeof input['@type'] === 'string' ? input['@type'] : undefined;
   const url = typeUrl ?? (isMessage ? `type.googleapis.com/${fullName((input as protobuf.Message).$type)}` : jsonType);
@@ -54,14 +78,16 @@ export function encodeResource(input: unknown, typeUrl?: string, opts: EncodeOpt
     }
   }
   const issues = validateResource(url, message, opts);
-  if (issues.length) throw new ResourceError(url, issues);
-  return createResource({
+  const errors = lenient ? issues.filter((i) => i.rule === undefined) : issues;
+  if (errors.length) throw new ResourceError(url, errors);
+  const resource = createResource({
     typeUrl: url,
     name: resourceName(url, message),
     bytes: type.encode(message).finish(),
     references: resourceReferences(url, message, opts),
     message,
   });
+  return { resource, warnings: lenient ? issues.filter((i) => i.rule !== undefined) : [] };
 }
 
 /** The name field of a resource: `cluster_name` for ClusterLoadAssignment, `proxy` for Pipy sidecar configs, `name` otherwise. */

@@ -3,6 +3,7 @@ import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
 import { sidecarCodebaseName, type SidecarConfigSet } from '../generate/sidecar/index.js';
 import type { ModelStore } from '../model/store.js';
 import type { AdminHandler, AdminServerOptions } from '../observability/admin-http.js';
+import { debugPage } from '../observability/debug-page.js';
 import { metricsRoute, type Metrics } from '../observability/metrics.js';
 import { redact } from '../shared/logger.js';
 import type { Source } from '../model/source-events.js';
@@ -37,33 +38,37 @@ export interface DebugRouteDeps {
  * contains a private key.
  */
 export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, 'routes' | 'prefixRoutes'> {
-  const proxies: AdminHandler = () => {
+  const proxies: AdminHandler = (url) => {
     const instances = d.repo.instances();
     const deliveries = d.convergence.deliveries('sidecar');
+    const { items, ...page } = debugPage(url, d.store.proxies());
     return {
       status: 200,
-      body: d.store.proxies().map((p) => {
-        const cfg = d.sidecars.get(p.uuid);
-        const delivery = deliveries.get(p.uuid);
-        const name = sidecarCodebaseName(p);
-        return {
-          uuid: p.uuid,
-          pod: `${p.namespace}/${p.podName}`,
-          identity: p.identity,
-          codebase: name,
-          configVersion: cfg?.version ?? null,
-          codebaseVersion: d.publisher.published({ generator: 'sidecar', key: p.uuid })?.codebase?.version ?? null,
-          pipy: instances
-            .filter((i) => i.codebase === name)
-            .map((i) => ({ instance: i.instanceId, address: i.address, runningVersion: i.version, reportedAt: i.reportedAt ? new Date(i.reportedAt).toISOString() : null, linked: i.linked })),
-          xds: d.snapshots.nodeStatus(p.cnPrefix).map((n) => ({
-            streams: n.streams,
-            types: n.types.map((t) => ({ typeUrl: t.typeUrl, versionSent: t.versionSent, versionAcked: t.versionAcked, lastNack: t.lastNack ? { ...t.lastNack, time: new Date(t.lastNack.time).toISOString() } : null })),
-          })),
-          xdsVersion: delivery?.xdsVersion ?? null,
-          errors: cfg?.problems ?? [],
-        };
-      }),
+      body: {
+        ...page,
+        proxies: items.map((p) => {
+          const cfg = d.sidecars.get(p.uuid);
+          const delivery = deliveries.get(p.uuid);
+          const name = sidecarCodebaseName(p);
+          return {
+            uuid: p.uuid,
+            pod: `${p.namespace}/${p.podName}`,
+            identity: p.identity,
+            codebase: name,
+            configVersion: cfg?.version ?? null,
+            codebaseVersion: d.publisher.published({ generator: 'sidecar', key: p.uuid })?.codebase?.version ?? null,
+            pipy: instances
+              .filter((i) => i.codebase === name)
+              .map((i) => ({ instance: i.instanceId, address: i.address, runningVersion: i.version, reportedAt: i.reportedAt ? new Date(i.reportedAt).toISOString() : null, linked: i.linked })),
+            xds: d.snapshots.nodeStatus(p.cnPrefix).map((n) => ({
+              streams: n.streams,
+              types: n.types.map((t) => ({ typeUrl: t.typeUrl, versionSent: t.versionSent, versionAcked: t.versionAcked, lastNack: t.lastNack ? { ...t.lastNack, time: new Date(t.lastNack.time).toISOString() } : null })),
+            })),
+            xdsVersion: delivery?.xdsVersion ?? null,
+            errors: cfg?.problems ?? [],
+          };
+        }),
+      },
     };
   };
 
@@ -99,7 +104,10 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
       ...always,
       '/debug/proxies': proxies,
       '/debug/errors': errors,
-      '/debug/xds': () => ({ status: 200, body: Object.fromEntries(d.snapshots.statusKeys().map((k) => [k, d.snapshots.nodeStatus(k)])) }),
+      '/debug/xds': (url) => {
+        const { items, ...page } = debugPage(url, d.snapshots.statusKeys().sort());
+        return { status: 200, body: { ...page, nodes: Object.fromEntries(items.map((k) => [k, d.snapshots.nodeStatus(k)])) } };
+      },
       '/debug/stats': () => ({ status: 200, body: { sidecars: d.sidecars.stats(), repo: d.repo.stats(), published: d.publisher.size() } }),
     },
     prefixRoutes: { '/debug/proxies/': oneProxy },
