@@ -108,3 +108,17 @@ t.test('validateResource returns issues instead of throwing', async (t) => {
   t.same(validateResource(TypeUrl.Cluster, type.create({ name: 'ok' })), []);
   t.same(validateResource('type.googleapis.com/nope.Nope', {}), [{ path: '@type', reason: 'unknown type type.googleapis.com/nope.Nope' }]);
 });
+
+t.test('ResourceError names the resource when the input has a name', async (t) => {
+  t.throws(() => encodeResource({ '@type': TypeUrl.Cluster, name: 'web', lb_policy: 'FASTEST' }), {
+    name: 'ResourceError',
+    resourceName: 'web',
+    message: /^invalid envoy\.config\.cluster\.v3\.Cluster "web": lb_policy: unknown/,
+  });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Endpoint, cluster_name: 'web', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '::1', port_value: 70000 } } } }] }] }), {
+    resourceName: 'web',
+    message: /^invalid envoy\.config\.endpoint\.v3\.ClusterLoadAssignment "web": endpoints\[0\]/,
+  });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Endpoint, clusterName: 'web', bogus: 1 }), { resourceName: 'web', message: /"web": bogus: unknown field/ });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Cluster, type: 'EDS' }), { resourceName: undefined, message: /^invalid envoy\.config\.cluster\.v3\.Cluster: name: required/ });
+});
