@@ -25,7 +25,7 @@ export interface LocalityOptions {
   readonly endpoints: readonly EndpointOptions[];
 }
 
-/** The endpoints of one cluster: a flat list (one locality of weight 1), or localities. */
+/** The endpoints of one cluster: a flat list (one unnamed locality of weight 1), or localities. */
 export type ClusterLoadAssignmentOptions =
   | { readonly clusterName: string; readonly endpoints: readonly EndpointOptions[]; readonly localities?: never }
   | { readonly clusterName: string; readonly localities: readonly LocalityOptions[]; readonly endpoints?: never };
@@ -44,9 +44,8 @@ export function clusterLoadAssignment(options: ClusterLoadAssignmentOptions): Re
     '@type': TypeUrl.Endpoint,
     cluster_name: options.clusterName,
     endpoints: localities.map((l) => ({
-      ...(l.region !== undefined || l.zone !== undefined || l.subZone !== undefined
-        ? { locality: { region: l.region ?? '', zone: l.zone ?? '', sub_zone: l.subZone ?? '' } }
-        : {}),
+      // Always present, if empty: gRPC refuses a LocalityLbEndpoints without a locality.
+      locality: { region: l.region ?? '', zone: l.zone ?? '', sub_zone: l.subZone ?? '' },
       load_balancing_weight: l.weight ?? 1,
       ...(l.priority !== undefined ? { priority: l.priority } : {}),
       lb_endpoints: l.endpoints.map((e) => ({

@@ -3,6 +3,7 @@ import { createSnapshot } from '../../../cache/snapshot.js';
 import { TypeUrl } from '../../../cache/types.js';
 import { decodeResource } from '../../../server/codec/resource-codec.js';
 import { apiListener } from '../../../server/resources/api-listener.js';
+import { grpcRejection } from '../../support/grpc-xds-validation.js';
 
 const HCM = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 const ROUTER = { name: 'envoy.filters.http.router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } };
@@ -24,6 +25,7 @@ t.test('an API listener: HttpConnectionManager with RDS over ADS and the router 
     },
   });
   t.same(listener.references, [{ typeUrl: TypeUrl.Route, name: 'echo-routes' }], 'the route configuration is a reference consistency checks follow');
+  t.equal(grpcRejection(listener), undefined, "gRPC's own validation accepts it");
   const issues = createSnapshot({ resources: { [TypeUrl.Listener]: [listener] } }).consistencyErrors();
   t.same(issues.map((i) => `${i.typeUrl} ${i.name}`), [`${TypeUrl.Route} echo-routes`], 'a snapshot without the route names it as missing');
 });
@@ -37,6 +39,7 @@ t.test('stat prefix, filters before the router, and other config sources', async
   const grpcSource = { api_config_source: { api_type: 'GRPC', transport_api_version: 'V3', grpc_services: [{ envoy_grpc: { cluster_name: 'xds' } }] } };
   const custom = apiListener({ name: 'l', routeConfigName: 'r', rdsConfigSource: grpcSource });
   t.same((hcm(custom).rds as Record<string, unknown>).config_source, grpcSource, 'a ConfigSource in proto3 JSON is used as given');
+  t.match(grpcRejection(custom), /config_source/, 'which gRPC refuses: it takes RDS over ADS only (the validation can fail)');
 });
 
 t.test('the result is an immutable Resource; equal options give equal versions', async (t) => {

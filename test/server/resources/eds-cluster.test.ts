@@ -2,6 +2,7 @@ import t from 'tap';
 import { TypeUrl } from '../../../cache/types.js';
 import { decodeResource } from '../../../server/codec/resource-codec.js';
 import { edsCluster } from '../../../server/resources/eds-cluster.js';
+import { grpcRejection } from '../../support/grpc-xds-validation.js';
 
 const json = (r: { typeUrl: string; bytes: Uint8Array }) => decodeResource(r.typeUrl, r.bytes) as Record<string, unknown>;
 const ADS = { ads: {}, resource_api_version: 'V3' };
@@ -11,6 +12,7 @@ t.test('an EDS cluster over ADS references its ClusterLoadAssignment', async (t)
   t.equal(a.typeUrl, TypeUrl.Cluster);
   t.same(json(a), { '@type': TypeUrl.Cluster, name: 'a', type: 'EDS', eds_cluster_config: { eds_config: ADS } }, 'ROUND_ROBIN is the proto default, so not on the wire');
   t.same(a.references, [{ typeUrl: TypeUrl.Endpoint, name: 'a' }]);
+  t.equal(grpcRejection(a), undefined, "gRPC's own validation accepts it");
   const named = edsCluster({ name: 'a', serviceName: 'a-endpoints', lbPolicy: 'RING_HASH', edsConfigSource: 'self' });
   t.same(json(named), {
     '@type': TypeUrl.Cluster,
@@ -20,6 +22,7 @@ t.test('an EDS cluster over ADS references its ClusterLoadAssignment', async (t)
     lb_policy: 'RING_HASH',
   });
   t.same(named.references, [{ typeUrl: TypeUrl.Endpoint, name: 'a-endpoints' }]);
+  t.equal(grpcRejection(named), undefined, 'RING_HASH and a service name too');
 });
 
 t.test('upstream TLS takes its certificate and validation context from SDS', async (t) => {

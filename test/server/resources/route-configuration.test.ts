@@ -2,6 +2,7 @@ import t from 'tap';
 import { TypeUrl } from '../../../cache/types.js';
 import { decodeResource, ResourceError } from '../../../server/codec/resource-codec.js';
 import { routeConfiguration, type RouteOptions } from '../../../server/resources/route-configuration.js';
+import { grpcRejection } from '../../support/grpc-xds-validation.js';
 
 const json = (r: { typeUrl: string; bytes: Uint8Array }) => decodeResource(r.typeUrl, r.bytes) as Record<string, unknown>;
 
@@ -22,6 +23,7 @@ t.test('virtual hosts with a route to one cluster and a weighted split (a weight
   t.equal(routes.typeUrl, TypeUrl.Route);
   t.equal(routes.name, 'echo-routes');
   t.same(routes.references, [], 'clusters are not checked by snapshot consistency (CDS is requested independently)');
+  t.equal(grpcRejection(routes), undefined, "gRPC's own validation accepts it, 0 weight included");
   t.same(json(routes), {
     '@type': TypeUrl.Route,
     name: 'echo-routes',
