@@ -58,5 +58,5 @@ export type { DeltaDiscoveryRequestMessage, DiscoveryRequestMessage, ErrorDetail
 export { envelopeCounter } from './codec/discovery.js';
 export { StatusCode, XdsStatusError } from './errors.js';
 export { XDS_SERVICES, type XdsServiceSpec } from './transport/services.js';
-export { composeCallbacks, type Hooks } from './compose-callbacks.js';
+export { composeCallbacks } from './compose-callbacks.js';
 export { createJsonLogger, silentLogger, type Logger, type LogLevel } from '../src/shared/logger.js';
