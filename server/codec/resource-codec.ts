@@ -11,16 +11,24 @@ import { checkValidateRules } from './resource-validate.js';
  * the references (CDS → EDS, LDS → RDS) that snapshot consistency checks use.
  */
 
-const HCM_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+/** The type URL of the HTTP connection manager, whose RDS names a listener references. */
+export const HTTP_CONNECTION_MANAGER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
-/** A resource that fails conversion or validation; `issues` carries every problem with its field path. */
+/**
+ * A resource that fails conversion or validation; `issues` carries every
+ * problem with its field path, and the message names the type and, when
+ * known, the resource (`invalid Cluster "a": lb_policy: ...`).
+ */
 export class ResourceError extends Error {
   readonly issues: readonly JsonIssue[];
-  constructor(typeUrl: string, issues: readonly JsonIssue[]) {
+  /** The resource's name, when the input had one. */
+  readonly resourceName: string | undefined;
+  constructor(typeUrl: string, issues: readonly JsonIssue[], resourceName?: string) {
     const detail = issues.map((i) => (i.path ? `${i.path}: ${i.reason}` : i.reason)).join('; ');
-    super(`invalid ${typeUrl.slice(typeUrl.lastIndexOf('/') + 1)}: ${detail}`);
+    super(`invalid ${typeUrl.slice(typeUrl.lastIndexOf('/') + 1)}${resourceName ? ` ${JSON.stringify(resourceName)}` : ''}: ${detail}`);
     this.name = 'ResourceError';
     this.issues = issues;
+    this.resourceName = resourceName || undefined;
   }
 }
 
@@ -73,13 +81,13 @@ function encode(input: unknown, typeUrl: string | undefined, opts: EncodeOptions
     try {
       message = fromProto3Json(type, input, opts.root ? { root: opts.root } : {});
     } catch (err) {
-      if (err instanceof Proto3JsonError) throw new ResourceError(url, err.issues);
+      if (err instanceof Proto3JsonError) throw new ResourceError(url, err.issues, jsonName(url, input));
       throw err;
     }
   }
   const issues = validateResource(url, message, opts);
   const errors = lenient ? issues.filter((i) => i.rule === undefined) : issues;
-  if (errors.length) throw new ResourceError(url, errors);
+  if (errors.length) throw new ResourceError(url, errors, resourceName(url, message));
   const resource = createResource({
     typeUrl: url,
     name: resourceName(url, message),
@@ -95,6 +103,14 @@ export function resourceName(typeUrl: string, message: object): string {
   const m = message as Record<string, unknown>;
   const value = m[nameField(typeUrl)];
   return typeof value === 'string' ? value : '';
+}
+
+/** The name of a resource in proto3 JSON that failed to convert (either field-name spelling), for error messages. */
+function jsonName(typeUrl: string, input: unknown): string | undefined {
+  if (!isPlainObject(input)) return undefined;
+  const camel = nameField(typeUrl);
+  const value = input[camel] ?? input[camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function nameField(typeUrl: string): string {
@@ -155,13 +171,13 @@ export function resourceReferences(typeUrl: string, message: object, opts: Encod
 
 /** Every HttpConnectionManager inside a listener, decoded, with its path (snake_case). */
 function listenerHcms(listener: Record<string, unknown>, root: protobuf.Root | undefined): { path: string; hcm: Record<string, unknown> }[] {
-  const hcmType = resolveMessageType(HCM_TYPE_URL, root);
+  const hcmType = resolveMessageType(HTTP_CONNECTION_MANAGER_TYPE_URL, root);
   if (!hcmType) return [];
   const out: { path: string; hcm: Record<string, unknown> }[] = [];
   const fromAny = (any: unknown, path: string) => {
     if (!any) return;
     const { typeUrl, value } = anyParts(any as Record<string, unknown>);
-    if (typeUrl === HCM_TYPE_URL) out.push({ path, hcm: hcmType.decode(value) as unknown as Record<string, unknown> });
+    if (typeUrl === HTTP_CONNECTION_MANAGER_TYPE_URL) out.push({ path, hcm: hcmType.decode(value) as unknown as Record<string, unknown> });
   };
   const api = listener.apiListener as Record<string, unknown> | undefined;
   if (api) fromAny(api.apiListener, 'api_listener.api_listener');

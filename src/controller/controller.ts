@@ -1,6 +1,7 @@
 import { createLinearCache, type LinearCache } from '../../cache/linear-cache.js';
 import { createSnapshotCache, type SnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl } from '../../cache/types.js';
+import { composeCallbacks } from '../../server/compose-callbacks.js';
 import { createPipyRepoServer } from '../../server/pipy-repo/server.js';
 import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
 import { createXdsServer, type XdsServer } from '../../server/transport/grpc-server.js';
@@ -220,13 +221,12 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     const xds = (r.xds = createXdsServer({
       watcher: snapshots,
       logger,
-      callbacks: {
-        ...convergence.xdsCallbacks(),
+      callbacks: composeCallbacks(convergence.xdsCallbacks(), {
         onStreamRejected: (peer, reason) => {
           metrics.proxyMaxConnectionsRejected.add(1);
           logger.warn('xDS stream refused', { peer: peer.address, reason });
         },
-      },
+      }),
       ...(maxConnections > 0 ? { limits: { maxStreams: maxConnections } } : {}),
       ...(options.xdsTls && tls
         ? {

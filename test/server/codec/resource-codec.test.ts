@@ -133,3 +133,17 @@ t.test('encodeResourceWithWarnings serves what breaks only protoc-gen-validate r
   ];
   for (const [what, input] of refused) t.throws(() => encodeResourceWithWarnings(input), ResourceError, what);
 });
+
+t.test('ResourceError names the resource when the input has a name', async (t) => {
+  t.throws(() => encodeResource({ '@type': TypeUrl.Cluster, name: 'web', lb_policy: 'FASTEST' }), {
+    name: 'ResourceError',
+    resourceName: 'web',
+    message: /^invalid envoy\.config\.cluster\.v3\.Cluster "web": lb_policy: unknown/,
+  });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Endpoint, cluster_name: 'web', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '::1', port_value: 70000 } } } }] }] }), {
+    resourceName: 'web',
+    message: /^invalid envoy\.config\.endpoint\.v3\.ClusterLoadAssignment "web": endpoints\[0\]/,
+  });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Endpoint, clusterName: 'web', bogus: 1 }), { resourceName: 'web', message: /"web": bogus: unknown field/ });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Cluster, type: 'EDS' }), { resourceName: undefined, message: /^invalid envoy\.config\.cluster\.v3\.Cluster: name: required/ });
+});
