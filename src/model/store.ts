@@ -101,6 +101,22 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return !!labels && labels[Labels.MonitoredBy] === meshName && labels[Labels.Ignore] === undefined;
   };
 
+  /**
+   * Registry-sourced Services (labelled fsm-connector-cloud-sourced-service)
+   * per namespace. A namespace without a Namespace object is meshed while it
+   * holds one: registry sources place their services in a namespace that
+   * may exist nowhere else (no Kubernetes at all). A Namespace object, when
+   * there is one, decides as always (FSM: the connector's namespace must be
+   * meshed).
+   */
+  const registryServices = new Map<string, number>();
+  const isRegistryService = (obj: MeshObject | undefined): boolean =>
+    obj?.kind === 'Service' && obj.metadata.labels?.[Labels.CloudSourcedService] === 'true';
+  const shouldMonitor = (ns: string): boolean => {
+    const nsObj = table.get('Namespace', '', ns);
+    return nsObj ? isMonitoredNamespace(nsObj) : (registryServices.get(ns) ?? 0) > 0;
+  };
+
   const raise = (e: ModelError, into: ModelError[]) => {
     into.push(e);
     if (e.code) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
@@ -257,7 +273,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const ns = nsOf(raw);
       const key = objectKey(info.kind, ns, name);
       const old = table.get(info.kind, ns, name);
-      const wasMonitored = info.kind === 'Namespace' ? monitored.has(name) : false;
 
       if (ev.type === 'delete') {
         refusals.delete(key);
@@ -285,13 +300,24 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
         if (observed(info.kind, ns)) record(info.kind, key, old, obj);
       }
 
-      if (info.kind === 'Namespace') {
-        const now = isMonitoredNamespace(table.get('Namespace', '', name));
-        if (now !== wasMonitored) {
-          if (now) monitored.add(name);
-          else monitored.delete(name);
+      let scope: string | undefined;
+      if (info.kind === 'Namespace') scope = name;
+      else if (info.kind === 'Service') {
+        const delta = (isRegistryService(table.get('Service', ns, name)) ? 1 : 0) - (isRegistryService(old) ? 1 : 0);
+        if (delta !== 0) {
+          const n = (registryServices.get(ns) ?? 0) + delta;
+          if (n > 0) registryServices.set(ns, n);
+          else registryServices.delete(ns);
+          scope = ns;
+        }
+      }
+      if (scope !== undefined) {
+        const now = shouldMonitor(scope);
+        if (now !== monitored.has(scope)) {
+          if (now) monitored.add(scope);
+          else monitored.delete(scope);
           namespacesChanged = true;
-          setVisibility(name, now);
+          setVisibility(scope, now);
         }
       }
     }

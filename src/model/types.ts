@@ -288,4 +288,6 @@ export const Labels = {
   MonitoredBy: 'flomesh.io/monitored-by',
   Ignore: 'flomesh.io/ignore',
   EndpointSliceService: 'kubernetes.io/service-name',
+  /** FSM's label on Services that came from a service registry. */
+  CloudSourcedService: 'fsm-connector-cloud-sourced-service',
 } as const;

@@ -3,7 +3,7 @@
  * `MeshService`), its cluster names, endpoints, host names and the
  * identities behind it. Every read records its dependency key.
  */
-import type { Pod, Service, ServicePort } from '../../model/types.js';
+import { Labels, type Pod, type Service, type ServicePort } from '../../model/types.js';
 import type { GenContext } from './context.js';
 import { memoize, servicesForPod, sorted } from './context.js';
 import { saKey, svcKey } from './dependency-keys.js';
@@ -11,6 +11,8 @@ import { saKey, svcKey } from './dependency-keys.js';
 export interface MeshPort {
   readonly namespace: string;
   readonly name: string;
+  /** The ServicePort's name ("" when unnamed): EndpointSlice ports refer to it. */
+  readonly portName: string;
   readonly port: number;
   readonly targetPort: number;
   /** Lower-case app protocol: http, grpc, tcp, tcp-server-first, https. */
@@ -73,6 +75,7 @@ function computeMeshPorts(ctx: GenContext, svc: Service, namespace: string): Mes
     out.push({
       namespace,
       name: svc.metadata.name,
+      portName: sp.name ?? '',
       port: sp.port,
       targetPort: resolveTargetPort(ctx, svc, sp),
       protocol: (sp.appProtocol ?? 'http').toLowerCase(),
@@ -80,6 +83,11 @@ function computeMeshPorts(ctx: GenContext, svc: Service, namespace: string): Mes
     });
   }
   return sorted(out, (p) => String(p.port).padStart(5, '0'));
+}
+
+/** A Service a registry source created (FSM's cloud-sourced label). */
+export function isRegistryService(svc: Service): boolean {
+  return svc.metadata.labels?.[Labels.CloudSourcedService] === 'true';
 }
 
 export function isHeadless(svc: Service): boolean {
@@ -92,12 +100,23 @@ export function endpointIPs(ctx: GenContext, svc: Service): readonly string[] {
   return memoize(ctx, `endpoints\u0000${ns}/${svc.metadata.name}`, (c) => computeEndpointIPs(c, svc, ns));
 }
 
-function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string): string[] {
+/**
+ * Ready endpoint IPs serving one port of the service: slices that list the
+ * port by name (as Kubernetes writes them), or list no ports at all. A
+ * service whose endpoints differ per port (registry services whose
+ * instances listen on different ports) gets each port's own endpoints.
+ */
+export function portEndpointIPs(ctx: GenContext, p: MeshPort): readonly string[] {
+  return memoize(ctx, `endpoints\u0000${p.namespace}/${p.name}\u0000${p.portName}`, (c) => computeEndpointIPs(c, p.service, p.namespace, p.portName));
+}
+
+function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string, portName?: string): string[] {
   ctx.deps.add(svcKey(ns, svc.metadata.name));
   const ips = new Set<string>();
   const slices = ctx.view.endpointSlicesForService(ns, svc.metadata.name);
   if (slices.length > 0) {
     for (const slice of slices) {
+      if (portName !== undefined && slice.ports?.length && !slice.ports.some((sp) => (sp.name ?? '') === portName)) continue;
       for (const ep of slice.endpoints ?? []) {
         if (ep.conditions?.ready === false) continue;
         for (const a of ep.addresses) ips.add(a);
@@ -138,7 +157,13 @@ export function hostNames(ctx: GenContext, p: MeshPort, localNamespace: boolean)
     if (!mustWithServicePort) out.push(h);
     out.push(`${h}:${p.port}`);
   };
-  if (localNamespace || !mustWithNamespace) add(p.name);
+  const bare = localNamespace || !mustWithNamespace;
+  if (bare) add(p.name);
+  // A registry service without cloud.withNamespace is reached by its bare name only (FSM: GetHostnamesForService).
+  if (isRegistryService(p.service) && !ctx.mesh.cloudWithNamespace) {
+    if (!bare) add(p.name);
+    return out;
+  }
   add(`${p.name}.${p.namespace}`);
   if (withTrustDomain) {
     let h = `${p.name}.${p.namespace}.svc`;

@@ -24,6 +24,8 @@ export interface SidecarMeshSettings {
   readonly mustWithServicePort: boolean;
   readonly withTrustDomain: boolean;
   readonly mustWithNamespace: boolean;
+  /** serviceAccessNames.cloud.withNamespace: registry services also get namespaced host names (FSM CRD default true). */
+  readonly cloudWithNamespace: boolean;
   readonly flags: {
     readonly enableEgressPolicy: boolean;
     readonly enableIngressBackendPolicy: boolean;
@@ -107,6 +109,7 @@ export function readMeshSettings(meshConfig: MeshConfigView): SidecarMeshSetting
     mustWithServicePort: bool(names.mustWithServicePort, false),
     withTrustDomain: bool(names.withTrustDomain, true),
     mustWithNamespace: bool(names.mustWithNamespace, false),
+    cloudWithNamespace: bool(obj(names.cloud).withNamespace, true),
     flags: {
       enableEgressPolicy: bool(ff.enableEgressPolicy, true),
       enableIngressBackendPolicy: bool(ff.enableIngressBackendPolicy, true),
