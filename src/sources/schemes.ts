@@ -2,11 +2,12 @@
  * Every source scheme `--source` accepts. A new source is a folder under
  * src/sources/ with a `scheme.ts`, plus one line here.
  */
+import { consulSourceScheme } from './consul/scheme.js';
 import { fileSourceScheme } from './file/scheme.js';
 import { kubernetesSourceScheme } from './kubernetes/scheme.js';
 import { createSourceRegistry, type SourceRegistry } from './registry.js';
 
-export const sourceSchemes = [kubernetesSourceScheme, fileSourceScheme];
+export const sourceSchemes = [kubernetesSourceScheme, fileSourceScheme, consulSourceScheme];
 
 export function defaultSourceRegistry(): SourceRegistry {
   return createSourceRegistry(sourceSchemes);

@@ -15,6 +15,7 @@ import { createBackoff, sleep, systemClock, type Clock } from '../kubernetes/bac
 import { createCatalogFilter, type CatalogFilters } from './filters.js';
 import { createCatalogState, type CatalogSink, type CatalogStatus } from './catalog-state.js';
 import type { RegistryProvider } from './instance.js';
+import { CATALOG_DEFAULTS, type CatalogConfig } from './options.js';
 import { toRegistryError } from './registry-error.js';
 
 /** One registry's protocol. */
@@ -49,6 +50,50 @@ export interface CatalogSourceOptions {
 
 export interface CatalogSource extends Source {
   status(): CatalogStatus;
+}
+
+/** What tests and benchmarks tune on a registry source; production uses the defaults. */
+export interface RegistrySourceTuning {
+  readonly logger?: Logger;
+  readonly clock?: Clock;
+  readonly random?: () => number;
+  /** Retry pacing; default 500 ms doubling to 30 s, with jitter. */
+  readonly backoff?: { readonly initialMs: number; readonly maxMs: number };
+  /** How long past its expected end a long poll or watch may stay silent before it is started again; default 10 s. */
+  readonly silenceMs?: number;
+}
+
+export interface DriverTuning {
+  readonly clock: Clock;
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly logger: Logger;
+  readonly silenceMs: number;
+  readonly random?: () => number;
+}
+
+/** A catalog source for a parsed registry config and the driver made for it. */
+export function createRegistrySource(
+  provider: RegistryProvider,
+  config: CatalogConfig & { readonly name: string },
+  tuning: RegistrySourceTuning,
+  driver: (t: DriverTuning) => CatalogDriver,
+): CatalogSource {
+  const clock = tuning.clock ?? systemClock;
+  const backoff = tuning.backoff ?? CATALOG_DEFAULTS.backoff;
+  const logger = tuning.logger ?? silentLogger;
+  return createCatalogSource({
+    name: config.name,
+    provider,
+    namespace: config.namespace,
+    filters: config.filters,
+    maxInstances: config.maxInstances,
+    syncTimeoutMs: config.syncTimeoutMs,
+    backoff,
+    clock,
+    logger,
+    ...(tuning.random ? { random: tuning.random } : {}),
+    driver: driver({ clock, backoff, logger, silenceMs: tuning.silenceMs ?? 10_000, ...(tuning.random ? { random: tuning.random } : {}) }),
+  });
 }
 
 /** A driver run that ended this soon is paced by the backoff even without an error. */

@@ -100,6 +100,47 @@ export interface CatalogConfig {
   readonly maxPayloadBytes: number;
   /** How long `ready` waits for a first answer; default 10 s. */
   readonly syncTimeoutMs: number;
+  /** appProtocol of the instances' ports (`http`, `grpc`, `tcp`), where the registry does not say. */
+  readonly protocol: string;
+}
+
+/** Registering mesh services into the registry (FSM's syncFromK8S), when `sync=true`. */
+export interface RegistrySyncConfig {
+  /** Mesh namespaces whose services are registered; `*` (default) for all. */
+  readonly allowNamespaces: readonly string[];
+  readonly denyNamespaces: readonly string[];
+  /** FSM's defaultSync: every service unless annotated `flomesh.io/service-sync-k8s-to-cloud: "false"` (true), or only those annotated "true" (false). */
+  readonly defaultSync: boolean;
+  /** FSM's addServicePrefix. */
+  readonly prefix: string;
+  /** FSM's addK8SNamespaceAsServiceSuffix: `name-namespace`. */
+  readonly namespaceSuffix: boolean;
+  /** Tags added to every registration (registries with tags). */
+  readonly tags: readonly string[];
+  /** Metadata added to every registration. */
+  readonly metadata: readonly (readonly [string, string])[];
+  /** How often what is registered is checked against the registry and repaired; default 30 s. */
+  readonly intervalMs: number;
+  /** Heartbeat period for registries whose registrations expire (Eureka, Nacos); default 5 s. */
+  readonly heartbeatMs: number;
+}
+
+/** The `sync…` options; undefined unless `sync=true`. */
+export function readSyncConfig(r: QueryReader): RegistrySyncConfig | undefined {
+  const enabled = r.bool('sync', false);
+  const config: RegistrySyncConfig = {
+    allowNamespaces: r.list('syncNamespace'),
+    denyNamespaces: r.list('syncExcludeNamespace'),
+    defaultSync: r.bool('syncDefault', true),
+    prefix: r.string('syncPrefix') ?? '',
+    namespaceSuffix: r.bool('syncNamespaceSuffix', false),
+    tags: r.list('syncTag'),
+    metadata: r.pairs('syncMeta'),
+    intervalMs: r.durationMs('syncInterval', 30_000),
+    heartbeatMs: r.durationMs('heartbeat', 5_000),
+  };
+  if (config.allowNamespaces.length === 0) (config.allowNamespaces as string[]).push('*');
+  return enabled ? config : undefined;
 }
 
 export const CATALOG_DEFAULTS = {
@@ -115,9 +156,9 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /**
  * The shared options: namespace, service (globs), excludeService, meta and
  * excludeMeta (`key:value`), ipRange and excludeIpRange (CIDRs), clusterSet,
- * maxInstances, maxPayload, syncTimeout; `tag` only where `tags` is set.
+ * maxInstances, maxPayload, syncTimeout, protocol; `tag` only where `tags` is set.
  */
-export function readCatalogConfig(r: QueryReader, opts: { tags?: boolean } = {}): CatalogConfig {
+export function readCatalogConfig(r: QueryReader, opts: { tags?: boolean; protocol: string }): CatalogConfig {
   const namespace = r.string('namespace') ?? CATALOG_DEFAULTS.namespace;
   if (namespace.length > 63 || !DNS1123_LABEL.test(namespace)) throw new Error(`option "namespace": "${namespace}" is not a namespace name (RFC 1123 label)`);
   const cidrs = (key: string) => {
@@ -142,7 +183,14 @@ export function readCatalogConfig(r: QueryReader, opts: { tags?: boolean } = {})
     maxInstances: r.int('maxInstances', CATALOG_DEFAULTS.maxInstances, 1),
     maxPayloadBytes: r.bytes('maxPayload', CATALOG_DEFAULTS.maxPayloadBytes),
     syncTimeoutMs: r.durationMs('syncTimeout', CATALOG_DEFAULTS.syncTimeoutMs),
+    protocol: readProtocol(r, opts.protocol),
   };
+}
+
+function readProtocol(r: QueryReader, dflt: string): string {
+  const p = r.string('protocol') ?? dflt;
+  if (!['http', 'grpc', 'tcp'].includes(p)) throw new Error(`option "protocol": "${p}" is not http, grpc or tcp`);
+  return p;
 }
 
 /** `http(s)://host[:port][/path]`, or an Error naming what is wrong. */

@@ -21,6 +21,7 @@ import { objectKey, type MeshObject } from '../../model/types.js';
 import type { Source, SourceEvent, SourceHandlers, SourceOrigin } from '../../model/source-events.js';
 import { parseManifests } from './parse-manifests.js';
 import { createRescanLoop } from '../../shared/rescan-loop.js';
+import { mapLimit } from '../../shared/map-limit.js';
 
 export interface FileSourceOptions {
   /** Directory to read, recursively. */
@@ -38,19 +39,6 @@ export interface FileSourceOptions {
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
 const IO_CONCURRENCY = 32;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 interface FileState {
   readonly stamp: string;
