@@ -131,9 +131,9 @@ function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string, portName?
   return [...ips].sort();
 }
 
-/** Addresses clients use: cluster IPs, or endpoint IPs for a headless service. */
-export function resolvableIPs(ctx: GenContext, svc: Service): readonly string[] {
-  if (isHeadless(svc)) return endpointIPs(ctx, svc);
+/** Addresses clients use: cluster IPs, or endpoint IPs for a headless service (those serving `port` when given). */
+export function resolvableIPs(ctx: GenContext, svc: Service, port?: MeshPort): readonly string[] {
+  if (isHeadless(svc)) return port ? portEndpointIPs(ctx, port) : endpointIPs(ctx, svc);
   const ips = new Set<string>();
   for (const ip of svc.spec?.clusterIPs ?? []) if (ip && ip !== 'None') ips.add(ip);
   if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') ips.add(svc.spec.clusterIP);
@@ -182,7 +182,7 @@ export function outboundHostNames(ctx: GenContext, p: MeshPort, localNamespace: 
   const mode = ctx.mesh.serviceAccessMode;
   const out = mode === 'ip' ? [] : hostNames(ctx, p, localNamespace);
   if (mode !== 'domain') {
-    for (const ip of resolvableIPs(ctx, p.service)) {
+    for (const ip of resolvableIPs(ctx, p.service, p)) {
       if (!ctx.mesh.mustWithServicePort) out.push(ip);
       out.push(`${ip}:${p.port}`);
     }

@@ -98,7 +98,7 @@ export function buildOutbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAtt
     for (const p of meshPorts(ctx, svc)) {
       if (p.targetPort <= 0 || !(isHttpLike(p.protocol) || isTcpLike(p.protocol))) continue;
       const tm = matchFor(p, isHttpLike(p.protocol) ? 'http' : `${p.namespace}/${p.name}`);
-      for (const ip of resolvableIPs(ctx, svc)) (tm.DestinationIPRanges ??= {})[hostCidr(ip)] = null;
+      for (const ip of resolvableIPs(ctx, svc, p)) (tm.DestinationIPRanges ??= {})[hostCidr(ip)] = null;
       const { clusters: targets, backends } = targetClusters(ctx, p);
       for (const b of backends) clusters[clusterName(b)] ??= clusterConfig(ctx, b, svc);
       if (isHttpLike(p.protocol)) {
