@@ -3,11 +3,12 @@
  * src/sources/ with a `scheme.ts`, plus one line here.
  */
 import { consulSourceScheme } from './consul/scheme.js';
+import { eurekaSourceScheme } from './eureka/scheme.js';
 import { fileSourceScheme } from './file/scheme.js';
 import { kubernetesSourceScheme } from './kubernetes/scheme.js';
 import { createSourceRegistry, type SourceRegistry } from './registry.js';
 
-export const sourceSchemes = [kubernetesSourceScheme, fileSourceScheme, consulSourceScheme];
+export const sourceSchemes = [kubernetesSourceScheme, fileSourceScheme, consulSourceScheme, eurekaSourceScheme];
 
 export function defaultSourceRegistry(): SourceRegistry {
   return createSourceRegistry(sourceSchemes);
