@@ -6,9 +6,10 @@ import { consulSourceScheme } from './consul/scheme.js';
 import { eurekaSourceScheme } from './eureka/scheme.js';
 import { fileSourceScheme } from './file/scheme.js';
 import { kubernetesSourceScheme } from './kubernetes/scheme.js';
+import { nacosSourceScheme } from './nacos/scheme.js';
 import { createSourceRegistry, type SourceRegistry } from './registry.js';
 
-export const sourceSchemes = [kubernetesSourceScheme, fileSourceScheme, consulSourceScheme, eurekaSourceScheme];
+export const sourceSchemes = [kubernetesSourceScheme, fileSourceScheme, consulSourceScheme, eurekaSourceScheme, nacosSourceScheme];
 
 export function defaultSourceRegistry(): SourceRegistry {
   return createSourceRegistry(sourceSchemes);
