@@ -25,6 +25,7 @@
  * | IngressBackend, AccessControl            | servers of the backend services                         |
  * | Retry, Egress                            | proxies of the source identities                        |
  * | TrafficWarmup, ServiceImport, GlobalTrafficPolicy | clients of the service                         |
+ * | ConsulConnector, EurekaConnector, NacosConnector, ZookeeperConnector | none (their sources' objects are changes of their own) |
  *
  * Both the old and the new object of a change are considered, so a policy
  * that moves from one target to another touches both.
@@ -38,6 +39,8 @@ const ALL_KINDS = new Set(['MeshConfig', 'EgressGateway', 'Isolation', 'Plugin',
 const CLIENTS_AND_SERVERS = new Set(['UpstreamTrafficSetting', 'PluginConfig', 'ServiceExport']);
 const SERVERS_ONLY = new Set(['IngressBackend', 'AccessControl']);
 const ROUTE_KINDS = new Set(['HTTPRouteGroup', 'TCPRoute', 'UDPRoute']);
+/** Kinds no sidecar reads: connectors start sources, whose Services and EndpointSlices are changes of their own. */
+const NO_PROXY_KINDS = new Set(['ConsulConnector', 'EurekaConnector', 'NacosConnector', 'ZookeeperConnector']);
 
 export interface DependencyContext {
   readonly view: ModelView;
@@ -162,6 +165,7 @@ export function affectedProxies(ctx: DependencyContext, changes: readonly ModelC
   };
 
   for (const ch of changes) {
+    if (NO_PROXY_KINDS.has(ch.kind)) continue;
     if (ALL_KINDS.has(ch.kind) || (!KNOWN.has(ch.kind))) {
       all = true;
       break;

@@ -91,9 +91,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const nsOf = (obj: Pick<MeshObject, 'kind' | 'metadata'>): string =>
     kindInfo(obj.kind)?.namespaced === false ? '' : obj.metadata.namespace || 'default';
 
-  /** Control-plane kinds live in the fsm namespace, which is not a meshed namespace. */
+  /** Control-plane kinds live in the fsm namespace (connectors in any), which is not a meshed namespace. */
   const controlPlaneKind = (kind: string, ns: string): boolean =>
-    (kind === MESH_CONFIG_KIND || kind === 'MeshRootCertificate') && ns === fsmNamespace;
+    ((kind === MESH_CONFIG_KIND || kind === 'MeshRootCertificate') && ns === fsmNamespace) || kindInfo(kind)?.anyNamespace === true;
   const observed = (kind: string, ns: string): boolean => ns === '' || monitored.has(ns) || controlPlaneKind(kind, ns);
 
   const isMonitoredNamespace = (nsObj: MeshObject | undefined): boolean => {

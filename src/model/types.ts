@@ -280,6 +280,8 @@ export interface KindInfo {
   readonly kind: string;
   readonly plural: string;
   readonly namespaced: boolean;
+  /** Control-plane configuration read in any namespace, meshed or not (connectors). */
+  readonly anyNamespace?: boolean;
 }
 
 /** Labels and annotations with a meaning in FSM. */

@@ -4,11 +4,12 @@
  */
 import type { KindInfo } from '../types.js';
 
-const k = (apiVersion: string, kind: string, plural: string, namespaced = true): KindInfo => ({
+const k = (apiVersion: string, kind: string, plural: string, namespaced = true, anyNamespace = false): KindInfo => ({
   apiVersion,
   kind,
   plural,
   namespaced,
+  ...(anyNamespace ? { anyNamespace } : {}),
 });
 
 export const KINDS: readonly KindInfo[] = [
@@ -40,6 +41,10 @@ export const KINDS: readonly KindInfo[] = [
   k('multicluster.flomesh.io/v1alpha1', 'ServiceImport', 'serviceimports'),
   k('multicluster.flomesh.io/v1alpha1', 'ServiceExport', 'serviceexports'),
   k('multicluster.flomesh.io/v1alpha1', 'GlobalTrafficPolicy', 'globaltrafficpolicies'),
+  k('connector.flomesh.io/v1alpha1', 'ConsulConnector', 'consulconnectors', true, true),
+  k('connector.flomesh.io/v1alpha1', 'EurekaConnector', 'eurekaconnectors', true, true),
+  k('connector.flomesh.io/v1alpha1', 'NacosConnector', 'nacosconnectors', true, true),
+  k('connector.flomesh.io/v1alpha1', 'ZookeeperConnector', 'zookeeperconnectors', true, true),
 ];
 
 const BY_KIND = new Map(KINDS.map((i) => [i.kind, i]));

@@ -81,6 +81,7 @@ export function createRegistrySource(
   const clock = tuning.clock ?? systemClock;
   const backoff = tuning.backoff ?? CATALOG_DEFAULTS.backoff;
   const logger = tuning.logger ?? silentLogger;
+  if (!config.read) return createIdleSource(config.name, provider, config.namespace);
   return createCatalogSource({
     name: config.name,
     provider,
@@ -213,5 +214,18 @@ export function createCatalogSource(o: CatalogSourceOptions): CatalogSource {
       await loop;
       await o.driver.close?.();
     },
+  };
+}
+
+/** A source with `read=false`: ready at once, never emits (its registry is only written to, by the sync). */
+function createIdleSource(name: string, provider: RegistryProvider, namespace: string): CatalogSource {
+  return {
+    name,
+    ready: Promise.resolve(),
+    start() {},
+    close: async () => undefined,
+    status: () => ({
+      provider, namespace, synced: true, stale: false, staleSince: null, lastSuccess: null, errors: [], services: 0, instances: 0, registryInstances: 0, names: {},
+    }),
   };
 }

@@ -102,6 +102,8 @@ export interface CatalogConfig {
   readonly syncTimeoutMs: number;
   /** appProtocol of the instances' ports (`http`, `grpc`, `tcp`), where the registry does not say. */
   readonly protocol: string;
+  /** False (`read=false`): bring nothing into the mesh (only register into the registry, with sync=true). */
+  readonly read: boolean;
 }
 
 /** Registering mesh services into the registry (FSM's syncFromK8S), when `sync=true`. */
@@ -156,7 +158,7 @@ const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /**
  * The shared options: namespace, service (globs), excludeService, meta and
  * excludeMeta (`key:value`), ipRange and excludeIpRange (CIDRs), clusterSet,
- * maxInstances, maxPayload, syncTimeout, protocol; `tag` only where `tags` is set.
+ * maxInstances, maxPayload, syncTimeout, protocol, read; `tag` only where `tags` is set.
  */
 export function readCatalogConfig(r: QueryReader, opts: { tags?: boolean; protocol: string }): CatalogConfig {
   const namespace = r.string('namespace') ?? CATALOG_DEFAULTS.namespace;
@@ -184,6 +186,7 @@ export function readCatalogConfig(r: QueryReader, opts: { tags?: boolean; protoc
     maxPayloadBytes: r.bytes('maxPayload', CATALOG_DEFAULTS.maxPayloadBytes),
     syncTimeoutMs: r.durationMs('syncTimeout', CATALOG_DEFAULTS.syncTimeoutMs),
     protocol: readProtocol(r, opts.protocol),
+    read: r.bool('read', true),
   };
 }
 

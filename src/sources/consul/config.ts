@@ -9,7 +9,8 @@
  *   tag=TAG            only instances with this tag (FSM's filterTag; repeatable)
  *   wait=DURATION      blocking-query wait (default 60s, at most 10m as Consul caps it)
  *   stale=BOOL         allow stale reads from any server (default true, as FSM's AllowStale)
- *   sync=true, sync…   register mesh services into Consul (see readSyncConfig)
+ *   sync=true, sync…   register mesh services into Consul (see readSyncConfig), as catalog
+ *                      entries of the node syncNode (default: the cluster set, as FSM's consulNodeName)
  */
 import { createQueryReader, displayUrl, parseHttpUrl, readCatalogConfig, readSyncConfig, splitQuery, type CatalogConfig, type RegistrySyncConfig } from '../catalog/options.js';
 
@@ -23,6 +24,7 @@ export interface ConsulConfig extends CatalogConfig {
   readonly waitMs: number;
   readonly stale: boolean;
   readonly sync?: RegistrySyncConfig;
+  readonly syncNode: string;
 }
 
 export function parseConsulArg(arg: string): ConsulConfig {
@@ -44,6 +46,7 @@ export function parseConsulArg(arg: string): ConsulConfig {
     passingOnly: r.bool('passingOnly', true),
     waitMs,
     stale: r.bool('stale', true),
+    syncNode: r.string('syncNode') ?? catalog.filters.clusterSet,
   };
   const sync = readSyncConfig(r);
   r.done();

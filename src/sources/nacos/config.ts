@@ -10,7 +10,8 @@
  *   username=U, password=P   Nacos auth (or as URL credentials); a token from /v1/auth/login is used
  *   api=v1|v2          which open API to read (default v1: Nacos 1.x and 2.x both serve it)
  *   interval=DURATION  how often the instance lists are polled (default 5s, FSM's syncPeriod)
- *   sync=true, sync…   register mesh services into Nacos (ephemeral, with beats every `heartbeat`)
+ *   sync=true, sync…   register mesh services into Nacos (ephemeral, with beats every `heartbeat`),
+ *                      in syncGroup (default DEFAULT_GROUP) and syncCluster (default DEFAULT)
  */
 import { createQueryReader, displayUrl, parseHttpUrl, readCatalogConfig, readSyncConfig, splitQuery, type CatalogConfig, type RegistrySyncConfig } from '../catalog/options.js';
 
@@ -27,6 +28,9 @@ export interface NacosConfig extends CatalogConfig {
   readonly api: 'v1' | 'v2';
   readonly intervalMs: number;
   readonly sync?: RegistrySyncConfig;
+  /** Group and cluster mesh services are registered in (FSM's syncFromK8S groupId, clusterId). */
+  readonly syncGroup: string;
+  readonly syncCluster: string;
 }
 
 export function parseNacosArg(arg: string): NacosConfig {
@@ -53,6 +57,8 @@ export function parseNacosArg(arg: string): NacosConfig {
     ...(password ? { password } : {}),
     api,
     intervalMs: r.durationMs('interval', 5_000),
+    syncGroup: r.string('syncGroup') ?? 'DEFAULT_GROUP',
+    syncCluster: r.string('syncCluster') ?? 'DEFAULT',
   };
   const sync = readSyncConfig(r);
   r.done();
