@@ -10,6 +10,7 @@
  * - `PUT /v1/agent/service/register` (with a TTL or plain check),
  *   `/v1/agent/service/deregister/<id>`, `/v1/agent/check/pass|warn|fail/<id>`
  *   on the agent's own node;
+ * - `GET /v1/catalog/node/<node>` (the node and its services; `null` for an unknown node);
  * - `GET /v1/catalog/services` (`{name: [tags]}`), `/v1/catalog/service/<name>`
  *   and `/v1/health/service/<name>` (`passing`, `tag`), each a blocking
  *   query: with `index=N` the answer is held while the query's index is
@@ -300,6 +301,13 @@ export async function createConsulStandIn(options: ConsulStandInOptions = {}): P
             };
           }),
       );
+    }
+    const nodeServices = /^\/v1\/catalog\/node\/(.+)$/.exec(path);
+    if (req.method === 'GET' && nodeServices) {
+      const name = decodeURIComponent(nodeServices[1] as string);
+      if (!nodes.has(name)) return { status: 200, headers: { 'X-Consul-Index': String(raft) }, body: null };
+      const list = [...services.values()].filter((s) => s.Node === name);
+      return { status: 200, headers: { 'X-Consul-Index': String(raft) }, body: { Node: nodeView(name), Services: Object.fromEntries(list.map((s) => [s.ID, svcView(s)])) } };
     }
     const health = /^\/v1\/health\/service\/(.+)$/.exec(path);
     if (req.method === 'GET' && health) {
