@@ -20,6 +20,7 @@ import type { ControllerOptions } from './options.js';
 import { createXdsProxyAuthorizer, identifyProxy } from './proxy-auth.js';
 import { codebaseName, createPublisher, type Publisher } from './publisher.js';
 import { createRegeneration, type RegenerationBatch } from './regeneration.js';
+import { createRegistries } from './registries.js';
 import { createSdsResources } from './sds-resources.js';
 import { createServingTls, type ServingTls } from './serving-tls.js';
 
@@ -58,6 +59,14 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, logger });
   const cache: SnapshotCache = createSnapshotCache({ logger });
   const sources: Source[] = deps.sources ?? options.sources.map((s) => defaultSourceRegistry().create(s, { logger, meshName: options.meshName }));
+  const registries = createRegistries({
+    store,
+    registry: defaultSourceRegistry(),
+    context: { logger, meshName: options.meshName },
+    staticSpecs: deps.sources ? [] : options.sources,
+    handlers: { onEvents: (events) => onEvents(events), onProblems: (scope, problems) => store.setSourceProblems(scope, problems) },
+    logger,
+  });
   let certs: ControllerCertificates | undefined;
   let configs: SidecarConfigSet | undefined;
   let publisher: Publisher | undefined;
@@ -220,10 +229,11 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       });
       admin = createAdminServer({
         listen: options.adminListen,
-        ...createDebugRoutes({ store, configs, publisher, cache, repo, metrics, isReady, sources, convergence }),
+        ...createDebugRoutes({ store, configs, publisher, cache, repo, metrics, isReady, sources, convergence, registries }),
       });
 
       const [adminAddr, repoAddr, xdsPort] = await Promise.all([admin.start(), repo.start(), xds.listen(options.xdsListen)]);
+      registries.start();
       for (const s of sources) s.start({ onEvents, onProblems: (scope, problems) => store.setSourceProblems(scope, problems) });
       void Promise.all(sources.map((s) => s.ready)).then(
         async () => {
@@ -248,6 +258,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       coalescer?.close();
       for (const u of unsubscribers) u();
       servingTls?.close();
+      await registries.close();
       await Promise.all(sources.map((s) => s.close()));
       await Promise.all([xds?.close({ graceMs: 2000 }), repo?.close(), admin?.close()]);
       certs?.close();

@@ -19,13 +19,17 @@ export interface DebugRouteDeps {
   isReady: () => boolean;
   sources: readonly Source[];
   convergence: ConvergenceTracker;
+  /** Sources started by connector objects, and the connectors' and registrations' state. */
+  registries?: { sources(): readonly Source[]; status(): unknown };
 }
 
 /**
  * The admin port's routes: health, Prometheus metrics, and debug JSON for
  * operators — every proxy with its identity, generated versions and what it
  * acknowledged (xDS) or reports running (Pipy); one proxy's config with
- * private keys redacted; the source and validation errors. Nothing here ever
+ * private keys redacted; the source and validation errors; every source's
+ * status (registry sources: staleness, errors, counts, name mapping) with
+ * the connectors and registrations into registries. Nothing here ever
  * contains a private key.
  */
 export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, 'routes' | 'prefixRoutes'> {
@@ -88,6 +92,13 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
       '/debug/proxies': proxies,
       '/debug/errors': errors,
       '/debug/xds': () => ({ status: 200, body: Object.fromEntries(d.cache.statusKeys().map((k) => [k, d.cache.nodeStatus(k)])) }),
+      '/debug/sources': () => ({
+        status: 200,
+        body: {
+          sources: [...d.sources, ...(d.registries?.sources() ?? [])].map((s) => ({ name: s.name, status: s.status?.() ?? null })),
+          registries: d.registries?.status() ?? null,
+        },
+      }),
       '/debug/stats': () => ({ status: 200, body: { configs: d.configs.stats(), repo: d.repo.stats(), codebases: d.publisher.size() } }),
     },
     prefixRoutes: { '/debug/proxies/': oneProxy },

@@ -1,0 +1,73 @@
+/**
+ * The controller's service-registry parts in one place: the connector
+ * manager (connector objects start registry sources at run time) and the
+ * registration of mesh services into registries (for `--source` values and
+ * connectors with sync enabled). Both follow the model through one
+ * subscription; the controller calls `start` before its sources start (so
+ * connector objects of the first sync are seen) and `close` before it
+ * closes its sources.
+ */
+import type { Source, SourceHandlers } from '../model/source-events.js';
+import type { ModelStore } from '../model/store.js';
+import type { Logger } from '../shared/logger.js';
+import { createRegistrySync, type RegistrySyncStatus } from '../registry-sync/registry-sync.js';
+import type { SourceRegistry } from '../sources/registry.js';
+import type { SourceContext, SourceSpec } from '../sources/scheme.js';
+import { createConnectorManager, type ConnectorStatus } from './connectors.js';
+
+export interface RegistriesOptions {
+  readonly store: ModelStore;
+  readonly registry: SourceRegistry;
+  readonly context: SourceContext;
+  /** The `--source` values: those with `sync=true` register mesh services. */
+  readonly staticSpecs: readonly SourceSpec[];
+  /** The controller's own source handlers, for the connectors' sources. */
+  readonly handlers: SourceHandlers;
+  readonly logger: Logger;
+}
+
+export interface Registries {
+  start(): void;
+  /** Sources started by connectors, now. */
+  sources(): readonly Source[];
+  status(): { readonly connectors: readonly ConnectorStatus[]; readonly sync: readonly RegistrySyncStatus[] };
+  close(): Promise<void>;
+}
+
+export function createRegistries(o: RegistriesOptions): Registries {
+  let connectorSpecs: readonly SourceSpec[] = [];
+  const sync = createRegistrySync({
+    view: o.store,
+    registrant: `fsm-control-plane/${o.context.meshName}`,
+    report: (scope, problems) => o.store.setSourceProblems(scope, problems),
+    logger: o.logger,
+  });
+  const setTargets = () => sync.setTargets([...o.staticSpecs, ...connectorSpecs]);
+  const connectors = createConnectorManager({
+    registry: o.registry,
+    context: o.context,
+    view: o.store,
+    handlers: o.handlers,
+    logger: o.logger,
+    onSpecs: (specs) => {
+      connectorSpecs = specs;
+      setTargets();
+    },
+  });
+  let unsubscribe: (() => void) | undefined;
+  return {
+    start() {
+      unsubscribe = o.store.subscribe((changes) => {
+        connectors.apply(changes);
+        sync.changed();
+      });
+      setTargets();
+    },
+    sources: () => connectors.sources(),
+    status: () => ({ connectors: connectors.status(), sync: sync.status() }),
+    async close() {
+      unsubscribe?.();
+      await Promise.all([connectors.close(), sync.close()]);
+    },
+  };
+}
