@@ -9,6 +9,7 @@
  * when it answers, and the failure is listed as a problem meanwhile). It
  * rejects if the source is closed first (pre-handled).
  */
+import { setMaxListeners } from 'node:events';
 import type { Source, SourceEvent, SourceHandlers, SourceProblem } from '../../model/source-events.js';
 import { silentLogger, type Logger } from '../../shared/logger.js';
 import { createBackoff, sleep, systemClock, type Clock } from '../kubernetes/backoff.js';
@@ -105,6 +106,8 @@ export function createCatalogSource(o: CatalogSourceOptions): CatalogSource {
   const logger = o.logger ?? silentLogger;
   const backoff = createBackoff({ ...o.backoff, ...(o.random ? { random: o.random } : {}) });
   const controller = new AbortController();
+  // Drivers make many requests at once on this signal (one per watched or listed service).
+  setMaxListeners(0, controller.signal);
   let started = false;
   let closed = false;
   let loop: Promise<void> | undefined;

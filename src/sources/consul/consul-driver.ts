@@ -20,6 +20,7 @@
  * raise it, or narrow the source with `service=`, when a source watches
  * more services than that.
  */
+import { setMaxListeners } from 'node:events';
 import { createBackoff, sleep } from '../kubernetes/backoff.js';
 import { createHttpClient, type HttpClient } from '../../shared/http-request.js';
 import { mapLimit } from '../../shared/map-limit.js';
@@ -108,6 +109,8 @@ export function createConsulDriver(o: ConsulDriverOptions): CatalogDriver {
 
   async function run(sink: CatalogSink, signal: AbortSignal): Promise<void> {
     const scope = new AbortController();
+    // One listener per watched service.
+    setMaxListeners(0, scope.signal);
     const stopAll = () => scope.abort();
     signal.addEventListener('abort', stopAll, { once: true });
     const watchers = new Map<string, { stop: () => void; done: Promise<void> }>();
