@@ -43,7 +43,7 @@ const PROXIES = Number(process.env['PROXIES'] ?? 20);
 const CHANGES = Number(process.env['CHANGES'] ?? 5);
 const POLL_MS = Number(process.env['POLL_MS'] ?? 500);
 const CHOSEN = (process.env['REGISTRIES'] ?? 'consul,eureka,nacos,etcd,zookeeper').split(',');
-const LIMITS = `maxInstances=${SERVICES * PER_SERVICE * 2}&maxPayload=64Mi`;
+const LIMITS = `maxInstances=${SERVICES * PER_SERVICE * 2}&maxPayload=64Mi&syncTimeout=10m`;
 
 const gc = (globalThis as { gc?: () => void }).gc;
 const heapUsed = () => {

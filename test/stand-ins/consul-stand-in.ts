@@ -97,7 +97,34 @@ export async function createConsulStandIn(options: ConsulStandInOptions = {}): P
   const agentNode = options.agentNode ?? 'stand-in-agent';
   const nodes = new Map<string, Node>();
   const services = new Map<string, ServiceEntry & { Node: string }>(); // key node/id
+  const byName = new Map<string, Set<string>>(); // service name → keys
+  const index = (key: string, name: string | undefined, add: boolean) => {
+    if (name === undefined) return;
+    let set = byName.get(name);
+    if (!set) byName.set(name, (set = new Set()));
+    if (add) set.add(key);
+    else {
+      set.delete(key);
+      if (set.size === 0) byName.delete(name);
+    }
+  };
   const checks = new Map<string, Check>(); // key node/checkId
+  const checksBy = new Map<string, Set<string>>(); // node/serviceId ('' for node checks) → check keys
+  const setCheck = (key: string, c: Check) => {
+    const prev = checks.get(key);
+    if (prev) checksBy.get(`${prev.Node}/${prev.ServiceID}`)?.delete(key);
+    checks.set(key, c);
+    const k = `${c.Node}/${c.ServiceID}`;
+    let set = checksBy.get(k);
+    if (!set) checksBy.set(k, (set = new Set()));
+    set.add(key);
+  };
+  const deleteCheck = (key: string) => {
+    const c = checks.get(key);
+    if (!c) return;
+    checks.delete(key);
+    checksBy.get(`${c.Node}/${c.ServiceID}`)?.delete(key);
+  };
   let raft = 1;
   let servicesIndex = 1;
   const serviceIndex = new Map<string, number>();
@@ -120,6 +147,8 @@ export async function createConsulStandIn(options: ConsulStandInOptions = {}): P
     const id = s.ID || s.Service;
     const key = `${node}/${id}`;
     const prev = services.get(key);
+    index(key, prev?.Service, false);
+    index(key, s.Service, true);
     services.set(key, {
       Node: node,
       ID: id,
@@ -139,7 +168,7 @@ export async function createConsulStandIn(options: ConsulStandInOptions = {}): P
     const id = c.CheckID || (c.ServiceID ? `service:${c.ServiceID}` : c.Name || 'check');
     const prev = checks.get(`${node}/${id}`);
     const status = c.Status === 'passing' || c.Status === 'warning' ? c.Status : c.Status === undefined ? 'critical' : 'critical';
-    checks.set(`${node}/${id}`, {
+    setCheck(`${node}/${id}`, {
       Node: node,
       CheckID: id,
       Name: c.Name ?? id,
@@ -158,11 +187,13 @@ export async function createConsulStandIn(options: ConsulStandInOptions = {}): P
     const s = services.get(`${node}/${id}`);
     if (!s) return undefined;
     services.delete(`${node}/${id}`);
-    for (const [k, c] of checks) if (c.Node === node && c.ServiceID === id) checks.delete(k);
+    index(`${node}/${id}`, s.Service, false);
+    for (const k of [...(checksBy.get(`${node}/${id}`) ?? [])]) deleteCheck(k);
     return s.Service;
   }
 
-  const entries = (name: string) => [...services.values()].filter((s) => s.Service === name).sort((a, b) => (a.Node + a.ID < b.Node + b.ID ? -1 : 1));
+  const entries = (name: string) =>
+    [...(byName.get(name) ?? [])].map((k) => services.get(k) as ServiceEntry & { Node: string }).sort((a, b) => (a.Node + a.ID < b.Node + b.ID ? -1 : 1));
   const nodeView = (n: string) => {
     const node = nodes.get(n) ?? { Node: n, Address: '', Meta: {} };
     return { ID: '', Node: node.Node, Address: node.Address, Datacenter: dc, TaggedAddresses: { lan: node.Address, wan: node.Address }, Meta: node.Meta, CreateIndex: 1, ModifyIndex: 1 };
@@ -171,7 +202,8 @@ export async function createConsulStandIn(options: ConsulStandInOptions = {}): P
     ID: s.ID, Service: s.Service, Tags: s.Tags, Address: s.Address, Meta: s.Meta, Port: s.Port, Weights: { Passing: 1, Warning: 1 },
     EnableTagOverride: false, CreateIndex: s.CreateIndex, ModifyIndex: s.ModifyIndex,
   });
-  const checksOf = (node: string, id: string) => [...checks.values()].filter((c) => c.Node === node && (c.ServiceID === id || c.ServiceID === ''));
+  const checksOf = (node: string, id: string) =>
+    [...(checksBy.get(`${node}/${id}`) ?? []), ...(checksBy.get(`${node}/`) ?? [])].map((k) => checks.get(k) as Check);
 
   /** Answers a blocking query: held while `index` is still the query's index. */
   async function blocking(req: StandInRequest, indexOf: () => number, answer: () => unknown): Promise<StandInResponse> {
@@ -240,11 +272,11 @@ export async function createConsulStandIn(options: ConsulStandInOptions = {}): P
         if (n) touched.push(n);
       } else if (b.CheckID) {
         const c = checks.get(`${b.Node}/${b.CheckID}`);
-        checks.delete(`${b.Node}/${b.CheckID}`);
+        deleteCheck(`${b.Node}/${b.CheckID}`);
         if (c?.ServiceName) touched.push(c.ServiceName);
       } else {
         for (const s of [...services.values()]) if (s.Node === b.Node) touched.push(removeService(b.Node, s.ID) as string);
-        for (const [k, c] of checks) if (c.Node === b.Node) checks.delete(k);
+        for (const [k, c] of [...checks]) if (c.Node === b.Node) deleteCheck(k);
         nodes.delete(b.Node);
       }
       bump(...touched);

@@ -89,19 +89,21 @@ export async function createNacosStandIn(options: NacosStandInOptions = {}): Pro
     let list = svc.get(name);
     if (!list) svc.set(name, (list = new Map()));
     const key = `${i.ip}#${i.port}#${i.clusterName}`;
-    list.set(key, { ...i, instanceId: `${key}#${name}`, serviceName: name, lastBeat: Date.now() });
+    const inst: Instance = { ...i, instanceId: `${key}#${name}`, serviceName: name, lastBeat: Date.now() };
+    list.set(key, inst);
+    if (inst.ephemeral) ephemerals.set(inst, { list, key });
   }
 
+  /** Ephemeral instances (the only ones that expire), with the list holding each. */
+  const ephemerals = new Map<Instance, { list: Map<string, Instance>; key: string }>();
   function expire(): void {
     const now = Date.now();
-    for (const svc of spaces.values()) {
-      for (const list of svc.values()) {
-        for (const [k, i] of [...list]) {
-          if (!i.ephemeral) continue;
-          if (now - i.lastBeat > deleteTimeout) list.delete(k);
-          else if (now - i.lastBeat > beatTimeout) i.healthy = false;
-        }
-      }
+    for (const [i, at] of [...ephemerals]) {
+      if (at.list.get(at.key) !== i) ephemerals.delete(i);
+      else if (now - i.lastBeat > deleteTimeout) {
+        at.list.delete(at.key);
+        ephemerals.delete(i);
+      } else if (now - i.lastBeat > beatTimeout) i.healthy = false;
     }
   }
 

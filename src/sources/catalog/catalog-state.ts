@@ -28,6 +28,8 @@ export interface CatalogSink {
   replaceAll(services: ReadonlyMap<string, readonly CatalogInstance[]>): void;
   /** One service's complete instance list; an empty list removes the service. */
   setService(name: string, instances: readonly CatalogInstance[]): void;
+  /** Several services' complete instance lists at once (one batch of events). */
+  setServices(updates: ReadonlyMap<string, readonly CatalogInstance[]>): void;
   /** Registry names currently held (to find the ones a new service list dropped). */
   serviceNames(): readonly string[];
   /** The service-name filter, so drivers can avoid watching services that are filtered out. */
@@ -122,11 +124,14 @@ export function createCatalogState(o: CatalogStateOptions): CatalogState {
 
   /** Rebuilds the objects of the given registry names (and of every name whose mapping moved) and emits the difference. */
   function apply(changed: Set<string>): void {
-    const present = [...held].filter(([, h]) => h.kept.length > 0).map(([n]) => n);
-    const next = assignNames(present);
-    for (const [n, k] of next.names) if (assignment.names.get(n) !== k) changed.add(n);
-    for (const n of assignment.names.keys()) if (!next.names.has(n)) changed.add(n);
-    assignment = next;
+    // Names are assigned again only when the set of services with instances changed.
+    if ([...changed].some((n) => ((held.get(n)?.kept.length ?? 0) > 0) !== assignment.names.has(n))) {
+      const present = [...held].filter(([, h]) => h.kept.length > 0).map(([n]) => n);
+      const next = assignNames(present);
+      for (const [n, k] of next.names) if (assignment.names.get(n) !== k) changed.add(n);
+      for (const n of assignment.names.keys()) if (!next.names.has(n)) changed.add(n);
+      assignment = next;
+    }
 
     const events: SourceEvent[] = [];
     for (const name of [...changed].sort()) {
@@ -216,12 +221,18 @@ export function createCatalogState(o: CatalogStateOptions): CatalogState {
       }
     },
     setService(name, instances) {
-      const before = held.get(name)?.answered ?? 0;
-      checkLimit(answeredTotal - before + instances.length);
-      answeredTotal += instances.length - before;
-      if (instances.length === 0) held.delete(name);
-      else held.set(name, prepare(name, instances));
-      apply(new Set([name]));
+      state.setServices(new Map([[name, instances]]));
+    },
+    setServices(updates) {
+      let total = answeredTotal;
+      for (const [name, instances] of updates) total += instances.length - (held.get(name)?.answered ?? 0);
+      checkLimit(total);
+      answeredTotal = total;
+      for (const [name, instances] of updates) {
+        if (instances.length === 0) held.delete(name);
+        else held.set(name, prepare(name, instances));
+      }
+      apply(new Set(updates.keys()));
     },
     serviceNames: () => [...held.keys()],
     wants: (name) => o.filter.service(name),

@@ -118,7 +118,7 @@ export function createEtcdDriver(o: EtcdDriverOptions): CatalogDriver {
       }
       if (touched.size > 0) {
         const all = instancesOf(kvs);
-        for (const s of [...touched].sort()) sink.setService(s, all.get(s) ?? []);
+        sink.setServices(new Map([...touched].sort().map((s) => [s, all.get(s) ?? []])));
       }
     };
     await authenticate(signal);

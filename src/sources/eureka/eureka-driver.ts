@@ -60,7 +60,7 @@ export function createEurekaDriver(o: EurekaDriverOptions): CatalogDriver {
     let local = new Map<string, EurekaInstance>();
     const full = async () => {
       const apps = await fetchApps('/apps', 'registry', signal);
-      local = new Map(apps.instances.map((i) => [i.key, i]));
+      local = new Map(apps.instances.map(({ actionType: _a, ...i }) => [i.key, i]));
       sink.replaceAll(allServices(local));
       sink.succeeded('main');
     };
@@ -69,21 +69,28 @@ export function createEurekaDriver(o: EurekaDriverOptions): CatalogDriver {
       await sleep(o.clock, c.intervalMs, signal);
       if (signal.aborted) break;
       const delta = await fetchApps('/apps/delta', 'registry delta', signal);
+      // A delta repeats every change of the server's retention window (3 min): only instances that
+      // differ from the local copy touch their services.
       const touched = new Set<string>();
       for (const i of delta.instances) {
-        for (const vip of local.get(i.key)?.vips ?? []) touched.add(vip);
-        if (i.actionType === 'DELETED') local.delete(i.key);
-        else {
-          local.set(i.key, i);
-          for (const vip of i.vips) touched.add(vip);
+        const had = local.get(i.key);
+        if (i.actionType === 'DELETED') {
+          if (!had) continue;
+          local.delete(i.key);
+        } else {
+          const { actionType: _a, ...now } = i;
+          if (had && JSON.stringify(had) === JSON.stringify(now)) continue;
+          local.set(i.key, now);
+          for (const vip of now.vips) touched.add(vip);
         }
+        for (const vip of had?.vips ?? []) touched.add(vip);
       }
       if (reconcileHash(local.values()) !== delta.hash) {
         o.logger.info('eureka delta does not reconcile; fetching the full registry', { source: c.name, local: reconcileHash(local.values()), server: delta.hash });
         await full();
         continue;
       }
-      for (const vip of [...touched].sort()) sink.setService(vip, serviceInstances(local, vip));
+      if (touched.size > 0) sink.setServices(new Map([...touched].sort().map((vip) => [vip, serviceInstances(local, vip)])));
       sink.succeeded('main');
     }
   }
