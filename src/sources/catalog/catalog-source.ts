@@ -163,7 +163,6 @@ export function createCatalogSource(o: CatalogSourceOptions): CatalogSource {
     replaceAll: (services) => state.replaceAll(services),
     setService: (name, instances) => state.setService(name, instances),
     setServices: (updates) => state.setServices(updates),
-    serviceNames: () => state.serviceNames(),
     wants: (name) => state.wants(name),
     failed: (channel, error) => state.failed(channel, error),
     succeeded(channel) {

@@ -30,8 +30,6 @@ export interface CatalogSink {
   setService(name: string, instances: readonly CatalogInstance[]): void;
   /** Several services' complete instance lists at once (one batch of events). */
   setServices(updates: ReadonlyMap<string, readonly CatalogInstance[]>): void;
-  /** Registry names currently held (to find the ones a new service list dropped). */
-  serviceNames(): readonly string[];
   /** The service-name filter, so drivers can avoid watching services that are filtered out. */
   wants(serviceName: string): boolean;
   /** A request on `channel` failed: the source is stale until that channel succeeds. */
@@ -234,7 +232,6 @@ export function createCatalogState(o: CatalogStateOptions): CatalogState {
       }
       apply(new Set(updates.keys()));
     },
-    serviceNames: () => [...held.keys()],
     wants: (name) => o.filter.service(name),
     failed(channel, error) {
       const prev = failures.get(channel);
