@@ -133,6 +133,7 @@ export function createEtcdDriver(o: EtcdDriverOptions): CatalogDriver {
         ...(h ? { headers: h } : {}),
         onData(chunk) {
           pending += chunk.toString('utf8');
+          if (pending.length > c.maxPayloadBytes) throw new RegistryError('E8002', `watch ${keyPrefix}: a message larger than the limit of ${c.maxPayloadBytes} bytes`);
           let nl: number;
           while ((nl = pending.indexOf('\n')) >= 0) {
             const line = pending.slice(0, nl).trim();

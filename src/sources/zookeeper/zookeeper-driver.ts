@@ -116,15 +116,16 @@ export function createZookeeperDriver(o: ZookeeperDriverOptions): CatalogDriver 
     const onAbort = () => end();
     signal.addEventListener('abort', onAbort, { once: true });
     const connected = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new RegistryError('E8000', `no session with ${c.connect} within ${o.silenceMs * 3} ms`)), o.silenceMs * 3);
-      client.once('connected', () => {
+      const done = (err?: Error) => {
         clearTimeout(timer);
-        resolve();
-      });
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
+        signal.removeEventListener('abort', aborted);
+        if (err) reject(err);
+        else resolve();
+      };
+      const aborted = () => done();
+      const timer = setTimeout(() => done(new RegistryError('E8000', `no session with ${c.connect} within ${o.silenceMs * 3} ms`)), o.silenceMs * 3);
+      client.once('connected', () => done());
+      signal.addEventListener('abort', aborted, { once: true });
     });
     client.connect();
     const resync = setInterval(() => queue(full), c.resyncMs);
