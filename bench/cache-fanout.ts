@@ -6,7 +6,10 @@
  * how many named EDS watches a single-endpoint change wakes, and what one
  * update of a 1,000-resource linear EDS cache costs with that many parked
  * wildcard delta watches (each answer copies the client's name->version map,
- * so this one is O(resources) per answered watch).
+ * so this one is O(resources) per answered watch). The shared-key watches
+ * hold server subscription objects (server/subscription.ts), so the figures
+ * are those of the path real streams take; the same update with copied maps
+ * (what streams held before) is the same run's baseline.
  * Run: tsc to dist, then `node dist/bench/cache-fanout.js` (SIZES=1000,5000 to choose).
  */
 import { performance } from 'node:perf_hooks';
@@ -20,7 +23,9 @@ import {
   type Resource,
   type Snapshot,
   type SotwResponse,
+  sotwDecisions,
 } from '../cache/index.js';
+import { createSotwSubscription } from '../server/subscription.js';
 
 const SIZES = (process.env.SIZES ?? '1000,5000,20000').split(',').map(Number);
 const CLUSTERS = 200;
@@ -44,9 +49,25 @@ function build(generation: number, changed: number): Snapshot {
 
 const sub = (wildcard: boolean, names: string[], returned: ReadonlyMap<string, string>) => ({ wildcard, names: new Set(names), returned });
 
+/**
+ * A wildcard SotW subscription as the server's stream keeps it after
+ * answering with `held` (server/subscription.ts): the path production takes.
+ * `copy` gives what streams did before they held the cache's map (their own
+ * copy of it), the same run's baseline.
+ */
+function streamSubscription(held: ReadonlyMap<string, string>, copy: boolean) {
+  const s = createSotwSubscription([], { allowLegacyWildcard: true });
+  s.setReturned(copy ? new Map(held) : held);
+  return s;
+}
+
 interface Row {
   watches: number;
   sharedKeyMs: number;
+  /** The same update with each stream holding a copy of the map (the old path). */
+  copiedKeyMs: number;
+  /** Watches of the shared-key update decided through the shared decision. */
+  sharedShare: number;
   answered: number;
   distinctResponses: number;
   otherKeyMs: number;
@@ -56,8 +77,8 @@ interface Row {
   linearAnswered: number;
 }
 
-function run(n: number): Row {
-  // 1. n nodes on one key, each parked on a wildcard CDS watch at snapshot 1.
+/** Section 1: n nodes on one key, each parked on a wildcard CDS watch at snapshot 1; snapshot 2 answers them all. */
+function sharedKeyUpdate(n: number, copy: boolean): { ms: number; answered: number; distinct: number; shared: number } {
   const cache = createSnapshotCache({ nodeHash: (node) => node.cluster });
   const s1 = build(1, 0);
   cache.setSnapshot('shared', s1);
@@ -68,19 +89,27 @@ function run(n: number): Row {
   const got = new Set<SotwResponse>();
   let answered = 0;
   for (let i = 0; i < n; i++) {
-    cache.createWatch(
-      { node: { id: `n${i}`, cluster: 'shared' }, typeUrl: TypeUrl.Cluster, versionInfo: held.version },
-      sub(true, [], held.returned),
-      (r) => {
-        answered++;
-        got.add(r);
-      },
-    );
+    cache.createWatch({ node: { id: `n${i}`, cluster: 'shared' }, typeUrl: TypeUrl.Cluster, versionInfo: held.version }, streamSubscription(held.returned, copy), (r) => {
+      answered++;
+      got.add(r);
+    });
   }
   const s2 = build(2, 7);
-  let t0 = performance.now();
+  const before = sotwDecisions.shared;
+  const t0 = performance.now();
   cache.setSnapshot('shared', s2);
-  const sharedKeyMs = performance.now() - t0;
+  const ms = performance.now() - t0;
+  return { ms, answered, distinct: got.size, shared: sotwDecisions.shared - before };
+}
+
+function run(n: number): Row {
+  const copied = sharedKeyUpdate(n, true);
+  const held = sharedKeyUpdate(n, false);
+  const s1 = build(1, 0);
+  const s2 = build(2, 7);
+  const sharedKeyMs = held.ms;
+  const answered = held.answered;
+  let t0 = 0;
 
   // 2. one key's update while n other keys hold a watch each.
   const many = createSnapshotCache();
@@ -121,13 +150,13 @@ function run(n: number): Row {
   linear.updateResource('ep42', resource(TypeUrl.Endpoint, 'ep42', 'endpoints 42 moved'));
   const linearMs = performance.now() - t0;
 
-  return { watches: n, sharedKeyMs, answered, distinctResponses: got.size, otherKeyMs, edsMs, edsAnswered, linearMs, linearAnswered };
+  return { watches: n, sharedKeyMs, copiedKeyMs: copied.ms, sharedShare: held.shared / Math.max(1, held.answered), answered, distinctResponses: held.distinct, otherKeyMs, edsMs, edsAnswered, linearMs, linearAnswered };
 }
 
 run(1000);
 const encodedBefore = encodeCounter.any;
 console.log(
-  'watches  setSnapshot(shared key)  us/watch  answered  distinct-responses  other-key-update  eds-named(1 change)  eds-answered  linear-delta(1 change)  answered',
+  'watches  setSnapshot(shared key)  us/watch  vs-copied-maps  shared-path  answered  distinct-responses  other-key-update  eds-named(1 change)  eds-answered  linear-delta(1 change)  answered',
 );
 for (const n of SIZES) {
   const r = run(n);
@@ -136,6 +165,8 @@ for (const n of SIZES) {
       String(r.watches).padStart(7),
       `${r.sharedKeyMs.toFixed(2)} ms`.padStart(24),
       ((r.sharedKeyMs * 1000) / r.watches).toFixed(2).padStart(9),
+      `${(r.sharedKeyMs / r.copiedKeyMs).toFixed(2)}x`.padStart(15),
+      `${(r.sharedShare * 100).toFixed(1)}%`.padStart(12),
       String(r.answered).padStart(9),
       String(r.distinctResponses).padStart(19),
       `${r.otherKeyMs.toFixed(3)} ms`.padStart(17),
@@ -147,3 +178,4 @@ for (const n of SIZES) {
   );
 }
 console.log(`Any envelopes encoded by the cache during the runs: ${encodeCounter.any - encodedBefore}`);
+console.log('vs-copied-maps: the shared-key update with server-held subscriptions against the same update with each stream holding its own copy (the path before), same run; shared-path: share of its watches decided by reusing another watch\'s decision.');

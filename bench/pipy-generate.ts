@@ -6,7 +6,7 @@
  * Run: tsc to dist, then `node dist/bench/pipy-generate.js`.
  */
 import { performance } from 'node:perf_hooks';
-import { createSidecarConfigSet } from '../src/generate/pipy/index.js';
+import { createSidecarConfigSet } from '../src/generate/sidecar/index.js';
 import { createModelStore } from '../src/model/store.js';
 import type { MeshObject } from '../src/model/types.js';
 
@@ -63,7 +63,7 @@ const c0 = process.cpuUsage();
 const full = set.recompute();
 const fullCpu = cpuMs(c0);
 const fullMs = performance.now() - t0;
-const sizes = set.uuids().map((u) => Buffer.byteLength(set.get(u)?.json ?? ''));
+const sizes = set.keys().map((u) => Buffer.byteLength(set.get(u)?.json ?? ''));
 console.log(`proxies ${full.recomputed}, TrafficTargets ${store.list('TrafficTarget').length}`);
 console.log(`full generation: ${fullMs.toFixed(0)} ms wall, ${fullCpu.toFixed(0)} ms CPU (${(fullMs / full.recomputed).toFixed(3)} ms/proxy wall)`);
 console.log(`config size per proxy: median ${median(sizes)} B, max ${Math.max(...sizes)} B`);

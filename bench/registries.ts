@@ -19,9 +19,10 @@ import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import zookeeper, { type Client } from 'node-zookeeper-client';
-import { createSidecarConfigSet } from '../src/generate/pipy/config-set.js';
+import { createSidecarConfigSet } from '../src/generate/sidecar/config-set.js';
 import { createModelStore, type ModelStore } from '../src/model/store.js';
 import type { MeshObject } from '../src/model/types.js';
+import type { SourceEvent } from '../src/model/source-events.js';
 import type { CatalogSource } from '../src/sources/catalog/catalog-source.js';
 import { parseConsulArg } from '../src/sources/consul/config.js';
 import { createConsulSource } from '../src/sources/consul/scheme.js';
@@ -151,20 +152,25 @@ function clients(): MeshObject[] {
   return out;
 }
 
-/** Applies each batch, regenerates the affected proxies, and resolves waiters when the watched proxy's version changes. */
+/**
+ * Applies each batch; once listening, regenerates the proxies a batch affects and resolves the waiter
+ * when the watched proxy's version changes.
+ */
 function pipeline(store: ModelStore) {
   const configs = createSidecarConfigSet({ view: store });
   const watched = `00000000-0000-4000-8000-${'0'.repeat(12)}`;
   let waiter: ((r: { at: number; recomputed: number }) => void) | undefined;
-  let lastRecomputed = 0;
+  let listening = false;
   return {
     configs,
-    listen() {
-      return store.subscribe((changes) => {
-        const r = configs.recompute(configs.affected(changes));
-        lastRecomputed = r.recomputed;
-        if (r.changed.includes(watched)) waiter?.({ at: performance.now(), recomputed: lastRecomputed });
-      });
+    apply(events: readonly SourceEvent[]) {
+      const { changes } = store.apply(events);
+      if (!listening || changes.length === 0) return;
+      const r = configs.recompute(configs.affected(changes));
+      if (r.changed.includes(watched)) waiter?.({ at: performance.now(), recomputed: r.recomputed });
+    },
+    listen(on: boolean) {
+      listening = on;
     },
     next: () => new Promise<{ at: number; recomputed: number }>((resolve) => (waiter = resolve)),
   };
@@ -185,7 +191,7 @@ async function bench(name: string): Promise<void> {
     p.configs.recompute();
     const heap0 = heapUsed();
     const t0 = performance.now();
-    subject.source.start({ onEvents: (e) => void store.apply(e) });
+    subject.source.start({ onEvents: (e) => p.apply(e) });
     await subject.source.ready;
     const firstMs = performance.now() - t0;
     const services = store.list('Service', 'default').length;
@@ -194,7 +200,7 @@ async function bench(name: string): Promise<void> {
     const g0 = performance.now();
     p.configs.recompute();
     const genMs = performance.now() - g0;
-    const stop = p.listen();
+    p.listen(true);
 
     const latencies: number[] = [];
     let recomputed = 0;
@@ -214,10 +220,10 @@ async function bench(name: string): Promise<void> {
       const slice = store.get<MeshObject>('EndpointSlice', 'default', `${svc(s)}-http8080`) as MeshObject & { endpoints: { addresses: string[] }[] };
       const next = p.next();
       const at = performance.now();
-      store.apply([{ type: 'upsert', object: { ...slice, endpoints: [...slice.endpoints, { addresses: [ip(s, PER_SERVICE + 50 + c)], conditions: { ready: true } }] } }]);
+      p.apply([{ type: 'upsert', object: { ...slice, endpoints: [...slice.endpoints, { addresses: [ip(s, PER_SERVICE + 50 + c)], conditions: { ready: true } }] } }]);
       direct.push((await next).at - at);
     }
-    stop();
+    p.listen(false);
     const med = median(latencies);
     const base = median(direct);
     console.log(

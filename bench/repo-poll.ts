@@ -19,7 +19,8 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { createCodebase, createPipyRepoServer, type Codebase } from '../server/pipy-repo/index.js';
+import { createCodebase, createCodebaseResource, createLinearCache, TypeUrl, type Codebase } from '../cache/index.js';
+import { createPipyRepoServer } from '../server/pipy-repo/index.js';
 import { createPipyFetcher, type PipyFetcher } from '../test/support/pipy-fetcher.js';
 
 interface Args {
@@ -129,17 +130,22 @@ async function runServer(args: Args): Promise<void> {
   ]);
   let generation = 0;
   const codebases = new Map<string, Codebase>();
+  const cache = createLinearCache(TypeUrl.PipyCodebase);
   const publish = (i: number) => {
     const config = { Spec: { generation, proxy: i }, Inbound: { TrafficMatches: { 8080: { Port: 8080, Protocol: 'http' } } }, padding: 'y'.repeat(2000) };
     codebases.set(nameOf(i), createCodebase({ layers: [base, new Map([['/config.json', Buffer.from(JSON.stringify(config))]])] }));
   };
+  /** Publishes the named codebases into the cache the server watches, in one update (as the controller does per step). */
+  const flush = (indexes: readonly number[]) =>
+    cache.updateResources(indexes.map((i) => createCodebaseResource(nameOf(i), codebases.get(nameOf(i)) as Codebase)), []);
   for (let i = 0; i < args.clients; i++) publish(i);
+  flush([...Array(args.clients).keys()]);
   // Server-side view of delivery: when a client has fetched the last file of the awaited version.
   const awaited = new Map<string, string>();
   const served: number[] = [];
   const server = createPipyRepoServer({
     listen: '127.0.0.1:0',
-    codebases: { get: (n) => codebases.get(n) },
+    codebases: cache,
     onFetched: (e) => {
       if (awaited.get(e.codebase) !== e.version) return;
       awaited.delete(e.codebase);
@@ -178,7 +184,7 @@ async function runServer(args: Args): Promise<void> {
       publish(i);
       awaited.set(nameOf(i), (codebases.get(nameOf(i)) as Codebase).version);
     }
-    server.notifyChanged(indexes.map(nameOf));
+    flush(indexes);
     const loaded = (await next(child, 'loaded')) as Extract<FromChild, { op: 'loaded' }>;
     const cpu = process.cpuUsage(cpuStart);
     return {

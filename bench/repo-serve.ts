@@ -30,7 +30,8 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createCodebase, createPipyRepoServer, type Codebase } from '../server/pipy-repo/index.js';
+import { createCodebase, createCodebaseResource, createLinearCache, TypeUrl, type Codebase } from '../cache/index.js';
+import { createPipyRepoServer } from '../server/pipy-repo/index.js';
 import type { ClientJob, ClientNames, ClientResult } from './repo-serve-clients.js';
 import { syntheticBaseFiles } from './synthetic-base.js';
 
@@ -106,7 +107,9 @@ interface BenchServer {
 }
 
 async function startOurs(codebases: ReadonlyMap<string, Codebase>): Promise<BenchServer> {
-  const server = createPipyRepoServer({ listen: '127.0.0.1:0', codebases: { get: (n) => codebases.get(n) } });
+  const cache = createLinearCache(TypeUrl.PipyCodebase);
+  cache.updateResources([...codebases].map(([name, cb]) => createCodebaseResource(name, cb)), []);
+  const server = createPipyRepoServer({ listen: '127.0.0.1:0', codebases: cache });
   const { port } = await server.start();
   return { label: 'ours', port, close: () => server.close() };
 }

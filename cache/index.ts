@@ -19,6 +19,7 @@ export {
   type TypeProgress,
   type WatchRequest,
 } from './types.js';
+export { codebaseOf, createCodebase, createCodebaseResource, renderManifest, type Codebase, type CodebaseInit } from './codebase.js';
 export { createResource, encodeCounter, type Resource, type ResourceInit, type ResourceRef } from './resource.js';
 export {
   createSnapshot,
@@ -30,4 +31,5 @@ export {
 export { createSnapshotCache, type SnapshotCache, type SnapshotCacheOptions } from './snapshot-cache.js';
 export type { NackInfo, NodeStatus, TypeStatus } from './node-status.js';
 export { createLinearCache, type LinearCache, type LinearCacheOptions } from './linear-cache.js';
+export { sotwDecisions } from './sotw-response.js';
 export { createMuxCache, type MuxCache, type MuxCacheOptions } from './mux-cache.js';

@@ -33,10 +33,26 @@ export function computeSotwResponse(view: ResourceView, req: WatchRequest, sub: 
   // of nodes that hold the same response costs a lookup each.
   if (sub.wildcard && issued.has(sub.returned)) {
     const key = `${req.respondIfUnchanged === true ? 1 : 0}:${req.versionInfo}`;
-    return view.decision(sub.returned, key, () => decide(view, req, sub));
+    let decided = false;
+    const res = view.decision(sub.returned, key, () => {
+      decided = true;
+      return decide(view, req, sub);
+    });
+    if (decided) sotwDecisions.decided++;
+    else sotwDecisions.shared++;
+    return res;
   }
+  sotwDecisions.decided++;
   return decide(view, req, sub);
 }
+
+/**
+ * How state-of-the-world watches were decided: `shared` reused the decision
+ * made for another watch holding the same issued state; `decided` walked the
+ * subscription. Exposed so benchmarks and tests can show the shared path is
+ * the one real streams take.
+ */
+export const sotwDecisions = { shared: 0, decided: 0 };
 
 /** `returned` maps of responses built here; immutable by the SotwResponse contract. */
 const issued = new WeakSet<ReadonlyMap<string, string>>();

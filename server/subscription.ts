@@ -34,7 +34,10 @@ export function createSotwSubscription(names: readonly string[], options: { allo
   let legacy = options.allowLegacyWildcard && names.length === 0;
   let explicit = false;
   let subscribed = new Set<string>();
-  let returned = new Map<string, string>();
+  // The map the cache returned with the last response, held as is: it is immutable by the
+  // SotwResponse contract, and a cache recognises the maps it issued to decide once for every
+  // stream holding the same state (see cache/sotw-response.ts). Changed only by replacement.
+  let returned: ReadonlyMap<string, string> = new Map();
 
   const apply = (next: readonly string[]) => {
     if (legacy && next.length > 0) legacy = false;
@@ -42,7 +45,8 @@ export function createSotwSubscription(names: readonly string[], options: { allo
     subscribed = new Set(next.filter((n) => n !== WILDCARD));
     if (!legacy && !explicit) {
       // A name the client stopped asking for is forgotten, so asking again later resends it.
-      for (const name of [...returned.keys()]) if (!subscribed.has(name)) returned.delete(name);
+      const kept = [...returned].filter(([name]) => subscribed.has(name));
+      if (kept.length !== returned.size) returned = new Map(kept);
     }
   };
   apply(names);
@@ -59,7 +63,7 @@ export function createSotwSubscription(names: readonly string[], options: { allo
     },
     setNames: apply,
     setReturned(next) {
-      returned = new Map(next);
+      returned = next;
     },
   };
 }
@@ -77,7 +81,17 @@ export function createDeltaSubscription(
   let legacy = options.allowLegacyWildcard && subscribe.length === 0;
   let explicit = false;
   const subscribed = new Set<string>();
-  let returned = new Map<string, string>(initialVersions);
+  // As for SotW: the cache's map is held as is and copied only when this stream changes it.
+  let returned: ReadonlyMap<string, string> = new Map(initialVersions);
+  /** Whether `returned` is this stream's own copy (else the cache's, which must not change). */
+  let owned = true;
+  const edit = (): Map<string, string> => {
+    if (!owned) {
+      returned = new Map(returned);
+      owned = true;
+    }
+    return returned as Map<string, string>;
+  };
 
   const update = (sub: readonly string[], unsub: readonly string[]) => {
     if (legacy && sub.length > 0) legacy = false;
@@ -91,12 +105,10 @@ export function createDeltaSubscription(
         continue;
       }
       subscribed.delete(name);
-      if (legacy || explicit) {
-        // Still covered by the wildcard: "" forces the cache to resend it or report it removed.
-        if (returned.has(name)) returned.set(name, '');
-      } else {
-        returned.delete(name);
-      }
+      if (!returned.has(name)) continue;
+      // Still covered by the wildcard: "" forces the cache to resend it or report it removed.
+      if (legacy || explicit) edit().set(name, '');
+      else edit().delete(name);
     }
   };
   update(subscribe, []);
@@ -113,7 +125,8 @@ export function createDeltaSubscription(
     },
     update,
     setReturned(next) {
-      returned = new Map(next);
+      returned = next;
+      owned = false;
     },
   };
 }

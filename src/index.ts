@@ -15,7 +15,7 @@ export type { MeshObject } from './model/types.js';
 export type { Source, SourceEvent, SourceHandlers, SourceProblem } from './model/source-events.js';
 export { createFileSource, type FileSourceOptions } from './sources/file/file-source.js';
 export { createKubernetesSource, type KubernetesSourceOptions } from './sources/kubernetes/index.js';
-export { createSidecarConfigSet, generateSidecarConfig, type SidecarConfig, type SidecarConfigSet } from './generate/pipy/index.js';
+export { createSidecarConfigSet, generateSidecarConfig, type SidecarConfig, type SidecarConfigSet } from './generate/sidecar/index.js';
 export { createBuiltinCa } from './certificate/builtin-ca.js';
 export { createCertificateManager, type CertificateManager } from './certificate/manager.js';
 export { createController, type Controller } from './controller/controller.js';

@@ -1,5 +1,4 @@
 export { createPipyRepoServer } from './server.js';
-export { createCodebase, renderManifest, type Codebase, type CodebaseInit } from '../../cache/codebase.js';
 export { createCommonNameAuthorizer, type CommonNameAuthorizerOptions } from './authorize.js';
 export type {
   FetchedEvent,

@@ -2,6 +2,7 @@ import { createServer as createNetServer, type AddressInfo, type Server as NetSe
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
+import { createCodebaseFeed } from './codebase-feed.js';
 import { renderManifest, type Codebase } from '../../cache/codebase.js';
 import { closeAfterWrite, serveHttp1, type Http1Request } from './http1-connection.js';
 import { responseHead, type Http1Response } from './http1-response.js';
@@ -47,7 +48,8 @@ interface ServedVersion {
 }
 
 /**
- * Serves Pipy's repo read protocol for the codebases a provider holds:
+ * Serves Pipy's repo read protocol for the codebases a cache holds (type
+ * `fsm.pipy.v1.Codebase`, read through one delta watch, see codebase-feed.ts):
  * `HEAD`/`GET /repo/<name>/` (manifest, `etag` = version, no `Date`),
  * `GET /repo/<name>/<file>`, `POST /repo/<name>/` (status report → 201) and
  * the admin-link WebSocket at `/repo/<name>/<instance-id>`. The list of
@@ -78,8 +80,9 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     logger.debug('repo send failed', { ...event });
     notify('onSendError', opts.onSendError, event);
   };
+  const codebases = createCodebaseFeed(opts.codebases, logger);
   const links = createAdminLinks({
-    codebases: opts.codebases,
+    codebases,
     logger,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
     onLinkChange: (codebase, instanceId, address, linked) => {
@@ -139,7 +142,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   const handle = ({ head, body }: Http1Request, socket: Socket): Http1Response => {
     requests++;
     const method = head.method;
-    const resolved = resolveRepoPath(pathOf(head), opts.codebases);
+    const resolved = resolveRepoPath(pathOf(head), codebases);
     if (!resolved) return text(method, 404, 'not found');
     const reason = denied(socket, resolved.name);
     if (reason !== undefined) return text(method, 403, reason);
@@ -180,7 +183,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
 
   const upgrade = (head: RequestHead, socket: Socket, rest: Buffer) => {
     requests++;
-    const resolved = resolveRepoPath(pathOf(head), opts.codebases);
+    const resolved = resolveRepoPath(pathOf(head), codebases);
     const instanceId = resolved?.rest.slice(1) ?? '';
     if (!resolved || !INSTANCE_ID.test(instanceId)) return refuseUpgrade(socket, 404, 'Not Found');
     if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'Forbidden');
@@ -213,6 +216,10 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
         });
       }
       server = s;
+      // Every change the cache announces reaches the changed codebases' admin links as `reload`.
+      codebases.start((names) => {
+        reloadsSent += links.notifyChanged(names);
+      });
       return new Promise((resolvePromise, reject) => {
         s.once('error', reject);
         s.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
@@ -223,9 +230,6 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
         });
       });
     },
-    notifyChanged(names) {
-      reloadsSent += links.notifyChanged(names);
-    },
     instances: () => registry.list(),
     setTls(material) {
       if (!tlsMaterial) throw new Error('pipy repo server was not created with `tls`');
@@ -233,10 +237,11 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
       // New handshakes use the new context; established connections keep theirs.
       if (server && 'setSecureContext' in server) server.setSecureContext(tlsMaterial);
     },
-    stats: () => ({ requests, openSockets: sockets.size, openLinks: links.size, reloadsSent }),
+    stats: () => ({ requests, openSockets: sockets.size, openLinks: links.size, reloadsSent, codebases: codebases.size }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
+      codebases.close();
       links.close();
       const s = server;
       for (const socket of [...sockets, ...tcp]) socket.destroy();

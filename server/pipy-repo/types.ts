@@ -1,17 +1,9 @@
 import type { PeerCertificate } from 'node:tls';
 import type { Codebase } from '../../cache/codebase.js';
+import type { ConfigWatcher } from '../../cache/types.js';
 import type { Logger } from '../../src/shared/logger.js';
 
-/**
- * The narrow read interface the server needs from whoever owns the codebases
- * (the controller). `get` is called on every request, so it must be a cheap
- * in-memory lookup. Names have no leading or trailing slash and may contain
- * slashes, e.g. `fsm-sidecar/<uuid>.sidecar.<sa>.<ns>`.
- *
- * Change notification is a push: after replacing codebases the owner calls
- * `PipyRepoServer.notifyChanged(names)`; the server re-reads them with `get`
- * and sends `reload` only to instances whose codebase version really changed.
- */
+/** Looks up the current codebase of a name (a cheap in-memory lookup, called on every request). */
 export interface CodebaseProvider {
   get(name: string): Codebase | undefined;
 }
@@ -93,7 +85,15 @@ export interface SendErrorEvent {
 export interface PipyRepoServerOptions {
   /** `host:port`; port 0 picks a free port. */
   readonly listen: string;
-  readonly codebases: CodebaseProvider;
+  /**
+   * Where the codebases come from: any cache serving `fsm.pipy.v1.Codebase`
+   * resources made by `createCodebaseResource` (normally a linear cache of
+   * that type), read through the watch interface the xDS server uses. Names
+   * have no leading or trailing slash and may contain slashes, e.g.
+   * `fsm-sidecar/<uuid>.sidecar.<sa>.<ns>`. A changed codebase gets `reload`
+   * on its admin links; a removed one has its links closed.
+   */
+  readonly codebases: ConfigWatcher;
   /** With TLS the server requires a client certificate chaining to `ca`, and authorizes each codebase. */
   readonly tls?: PipyRepoTlsOptions;
   readonly logger?: Logger;
@@ -130,18 +130,13 @@ export interface PipyRepoServerStats {
   readonly openSockets: number;
   readonly openLinks: number;
   readonly reloadsSent: number;
+  /** Codebases the server knows (from its cache feed). */
+  readonly codebases: number;
 }
 
 export interface PipyRepoServer {
   /** Binds the port; resolves with the bound port. Call once. */
   start(): Promise<{ host: string; port: number }>;
-  /**
-   * Tells the server that these codebases may have new versions. For each
-   * name, instances linked by WebSocket whose last announced version differs
-   * from the current one receive `reload`. Unchanged versions send nothing,
-   * so spurious notifications are harmless. Safe to call before `start`.
-   */
-  notifyChanged(names: Iterable<string>): void;
   /** Known instances, most recent first; for debug output. */
   instances(): readonly InstanceRecord[];
   stats(): PipyRepoServerStats;

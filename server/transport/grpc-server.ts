@@ -77,6 +77,12 @@ export interface XdsServer {
    * created with `tls`; callable before and after `listen`.
    */
   setTls(material: XdsTlsMaterial): void;
+  /**
+   * Changes the concurrent stream limit (`undefined` or 0: unlimited). It
+   * applies to new streams; streams already open above a lowered limit keep
+   * running.
+   */
+  setMaxStreams(max: number | undefined): void;
   /** Streams currently open. */
   readonly activeStreams: number;
 }
@@ -93,7 +99,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     maxQueuedBytesPerStream: options.limits?.maxQueuedBytesPerStream ?? DEFAULT_MAX_QUEUED_BYTES,
     sendTimeoutMs: options.limits?.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
   };
-  const maxStreams = options.limits?.maxStreams ?? Infinity;
+  let maxStreams = options.limits?.maxStreams ?? Infinity;
   const active = new Set<CallAdapter>();
   let nextStreamId = 0;
   let owned: grpc.Server | undefined;
@@ -201,6 +207,9 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     setTls(material) {
       if (!tls) throw new Error('xDS server was not created with `tls`');
       tls.update(material);
+    },
+    setMaxStreams(max) {
+      maxStreams = max ? max : Infinity;
     },
     get activeStreams() {
       return active.size;

@@ -1,35 +1,16 @@
 /**
- * How a certificate reaches proxies: the `Certificate` block of the Pipy
- * sidecar config, and Envoy SDS `Secret` resources in proto3 JSON mapping.
+ * How a certificate reaches xDS proxies: Envoy SDS `Secret` resources in
+ * proto3 JSON mapping (the Pipy sidecar's block is the generator's, see
+ * src/generate/sidecar/certificate.ts).
  * Plain objects; encoding and versioning belong to the caller. The SDS
  * objects use proto3 JSON's canonical lowerCamelCase field names, which
  * protobufjs `fromObject` (keepCase: false, as server/codec loads) accepts.
  */
 import type { WorkloadCertificate } from './types.js';
 
-/** FSM's sidecar `Certificate` block (see fsm-compat §2.3). */
-export interface PipyCertificate {
-  readonly CommonName: string;
-  /** `YYYY-MM-DD HH:MM:SS`, UTC (Go layout "2006-01-02 15:04:05"). */
-  readonly Expiration: string;
-  readonly CertChain: string;
-  readonly PrivateKey: string;
-  /** The whole trust bundle: both roots during a root rotation (FSM sends only one). */
-  readonly IssuingCA: string;
-}
-
+/** Go layout `2006-01-02 15:04:05` in UTC: how FSM writes a certificate's expiration. */
 export function formatExpiration(date: Date): string {
   return date.toISOString().slice(0, 19).replace('T', ' ');
-}
-
-export function toPipyCertificate(cert: WorkloadCertificate): PipyCertificate {
-  return {
-    CommonName: cert.commonName,
-    Expiration: formatExpiration(cert.notAfter),
-    CertChain: cert.certChainPem,
-    PrivateKey: cert.privateKeyPem,
-    IssuingCA: cert.issuingCaPem,
-  };
 }
 
 export const SDS_SECRET_TYPE = 'type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.Secret';

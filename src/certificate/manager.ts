@@ -120,7 +120,8 @@ export interface CertificateManager {
   readonly issuedCount: number;
   /** Seconds until the earliest cached certificate expires; undefined when none. */
   secondsUntilEarliestExpiry(): number | undefined;
-  close(): void;
+  /** Stops rotations; resolves once issuances and storage writes in flight have finished. Idempotent. */
+  close(): Promise<void>;
 }
 
 interface Entry {
@@ -200,12 +201,18 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
     scheduler.schedule(cert.identity, Math.max(dueAt, floor));
   };
 
+  /** Writes in progress: close() waits for them, so nothing touches the storage after it resolves. */
+  const writes = new Set<Promise<void>>();
   const persist = async (cert: WorkloadCertificate) => {
     if (!store) return;
-    try {
-      await store.put(STORE_PREFIX + cert.identity, toSecretData(cert));
-    } catch (err) {
+    const write = store.put(STORE_PREFIX + cert.identity, toSecretData(cert)).catch((err: unknown) => {
       logger.error('persisting a workload certificate failed', { identity: cert.identity, error: String(err) });
+    });
+    writes.add(write);
+    try {
+      await write;
+    } finally {
+      writes.delete(write);
     }
   };
 
@@ -395,9 +402,12 @@ export function createCertificateManager(options: CertificateManagerOptions): Ce
       }
       return min === undefined ? undefined : (min - clock.now()) / 1000;
     },
-    close() {
+    async close() {
       closed = true;
       scheduler.close();
+      await Promise.allSettled([...inflight.values(), ...writes]);
+      // An issuance that was in flight may have started its write while we waited.
+      await Promise.allSettled([...writes]);
     },
   };
 }

@@ -5,15 +5,16 @@ import { createCertificateManager, type CertificateManager } from '../certificat
 import { createFileSecretStorage } from '../certificate/storage/file-storage.js';
 import type { SecretStorage } from '../certificate/storage/secret-storage.js';
 import type { WorkloadCertificate } from '../certificate/types.js';
-import type { PipyCertificate, PipyCertificateSource } from '../generate/pipy/certificate.js';
+import type { CertificateSource } from '../generate/sidecar/certificate.js';
+import { serviceHostNames } from '../generate/sidecar/mesh-services.js';
+import { readMeshSettings } from '../generate/sidecar/mesh-settings.js';
 import type { ModelView, ProxyInfo } from '../model/view.js';
-import { parseGoDuration } from '../shared/duration.js';
 import type { Logger } from '../shared/logger.js';
 
 /**
  * The controller's view of certificates: the built-in CA and the workload
  * certificate manager, adapted to what the generators read (a synchronous
- * PipyCertificateSource). Issuance is asynchronous, so the controller calls
+ * CertificateSource). Issuance is asynchronous, so the controller calls
  * `ensure` for the proxies it is about to regenerate; the generator then only
  * reads what is issued.
  */
@@ -21,12 +22,13 @@ export interface ControllerCertificates {
   readonly manager: CertificateManager;
   /** Where roots and certificates are kept; MeshRootCertificate secretRefs name entries of it. */
   readonly storage: SecretStorage;
-  readonly source: PipyCertificateSource;
+  readonly source: CertificateSource;
   /** Issues (or re-uses) the certificates of these proxies' identities. Failures are logged; those proxies generate without a certificate. */
   ensure(proxies: readonly ProxyInfo[]): Promise<void>;
   /** Host names of the services selecting any pod of the identity (certificate SANs). */
   hostnamesFor(namespace: string, serviceAccount: string): string[];
-  close(): void;
+  /** Resolves once nothing more is written to the storage. */
+  close(): Promise<void>;
 }
 
 /** Where state lives without Kubernetes and without --state-dir. */
@@ -47,46 +49,34 @@ export async function createControllerCertificates(opts: ControllerCertificatesO
   const storage = opts.storage ?? createFileSecretStorage({ dir: opts.stateDir ?? defaultStateDir() });
   const ca = await createBuiltinCa({ storage });
   const { view, logger } = opts;
-  let lastValidityText = '';
-  let validityMs = 24 * 3_600_000;
-  const validity = (): number => {
-    const text = String(view.meshConfig.spec.certificate?.serviceCertValidityDuration ?? '24h');
-    if (text !== lastValidityText) {
-      lastValidityText = text;
-      try {
-        validityMs = parseGoDuration(text);
-      } catch (err) {
-        logger.error('invalid certificate.serviceCertValidityDuration; keeping the previous validity', { value: text, error: String(err), validityMs });
-      }
-    }
-    return validityMs;
-  };
+  // The MeshConfig schema only admits valid durations, so the typed accessor never throws.
+  const validity = (): number => view.meshConfig.serviceCertValidityMs();
   const manager = createCertificateManager({ issuer: ca, trustDomain: opts.trustDomain, validity, store: storage, logger });
   await manager.start();
 
-  const mtlsDisabled = () => view.meshConfig.spec.sidecar?.sidecarDisabledMTLS === true;
+  const mtlsDisabled = () => view.meshConfig.spec.sidecar.sidecarDisabledMTLS;
+  /**
+   * DNS SANs of an identity's certificate: the host names of every port of
+   * every service selecting one of its pods, as FSM computes them for the
+   * sidecar certificate (GetHostnamesForService with the caller in the
+   * service's namespace), following serviceAccessNames and the trust domain.
+   * The manager leaves out names with `:port`: FSM puts them in the
+   * certificate, but a DNS SAN cannot hold a port (RFC 5280 preferred name
+   * syntax).
+   */
   const hostnamesFor = (namespace: string, serviceAccount: string): string[] => {
+    const settings = readMeshSettings(view.meshConfig);
     const names = new Set<string>();
     for (const pod of view.podsByServiceAccount(namespace, serviceAccount)) {
-      for (const svc of view.servicesForPod(pod)) {
-        const n = svc.metadata.name;
-        const ns = svc.metadata.namespace ?? namespace;
-        for (const h of [n, `${n}.${ns}`, `${n}.${ns}.svc`, `${n}.${ns}.svc.cluster`, `${n}.${ns}.svc.cluster.local`]) names.add(h);
+      for (const service of view.servicesForPod(pod)) {
+        for (const sp of service.spec?.ports ?? []) {
+          const p = { name: service.metadata.name, namespace: service.metadata.namespace ?? namespace, port: sp.port, service };
+          for (const h of serviceHostNames(settings, opts.trustDomain, p, true)) names.add(h);
+        }
       }
     }
     return [...names].sort();
   };
-  // One generator view per issued certificate, so the generator's per-object caches hit.
-  const pipyViews = new WeakMap<WorkloadCertificate, PipyCertificate>();
-  const toPipy = (c: WorkloadCertificate): PipyCertificate => {
-    let view = pipyViews.get(c);
-    if (!view) {
-      view = { commonName: c.commonName, expiration: c.notAfter, certChainPem: c.certChainPem, privateKeyPem: c.privateKeyPem, issuingCaPem: c.issuingCaPem };
-      pipyViews.set(c, view);
-    }
-    return view;
-  };
-
   return {
     manager,
     storage,
@@ -94,8 +84,7 @@ export async function createControllerCertificates(opts: ControllerCertificatesO
     source: {
       certificateFor(proxy) {
         if (mtlsDisabled()) return undefined;
-        const cert = manager.getWorkload(proxy.identity);
-        return cert ? toPipy(cert) : undefined;
+        return manager.getWorkload(proxy.identity);
       },
     },
     async ensure(proxies) {

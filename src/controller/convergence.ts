@@ -1,41 +1,42 @@
-import type { SnapshotCache } from '../../cache/snapshot-cache.js';
-import { TypeUrl } from '../../cache/types.js';
 import type { PipyRepoServerOptions } from '../../server/pipy-repo/types.js';
 import type { XdsCallbacks } from '../../server/stream-types.js';
-import type { ProxyInfo } from '../model/view.js';
 import type { Metrics } from '../observability/metrics.js';
-import { codebaseName } from './publisher.js';
+import type { NodeRef, PublishedNode } from './node-publisher.js';
 
-/** What one proxy was last given and what it confirmed. */
-export interface ProxyDelivery {
-  readonly uuid: string;
-  /** Config version generated (the `Version` in the JSON). */
+/** What one node was last given and what it confirmed. */
+export interface NodeDelivery {
+  readonly generator: string;
+  readonly key: string;
+  /** The generated version (for a sidecar, the `Version` in its JSON). */
   readonly configVersion: string;
-  /** Pipy codebase etag published. */
+  /** Codebase name and etag published ("" when the node has no codebase). */
+  readonly codebase: string;
   readonly codebaseVersion: string;
-  /** SotW version_info of the SidecarConfig type in the proxy's xDS snapshot. */
+  /** xDS node id and the version of its primary type ("" when the node is not served over xDS). */
+  readonly nodeId: string;
+  /** The type whose acknowledged version says which generation the node runs. */
+  readonly primaryType: string;
   readonly xdsVersion: string;
-  /** Codebase version the proxy last reported over the repo protocol ("" when none). */
+  /** Codebase version the node last reported over the repo protocol ("" when none). */
   reportedVersion: string;
-  /** xDS version the proxy last acknowledged ("" when none). */
+  /** Version of the primary type the node last acknowledged over xDS ("" when none). */
   ackedVersion: string;
 }
 
 /**
  * Measures convergence: the time from the source event that caused a new
- * version to the moment the proxy has it — a Pipy sidecar downloading that
- * codebase version (or reporting it in its status POST), or an xDS client acknowledging the
- * SidecarConfig version (SotW ACK). Observations go to
- * `fsm_proxy_convergence_time_seconds{transport}`. Only proxies connected
- * when the version was published count on a transport (an open xDS stream;
- * an admin link, or a version reported before): a sidecar that starts later
- * is starting up, and its wait is not the control plane's.
+ * version to the moment the node has it — a Pipy instance downloading that
+ * codebase version (or reporting it in its status POST), or an xDS client
+ * acknowledging the version of the node's primary type. Observations go to
+ * `fsm_proxy_convergence_time_seconds{transport}`. Only nodes connected when
+ * the version was published count on a transport (an open xDS stream; an
+ * admin link, or a version reported before): a proxy that starts later is
+ * starting up, and its wait is not the control plane's. Generic over
+ * generators: it knows nodes only by their published names.
  */
 export interface ConvergenceTracker {
-  expect(proxy: ProxyInfo, configVersion: string, codebaseVersion: string, since: number): void;
-  forget(uuid: string): void;
-  /** A Pipy instance downloaded, or reports running, this codebase version. */
-  reported(codebase: string, version: string): void;
+  expect(node: NodeRef, configVersion: string, published: PublishedNode, since: number): void;
+  forget(node: NodeRef): void;
   /** xDS server callbacks: acknowledgements, streams in fsm_proxy_connect_count, responses sent and failed. */
   xdsCallbacks(): XdsCallbacks;
   /**
@@ -44,20 +45,21 @@ export interface ConvergenceTracker {
    * reloads or responses that failed.
    */
   repoCallbacks(): RepoCallbacks;
-  deliveries(): ReadonlyMap<string, ProxyDelivery>;
+  /** What each node of a generator was given and confirmed, by node key. */
+  deliveries(generator: string): ReadonlyMap<string, NodeDelivery>;
 }
 
 export type RepoCallbacks = Required<Pick<PipyRepoServerOptions, 'onFetched' | 'onStatus' | 'onLinkChange' | 'onReloadSent' | 'onSendError'>>;
 
-/** The proxy's CN prefix from a codebase name (`fsm-sidecar/<cn>`). */
+/** The last path segment of a codebase name (a sidecar's `<uuid>.sidecar.<sa>.<ns>`). */
 const commonNameOf = (codebase: string) => codebase.slice(codebase.lastIndexOf('/') + 1);
 
-export function createConvergenceTracker(opts: { metrics: Metrics; cache: SnapshotCache; clock?: () => number }): ConvergenceTracker {
+export function createConvergenceTracker(opts: { metrics: Metrics; clock?: () => number }): ConvergenceTracker {
   const clock = opts.clock ?? Date.now;
-  const byUuid = new Map<string, ProxyDelivery>();
-  const byCodebase = new Map<string, string>();
-  const byNode = new Map<string, string>();
-  const pending = new Map<string, { repo?: number; xds?: number }>();
+  const byGenerator = new Map<string, Map<string, NodeDelivery>>();
+  const byCodebase = new Map<string, NodeDelivery>();
+  const byNodeId = new Map<string, NodeDelivery>();
+  const pending = new Map<NodeDelivery, { repo?: number; xds?: number }>();
   const streamNodes = new Map<number, string>();
   /** Open xDS streams per node id, and open admin links per codebase: who is connected now. */
   const nodeStreams = new Map<string, number>();
@@ -68,44 +70,63 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
     else m.delete(key);
   };
 
-  const observe = (uuid: string, transport: 'repo' | 'xds') => {
-    const p = pending.get(uuid);
+  const observe = (d: NodeDelivery, transport: 'repo' | 'xds') => {
+    const p = pending.get(d);
     const since = p?.[transport];
     if (since === undefined || !p) return;
     opts.metrics.proxyConvergenceTime.record(Math.max(0, clock() - since) / 1000, { transport });
     delete p[transport];
-    if (p.repo === undefined && p.xds === undefined) pending.delete(uuid);
+    if (p.repo === undefined && p.xds === undefined) pending.delete(d);
   };
 
   const reported = (codebase: string, version: string) => {
-    const uuid = byCodebase.get(codebase);
-    const d = uuid ? byUuid.get(uuid) : undefined;
+    const d = byCodebase.get(codebase);
     // Pipy 1.5 reports an empty version until its first reload: that says nothing of what it runs.
-    if (!uuid || !d || !version) return;
+    if (!d || !version) return;
     d.reportedVersion = version;
-    if (version === d.codebaseVersion) observe(uuid, 'repo');
+    if (version === d.codebaseVersion) observe(d, 'repo');
+  };
+
+  const unlink = (d: NodeDelivery) => {
+    pending.delete(d);
+    if (byCodebase.get(d.codebase) === d) byCodebase.delete(d.codebase);
+    if (byNodeId.get(d.nodeId) === d) byNodeId.delete(d.nodeId);
   };
 
   return {
-    expect(proxy, configVersion, codebaseVersion, since) {
-      const xdsVersion = opts.cache.getSnapshot(proxy.cnPrefix)?.version(TypeUrl.PipySidecarConfig) ?? '';
-      const prev = byUuid.get(proxy.uuid);
-      byUuid.set(proxy.uuid, { uuid: proxy.uuid, configVersion, codebaseVersion, xdsVersion, reportedVersion: prev?.reportedVersion ?? '', ackedVersion: prev?.ackedVersion ?? '' });
-      byCodebase.set(codebaseName(proxy), proxy.uuid);
-      byNode.set(proxy.cnPrefix, proxy.uuid);
-      const watched = {
-        ...((codebaseLinks.get(codebaseName(proxy)) ?? 0) > 0 || prev?.reportedVersion ? { repo: since } : {}),
-        ...((nodeStreams.get(proxy.cnPrefix) ?? 0) > 0 ? { xds: since } : {}),
+    expect(node, configVersion, published, since) {
+      let nodes = byGenerator.get(node.generator);
+      if (!nodes) byGenerator.set(node.generator, (nodes = new Map()));
+      const prev = nodes.get(node.key);
+      if (prev) unlink(prev);
+      const d: NodeDelivery = {
+        generator: node.generator,
+        key: node.key,
+        configVersion,
+        codebase: published.codebase?.name ?? '',
+        codebaseVersion: published.codebase?.version ?? '',
+        nodeId: published.xds?.nodeId ?? '',
+        primaryType: published.xds?.primaryType ?? '',
+        xdsVersion: published.xds?.version ?? '',
+        reportedVersion: prev?.reportedVersion ?? '',
+        ackedVersion: prev?.ackedVersion ?? '',
       };
-      if (watched.repo === undefined && watched.xds === undefined) pending.delete(proxy.uuid);
-      else pending.set(proxy.uuid, watched);
+      nodes.set(node.key, d);
+      if (d.codebase) byCodebase.set(d.codebase, d);
+      if (d.nodeId) byNodeId.set(d.nodeId, d);
+      const watched = {
+        ...(d.codebase && ((codebaseLinks.get(d.codebase) ?? 0) > 0 || d.reportedVersion) ? { repo: since } : {}),
+        ...(d.nodeId && (nodeStreams.get(d.nodeId) ?? 0) > 0 ? { xds: since } : {}),
+      };
+      if (watched.repo !== undefined || watched.xds !== undefined) pending.set(d, watched);
     },
-    forget(uuid) {
-      byUuid.delete(uuid);
-      pending.delete(uuid);
-      for (const m of [byCodebase, byNode]) for (const [k, v] of m) if (v === uuid) m.delete(k);
+    forget(node) {
+      const nodes = byGenerator.get(node.generator);
+      const d = nodes?.get(node.key);
+      if (!d) return;
+      nodes?.delete(node.key);
+      unlink(d);
     },
-    reported,
     xdsCallbacks() {
       return {
         onStreamRequest(streamId, req) {
@@ -114,12 +135,11 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
             streamNodes.set(streamId, req.node.id);
             bump(nodeStreams, req.node.id, 1);
           }
-          if (req.typeUrl !== TypeUrl.PipySidecarConfig || req.errorDetail || !req.versionInfo) return;
-          const uuid = byNode.get(streamNodes.get(streamId) ?? '');
-          const d = uuid ? byUuid.get(uuid) : undefined;
-          if (!uuid || !d) return;
+          if (req.errorDetail || !req.versionInfo) return;
+          const d = byNodeId.get(streamNodes.get(streamId) ?? '');
+          if (!d || req.typeUrl !== d.primaryType) return;
           d.ackedVersion = req.versionInfo;
-          if (req.versionInfo === d.xdsVersion) observe(uuid, 'xds');
+          if (req.versionInfo === d.xdsVersion) observe(d, 'xds');
         },
         onStreamOpen() {
           opts.metrics.proxyConnectCount.add(1, { transport: 'xds' });
@@ -166,6 +186,6 @@ export function createConvergenceTracker(opts: { metrics: Metrics; cache: Snapsh
         onSendError: (e) => metrics.proxyResponseSendError.add(1, { common_name: commonNameOf(e.codebase), type: e.kind, transport: 'repo' }),
       };
     },
-    deliveries: () => byUuid,
+    deliveries: (generator) => byGenerator.get(generator) ?? new Map(),
   };
 }

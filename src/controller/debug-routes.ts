@@ -1,19 +1,19 @@
 import type { SnapshotCache } from '../../cache/snapshot-cache.js';
 import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
-import type { SidecarConfigSet } from '../generate/pipy/config-set.js';
+import { sidecarCodebaseName, type SidecarConfigSet } from '../generate/sidecar/index.js';
 import type { ModelStore } from '../model/store.js';
 import type { AdminHandler, AdminServerOptions } from '../observability/admin-http.js';
 import { metricsRoute, type Metrics } from '../observability/metrics.js';
 import { redact } from '../shared/logger.js';
 import type { Source } from '../model/source-events.js';
 import type { ConvergenceTracker } from './convergence.js';
-import { codebaseName, type Publisher } from './publisher.js';
+import type { NodePublisher } from './node-publisher.js';
 
 export interface DebugRouteDeps {
   store: ModelStore;
-  configs: SidecarConfigSet;
-  publisher: Publisher;
-  cache: SnapshotCache;
+  sidecars: SidecarConfigSet;
+  publisher: NodePublisher;
+  snapshots: SnapshotCache;
   repo: PipyRepoServer;
   metrics: Metrics;
   isReady: () => boolean;
@@ -35,24 +35,24 @@ export interface DebugRouteDeps {
 export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, 'routes' | 'prefixRoutes'> {
   const proxies: AdminHandler = () => {
     const instances = d.repo.instances();
-    const deliveries = d.convergence.deliveries();
+    const deliveries = d.convergence.deliveries('sidecar');
     return {
       status: 200,
       body: d.store.proxies().map((p) => {
-        const cfg = d.configs.get(p.uuid);
+        const cfg = d.sidecars.get(p.uuid);
         const delivery = deliveries.get(p.uuid);
-        const name = codebaseName(p);
+        const name = sidecarCodebaseName(p);
         return {
           uuid: p.uuid,
           pod: `${p.namespace}/${p.podName}`,
           identity: p.identity,
           codebase: name,
           configVersion: cfg?.version ?? null,
-          codebaseVersion: d.publisher.codebaseVersion(p) ?? null,
+          codebaseVersion: d.publisher.published({ generator: 'sidecar', key: p.uuid })?.codebase?.version ?? null,
           pipy: instances
             .filter((i) => i.codebase === name)
             .map((i) => ({ instance: i.instanceId, address: i.address, runningVersion: i.version, reportedAt: i.reportedAt ? new Date(i.reportedAt).toISOString() : null, linked: i.linked })),
-          xds: d.cache.nodeStatus(p.cnPrefix).map((n) => ({
+          xds: d.snapshots.nodeStatus(p.cnPrefix).map((n) => ({
             streams: n.streams,
             types: n.types.map((t) => ({ typeUrl: t.typeUrl, versionSent: t.versionSent, versionAcked: t.versionAcked, lastNack: t.lastNack ? { ...t.lastNack, time: new Date(t.lastNack.time).toISOString() } : null })),
           })),
@@ -66,7 +66,7 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
   const oneProxy: AdminHandler = (url) => {
     const id = decodeURIComponent(url.pathname.slice('/debug/proxies/'.length));
     const proxy = d.store.proxyByUuid(id) ?? d.store.proxies().find((p) => `${p.namespace}/${p.podName}` === id);
-    const cfg = proxy ? d.configs.get(proxy.uuid) : undefined;
+    const cfg = proxy ? d.sidecars.get(proxy.uuid) : undefined;
     if (!proxy || !cfg) return { status: 404, body: { error: `no proxy "${id}" (by uuid or namespace/pod)` } };
     return { status: 200, body: redact(cfg.config) };
   };
@@ -75,7 +75,7 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
     status: 200,
     body: {
       model: d.store.errors(),
-      generation: d.store.proxies().flatMap((p) => (d.configs.get(p.uuid)?.problems ?? []).map((problem) => ({ proxy: p.uuid, ...problem }))),
+      generation: d.store.proxies().flatMap((p) => (d.sidecars.get(p.uuid)?.problems ?? []).map((problem) => ({ proxy: p.uuid, ...problem }))),
       counts: Object.fromEntries(d.store.errorCounts()),
     },
   });
@@ -85,13 +85,13 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
       '/health/alive': () => ({ status: 200, body: { status: 'alive' } }),
       '/health/ready': () => {
         const ready = d.isReady();
-        const missing = d.store.proxies().filter((p) => !d.configs.get(p.uuid)).length;
+        const missing = d.store.proxies().filter((p) => !d.sidecars.get(p.uuid)).length;
         return { status: ready ? 200 : 503, body: { ready, proxies: d.store.proxies().length, proxiesWithoutConfig: missing, sources: d.sources.map((s) => s.name) } };
       },
       '/metrics': metricsRoute(d.metrics),
       '/debug/proxies': proxies,
       '/debug/errors': errors,
-      '/debug/xds': () => ({ status: 200, body: Object.fromEntries(d.cache.statusKeys().map((k) => [k, d.cache.nodeStatus(k)])) }),
+      '/debug/xds': () => ({ status: 200, body: Object.fromEntries(d.snapshots.statusKeys().map((k) => [k, d.snapshots.nodeStatus(k)])) }),
       '/debug/sources': () => ({
         status: 200,
         body: {
@@ -99,7 +99,7 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
           registries: d.registries?.status() ?? null,
         },
       }),
-      '/debug/stats': () => ({ status: 200, body: { configs: d.configs.stats(), repo: d.repo.stats(), codebases: d.publisher.size() } }),
+      '/debug/stats': () => ({ status: 200, body: { sidecars: d.sidecars.stats(), repo: d.repo.stats(), published: d.publisher.size() } }),
     },
     prefixRoutes: { '/debug/proxies/': oneProxy },
   };

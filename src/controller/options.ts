@@ -3,6 +3,7 @@
  * every problem; a bad flag is reported with error code E1000 (FSM's "invalid
  * command-line argument").
  */
+import { DEFAULT_TRUST_DOMAIN } from '../certificate/identity.js';
 import type { SourceSpec } from '../sources/scheme.js';
 import { defaultSourceRegistry } from '../sources/schemes.js';
 
@@ -37,7 +38,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'source', env: 'FSM_SOURCE', kind: 'list', help: 'where mesh objects come from: kubernetes | file:DIR | consul:URL | eureka:URL | nacos:URL | zookeeper:HOST:PORT[/root] | etcd:URL[/prefix], registries with ?options (docs/registries.md) (repeatable; env: comma-separated)' },
   { flag: 'mesh-name', env: 'FSM_MESH_NAME', kind: 'string', def: 'fsm', help: 'mesh name; namespaces labelled flomesh.io/monitored-by=<name> are observed' },
   { flag: 'fsm-namespace', env: 'FSM_NAMESPACE', kind: 'string', def: 'fsm-system', help: 'control-plane namespace (holds fsm-mesh-config and fsm-ca-bundle)' },
-  { flag: 'trust-domain', env: 'FSM_TRUST_DOMAIN', kind: 'string', def: 'cluster.local', help: 'trust domain of workload certificates' },
+  { flag: 'trust-domain', env: 'FSM_TRUST_DOMAIN', kind: 'string', def: DEFAULT_TRUST_DOMAIN, help: 'trust domain of workload certificates' },
   { flag: 'xds-listen', env: 'FSM_XDS_LISTEN', kind: 'string', def: '0.0.0.0:15128', help: 'xDS (gRPC ADS) listen address HOST:PORT' },
   { flag: 'repo-listen', env: 'FSM_REPO_LISTEN', kind: 'string', def: '0.0.0.0:6060', help: 'Pipy repo listen address HOST:PORT' },
   { flag: 'admin-listen', env: 'FSM_ADMIN_LISTEN', kind: 'string', def: '0.0.0.0:9091', help: 'health, metrics and debug listen address HOST:PORT' },

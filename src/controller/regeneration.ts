@@ -1,123 +1,123 @@
-import type { SidecarConfigSet } from '../generate/pipy/config-set.js';
-import type { ModelChange, ModelView, ProxyInfo } from '../model/view.js';
+import type { OutputSet } from '../generate/output-set.js';
+import type { ModelChange } from '../model/view.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';
-import type { ControllerCertificates } from './certificates.js';
 import type { ConvergenceTracker } from './convergence.js';
-import type { Publisher } from './publisher.js';
+import type { NodePublisher, NodeRef } from './node-publisher.js';
 
-/** What the coalescer hands over: model changes, plus proxies to regenerate regardless (certificate rotations). */
+/** What the coalescer hands over: model changes, plus nodes to regenerate regardless (certificate rotations). */
 export interface RegenerationBatch {
   changes: readonly ModelChange[];
-  proxies?: readonly string[];
+  nodes?: readonly NodeRef[];
+}
+
+/** One generator as the pipeline runs it. */
+export interface GeneratorEntry {
+  readonly set: OutputSet;
+  /**
+   * Asynchronous work before the given nodes are generated (issuing the
+   * certificates they will read). Failures are the entry's to log; the
+   * nodes are generated with what is available.
+   */
+  readonly prepare?: (keys: readonly string[]) => Promise<void>;
 }
 
 export interface RegenerationDeps {
-  view: ModelView;
-  configs: SidecarConfigSet;
-  certificates: Pick<ControllerCertificates, 'ensure'>;
-  publisher: Publisher;
-  /** Told which codebases changed after each step, so their Pipy instances get `reload` at once. */
-  notifyChanged(codebases: string[]): void;
-  convergence: Pick<ConvergenceTracker, 'expect' | 'forget'>;
-  metrics: Metrics;
-  logger: Logger;
+  readonly generators: readonly GeneratorEntry[];
+  readonly publisher: NodePublisher;
+  readonly convergence: Pick<ConvergenceTracker, 'expect' | 'forget'>;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
   /**
-   * Keeps the model view still (changes are queued) until the returned
-   * function is called: the steps of one batch share a memo of the view.
+   * Keeps the model still (source events are queued) until the returned
+   * function is called: the steps of one batch share the generators' memos
+   * of the view.
    */
   holdModel(): () => void;
-  /** Proxies generated and published between two yields to the event loop (default 250). */
-  stepSize?: number;
+  /** Nodes generated and published between two yields to the event loop (default 250). */
+  readonly stepSize?: number;
 }
 
 /**
- * Regenerates the proxies a set of batches affects and publishes what
- * changed, in steps: after each step of `stepSize` proxies it publishes them,
- * tells the repo server, and yields to the event loop, so the first proxies'
- * responses go out while later ones are generated, and health checks, polls
- * and acknowledgements are answered during a mesh-wide regeneration. The
- * model is held still (`holdModel`) from the first step to the last.
+ * Regenerates the nodes a set of batches affects, for every generator, and
+ * publishes what changed, in steps: after each step of `stepSize` nodes it
+ * publishes them (the repo server sends `reload` as the codebase cache
+ * changes; xDS watches fire) and yields to the event loop, so the first
+ * nodes' responses go out while later ones are generated, and health checks,
+ * polls and acknowledgements are answered during a mesh-wide regeneration.
+ * The model is held still from the first step to the last.
  */
 export type Regenerate = (batches: RegenerationBatch[], firstAt: number) => Promise<void>;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export function createRegeneration(deps: RegenerationDeps): Regenerate {
-  const { view, configs, publisher, convergence, metrics, logger } = deps;
+  const { publisher, convergence, metrics, logger } = deps;
   const stepSize = deps.stepSize ?? 250;
-
-  const proxiesOf = (uuids: Iterable<string>): ProxyInfo[] => {
-    const out: ProxyInfo[] = [];
-    for (const u of uuids) {
-      const p = view.proxyByUuid(u);
-      if (p) out.push(p);
-    }
-    return out;
-  };
-
-  /** Publishes one step's result; returns the codebase names that changed. */
-  const publish = (changed: readonly string[], removed: readonly string[], firstAt: number): string[] => {
-    const names: string[] = [];
-    for (const uuid of changed) {
-      const proxy = view.proxyByUuid(uuid);
-      const cfg = configs.get(uuid);
-      if (!proxy || !cfg) continue;
-      names.push(...publisher.publish(proxy, cfg));
-      convergence.expect(proxy, cfg.version, publisher.codebaseVersion(proxy) ?? '', firstAt);
-    }
-    for (const uuid of removed) {
-      const name = publisher.remove(uuid);
-      if (name) names.push(name);
-      convergence.forget(uuid);
-    }
-    return names;
-  };
 
   return async (batches, firstAt) => {
     const flushAt = Date.now();
-    const affected = configs.affected(batches.flatMap((b) => b.changes));
-    for (const b of batches) for (const u of b.proxies ?? []) affected.add(u);
+    const changes = batches.flatMap((b) => b.changes);
+    const work = deps.generators.map((entry) => {
+      const name = entry.set.generator.name;
+      const affected = entry.set.affected(changes);
+      for (const b of batches) for (const n of b.nodes ?? []) if (n.generator === name) affected.add(n.key);
+      return { entry, name, affected: [...affected] };
+    });
     metrics.eventsQueued.add(-batches.length);
     metrics.proxyBroadcastEventCount.add(1);
-    const ensureStarted = performance.now();
-    await deps.certificates.ensure(proxiesOf(affected));
+    const prepareStarted = performance.now();
+    await Promise.all(work.map((w) => (w.affected.length && w.entry.prepare ? w.entry.prepare(w.affected) : undefined)));
     const started = performance.now();
-    const totals = { recomputed: 0, changed: 0, removed: 0, steps: 0, generateMs: 0, publishMs: 0 };
     const release = deps.holdModel();
     try {
-      const batch = configs.begin(affected);
-      for (;;) {
-        const t0 = performance.now();
-        const result = batch.step(stepSize);
-        if (!result) break;
-        const t1 = performance.now();
-        deps.notifyChanged(publish(result.changed, result.removed, firstAt));
-        totals.generateMs += t1 - t0;
-        totals.publishMs += performance.now() - t1;
-        totals.recomputed += result.recomputed;
-        totals.changed += result.changed.length;
-        totals.removed += result.removed.length;
-        totals.steps++;
-        await yieldToEventLoop();
+      for (const { entry, name, affected } of work) {
+        if (!affected.length) continue;
+        const totals = { recomputed: 0, changed: 0, removed: 0, steps: 0, generateMs: 0, publishMs: 0 };
+        const batch = entry.set.begin(affected);
+        for (;;) {
+          const t0 = performance.now();
+          const result = batch.step(stepSize);
+          if (!result) break;
+          const t1 = performance.now();
+          const changed = result.changed.map((key) => ({ key, node: entry.set.get(key) }));
+          publisher.publish(
+            name,
+            changed.flatMap(({ key, node }) => (node ? [{ key, outputs: node.outputs() }] : [])),
+            result.removed,
+          );
+          for (const { key, node } of changed) {
+            const published = publisher.published({ generator: name, key });
+            if (node && published) convergence.expect({ generator: name, key }, node.version, published, firstAt);
+          }
+          for (const key of result.removed) convergence.forget({ generator: name, key });
+          totals.generateMs += t1 - t0;
+          totals.publishMs += performance.now() - t1;
+          totals.recomputed += result.recomputed;
+          totals.changed += result.changed.length;
+          totals.removed += result.removed.length;
+          totals.steps++;
+          await yieldToEventLoop();
+        }
+        metrics.proxyRecomputeCount.add(totals.recomputed);
+        if (totals.recomputed) metrics.proxyConfigUpdateTime.record(totals.generateMs / 1000 / totals.recomputed, { resource_type: name, success: 'true' });
+        if (totals.changed || totals.removed) {
+          logger.info('proxies updated', {
+            generator: name,
+            recomputed: totals.recomputed,
+            changed: totals.changed,
+            removed: totals.removed,
+            steps: totals.steps,
+            queuedMs: flushAt - firstAt,
+            certificatesMs: Math.round(started - prepareStarted),
+            generateMs: Math.round(totals.generateMs),
+            publishMs: Math.round(totals.publishMs),
+            sinceFirstEventMs: Date.now() - firstAt,
+          });
+        }
       }
     } finally {
       release();
-    }
-    metrics.proxyRecomputeCount.add(totals.recomputed);
-    if (totals.recomputed) metrics.proxyConfigUpdateTime.record(totals.generateMs / 1000 / totals.recomputed, { resource_type: 'pipy', success: 'true' });
-    if (totals.changed || totals.removed) {
-      logger.info('proxies updated', {
-        recomputed: totals.recomputed,
-        changed: totals.changed,
-        removed: totals.removed,
-        steps: totals.steps,
-        queuedMs: flushAt - firstAt,
-        certificatesMs: Math.round(started - ensureStarted),
-        generateMs: Math.round(totals.generateMs),
-        publishMs: Math.round(totals.publishMs),
-        sinceFirstEventMs: Date.now() - firstAt,
-      });
     }
   };
 }

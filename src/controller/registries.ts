@@ -2,13 +2,14 @@
  * The controller's service-registry parts in one place: the connector
  * manager (connector objects start registry sources at run time) and the
  * registration of mesh services into registries (for `--source` values and
- * connectors with sync enabled). Both follow the model through one
- * subscription; the controller calls `start` before its sources start (so
- * connector objects of the first sync are seen) and `close` before it
- * closes its sources.
+ * connectors with sync enabled). The controller calls `start` before its
+ * sources start, `applied` with the changes of every batch the model
+ * applied (connector objects of the first sync included), and `close`
+ * before it closes its sources.
  */
 import type { Source, SourceHandlers } from '../model/source-events.js';
 import type { ModelStore } from '../model/store.js';
+import type { ModelChange } from '../model/view.js';
 import type { Logger } from '../shared/logger.js';
 import { createRegistrySync, type RegistrySyncStatus } from '../registry-sync/registry-sync.js';
 import type { SourceRegistry } from '../sources/registry.js';
@@ -28,6 +29,8 @@ export interface RegistriesOptions {
 
 export interface Registries {
   start(): void;
+  /** The changes of a batch the model applied. */
+  applied(changes: readonly ModelChange[]): void;
   /** Sources started by connectors, now. */
   sources(): readonly Source[];
   status(): { readonly connectors: readonly ConnectorStatus[]; readonly sync: readonly RegistrySyncStatus[] };
@@ -54,19 +57,15 @@ export function createRegistries(o: RegistriesOptions): Registries {
       setTargets();
     },
   });
-  let unsubscribe: (() => void) | undefined;
   return {
-    start() {
-      unsubscribe = o.store.subscribe((changes) => {
-        connectors.apply(changes);
-        sync.changed();
-      });
-      setTargets();
+    start: setTargets,
+    applied(changes) {
+      connectors.apply(changes);
+      sync.changed();
     },
     sources: () => connectors.sources(),
     status: () => ({ connectors: connectors.status(), sync: sync.status() }),
     async close() {
-      unsubscribe?.();
       await Promise.all([connectors.close(), sync.close()]);
     },
   };

@@ -4,7 +4,6 @@ import { toSdsSecrets } from '../certificate/delivery.js';
 import type { CertificateManager } from '../certificate/manager.js';
 import type { WorkloadCertificate } from '../certificate/types.js';
 import type { ProxyInfo } from '../model/view.js';
-import type { ExtraResources } from './publisher.js';
 
 /**
  * SDS `Secret` resources of a proxy for xDS clients: its workload certificate
@@ -12,7 +11,7 @@ import type { ExtraResources } from './publisher.js';
  * bundle (`root-cert-for-mtls`). Encoded once per certificate object and shared
  * by every proxy of the identity.
  */
-export function createSdsResources(manager: Pick<CertificateManager, 'getWorkload'>): ExtraResources {
+export function createSdsResources(manager: Pick<CertificateManager, 'getWorkload'>): (proxy: ProxyInfo) => readonly Resource[] {
   const encoded = new WeakMap<WorkloadCertificate, readonly Resource[]>();
   return (proxy: ProxyInfo) => {
     const cert = manager.getWorkload(proxy.identity);

@@ -70,7 +70,8 @@ export async function createServingTls(
   const issuedBefore = manager.issuedCount;
   const first = await manager.issueWorkload({
     ...ref,
-    hostnames: ['fsm-controller', `fsm-controller.${ns}`, `fsm-controller.${ns}.svc`, `fsm-controller.${ns}.svc.cluster.local`, 'localhost'],
+    // The Service's names, the last one under the mesh's trust domain (as in-cluster DNS names it).
+    hostnames: ['fsm-controller', `fsm-controller.${ns}`, `fsm-controller.${ns}.svc`, `fsm-controller.${ns}.svc.${manager.trustDomain}`, 'localhost'],
   });
   // Issued now rather than loaded from storage: with the validity in force before any MeshConfig.
   const issuedAtStart = manager.issuedCount > issuedBefore;

@@ -64,7 +64,7 @@ export interface Touched {
   readonly keys: Iterable<string>;
 }
 
-export interface Generator<Batch = unknown> {
+export interface Generator<Batch = unknown, Node extends GeneratedNode = GeneratedNode> {
   /** Short name for logs, metrics and debug output: `sidecar`, `gateway`. */
   readonly name: string;
   /** Every node key of the view, sorted. */
@@ -74,5 +74,5 @@ export interface Generator<Batch = unknown> {
   touched(view: ModelView, changes: readonly ModelChange[]): Touched;
   /** State shared by the nodes of one regeneration batch (memos). The view does not change while it lives. */
   beginBatch(view: ModelView): Batch;
-  generate(view: ModelView, key: string, batch: Batch): GeneratedNode;
+  generate(view: ModelView, key: string, batch: Batch): Node;
 }

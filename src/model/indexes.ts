@@ -5,7 +5,7 @@
  * leaving the view; the indexes never hold an object the view does not.
  */
 import { Labels, type MeshObject, type Pod } from './types.js';
-import { policyTargets, trafficTargetSources } from './policy-targets.js';
+import { policyTargets } from './policy-targets.js';
 
 /**
  * Member ids of one index entry (object names, or `ns/name` where the entry
@@ -40,8 +40,6 @@ export interface ModelIndexes {
   endpointSlices(namespace: string, service: string): Iterable<MeshObject>;
   /** Policies of `kind` targeting a service (`ns/name`) or an identity (`sa.ns`). */
   policies(kind: string, target: { service?: string; identity?: string }): Iterable<MeshObject>;
-  /** TrafficTargets listing the identity as a source. */
-  trafficTargetsFromSource(identity: string): Iterable<MeshObject>;
   proxyPod(uuid: string): Pod | undefined;
   proxyUuids(): Iterable<string>;
 }
@@ -68,7 +66,6 @@ export function createModelIndexes(lookup: ObjectLookup): ModelIndexes {
   const byLabel = new Map<string, Bucket>();
   const slices = new Map<string, Bucket>();
   const policies = new Map<string, Bucket>();
-  const ttBySource = new Map<string, Bucket>();
   /** uuid → `ns/name` of the pod. */
   const proxies = new Map<string, string>();
 
@@ -120,12 +117,6 @@ export function createModelIndexes(lookup: ObjectLookup): ModelIndexes {
           if (adding) bucketAdd(policies, `${obj.kind}\u0000i\u0000${i}`, pid);
           else bucketRemove(policies, `${obj.kind}\u0000i\u0000${i}`, pid);
         }
-        if (obj.kind === 'TrafficTarget') {
-          for (const i of trafficTargetSources(obj)) {
-            if (adding) bucketAdd(ttBySource, i, pid);
-            else bucketRemove(ttBySource, i, pid);
-          }
-        }
       }
     }
   }
@@ -165,8 +156,7 @@ export function createModelIndexes(lookup: ObjectLookup): ModelIndexes {
         const ta = policyTargets(a);
         const tb = policyTargets(b);
         const same = (x: readonly string[], y: readonly string[]) => x.length === y.length && x.every((v, i) => v === y[i]);
-        if (!same(ta.services, tb.services) || !same(ta.identities, tb.identities)) return false;
-        return a.kind !== 'TrafficTarget' || same(trafficTargetSources(a), trafficTargetSources(b));
+        return same(ta.services, tb.services) && same(ta.identities, tb.identities);
       }
     }
   }
@@ -182,7 +172,6 @@ export function createModelIndexes(lookup: ObjectLookup): ModelIndexes {
       const key = target.service !== undefined ? `${kind}\u0000s\u0000${target.service}` : `${kind}\u0000i\u0000${target.identity ?? ''}`;
       return resolveQualified(kind, policies.get(key) ?? EMPTY);
     },
-    trafficTargetsFromSource: (identity) => resolveQualified('TrafficTarget', ttBySource.get(identity) ?? EMPTY),
     proxyPod: (uuid) => {
       const id = proxies.get(uuid);
       if (id === undefined) return undefined;

@@ -75,11 +75,13 @@ export function meshConfigDefaults(): MeshConfigSpec {
       http1PerRequestLoadBalancing: false,
       http2PerRequestLoadBalancing: true,
       serviceAccessMode: 'mixed',
+      // The CRD's defaults (cmd/fsm-bootstrap/crds/config.flomesh.io_meshconfigs.yaml), which FSM's
+      // chart leaves alone: svc.ns.svc.<trust domain> names exist, bare `svc` only in the local namespace.
       serviceAccessNames: {
         mustWithServicePort: false,
-        withTrustDomain: false,
-        mustWithNamespace: false,
-        cloud: { withNamespace: false },
+        withTrustDomain: true,
+        mustWithNamespace: true,
+        cloud: { withNamespace: true },
       },
       outboundPortExclusionList: [],
       inboundPortExclusionList: [],
@@ -241,11 +243,13 @@ function stripNulls(v: unknown): unknown {
 
 /** A view over an effective spec, with typed accessors. */
 export function createMeshConfigView(spec: MeshConfigSpec): MeshConfigView {
+  // Read on every certificate issuance: parsed once per view.
+  let certValidityMs: number | undefined;
   return {
     spec,
     isPermissiveTrafficPolicyMode: () => spec.traffic.enablePermissiveTrafficPolicyMode,
     isEgressEnabled: () => spec.traffic.enableEgress,
-    serviceCertValidityMs: () => parseGoDuration(spec.certificate.serviceCertValidityDuration),
+    serviceCertValidityMs: () => (certValidityMs ??= parseGoDuration(spec.certificate.serviceCertValidityDuration)),
     configResyncIntervalMs: () => parseGoDuration(spec.sidecar.configResyncInterval),
     warmupDurationMs: () => parseGoDuration(spec.warmup.duration),
     isFeatureEnabled: (flag) => spec.featureFlags[flag],

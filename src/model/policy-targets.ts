@@ -78,12 +78,3 @@ export function policyTargets(obj: MeshObject): PolicyTargets {
       return NONE;
   }
 }
-
-/** Source identities of a TrafficTarget (who may call the destination). */
-export function trafficTargetSources(obj: MeshObject): string[] {
-  const ns = obj.metadata.namespace ?? '';
-  const spec = (obj.spec ?? {}) as { sources?: Ref[] };
-  return arr<Ref>(spec.sources)
-    .filter((s) => s.name)
-    .map((s) => identityOf(s.name, s.namespace || ns));
-}

@@ -12,7 +12,6 @@
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
 import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
-import { affectedProxies as traceAffected } from './dependencies.js';
 import { describeObject, type ModelError } from './errors.js';
 import { createModelIndexes } from './indexes.js';
 import { kindInfo } from './kinds/kind-list.js';
@@ -58,17 +57,14 @@ export interface ModelStore extends ModelView {
   errorCounts(): ReadonlyMap<string, number>;
   /** Called once for every error raised; returns an unsubscribe function. */
   onError(listener: (error: ModelError) => void): () => void;
-  /** Called after every batch that changed the view; returns an unsubscribe function. */
-  subscribe(listener: (changes: readonly ModelChange[]) => void): () => void;
-  /** TrafficTargets that list the identity (`sa.ns`) as a source, by namespace then name. */
-  trafficTargetsFromSource(identity: string): readonly MeshObject[];
-  /** The proxies that depend on the changes (rules in dependencies.ts). */
-  affectedProxies(changes: readonly ModelChange[]): Set<string>;
   /** Number of accepted objects (of one kind, or all), observed or not. */
   count(kind?: string): number;
 }
 
 const CORE_NO_ORIGIN = new Set(['Pod', 'EndpointSlice', 'Endpoints']);
+
+/** Kinds of the fsm namespace the model reads though the namespace is not part of the mesh. */
+const CONTROL_PLANE_KINDS = new Set([MESH_CONFIG_KIND, 'MeshRootCertificate', 'Service', 'EndpointSlice', 'Endpoints']);
 
 export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const meshName = options.meshName ?? 'fsm';
@@ -83,7 +79,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const sourceProblems = new Map<string, ModelError[]>();
   const counts = new Map<string, number>();
   const errorListeners = new Set<(e: ModelError) => void>();
-  const listeners = new Set<(c: readonly ModelChange[]) => void>();
   let meshConfig: MeshConfigView = createMeshConfigView(effectiveMeshConfigSpec(undefined));
   let proxyCache: readonly ProxyInfo[] | undefined;
   let namespaceCache: readonly string[] | undefined;
@@ -91,10 +86,17 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   const nsOf = (obj: Pick<MeshObject, 'kind' | 'metadata'>): string =>
     kindInfo(obj.kind)?.namespaced === false ? '' : obj.metadata.namespace || 'default';
 
-  /** Control-plane kinds live in the fsm namespace (connectors in any), which is not a meshed namespace. */
-  const controlPlaneKind = (kind: string, ns: string): boolean =>
-    ((kind === MESH_CONFIG_KIND || kind === 'MeshRootCertificate') && ns === fsmNamespace) || kindInfo(kind)?.anyNamespace === true;
-  const observed = (kind: string, ns: string): boolean => ns === '' || monitored.has(ns) || controlPlaneKind(kind, ns);
+  /**
+   * Objects seen whatever the namespace's monitoring: the control plane's own
+   * kinds in the fsm namespace (MeshConfig, MeshRootCertificate) and the
+   * Services behind its egress gateway there; EgressGateways in any namespace,
+   * as FSM lists them cluster-wide (its documented example lives in fsm-system);
+   * connectors (kinds marked anyNamespace) in any namespace, as FSM's
+   * connector controller watches them.
+   */
+  const observedRegardless = (kind: string, ns: string): boolean =>
+    ns === '' || kind === 'EgressGateway' || kindInfo(kind)?.anyNamespace === true || (ns === fsmNamespace && CONTROL_PLANE_KINDS.has(kind));
+  const observed = (kind: string, ns: string): boolean => monitored.has(ns) || observedRegardless(kind, ns);
 
   const isMonitoredNamespace = (nsObj: MeshObject | undefined): boolean => {
     const labels = nsObj?.metadata.labels;
@@ -146,7 +148,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const ns = kindInfo(kind)?.namespaced === false ? '' : namespace;
       return observed(kind, ns) ? (table.sorted(kind, ns) as readonly T[]) : [];
     }
-    const namespaces = [...table.namespacesOf(kind)].filter((ns) => observed(kind, ns)).sort();
+    // Across namespaces: the mesh's namespaces (the fsm namespace's Services are not mesh services).
+    const everywhere = kind === 'EgressGateway' || kindInfo(kind)?.anyNamespace === true;
+    const namespaces = [...table.namespacesOf(kind)].filter((ns) => monitored.has(ns) || ns === '' || everywhere).sort();
     if (namespaces.length === 1) return table.sorted(kind, namespaces[0] as string) as readonly T[];
     const out: T[] = [];
     for (const ns of namespaces) out.push(...(table.sorted(kind, ns) as readonly T[]));
@@ -250,7 +254,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
         }
       }
     };
-    const observedRegardless = (kind: string, ns: string) => ns === '' || controlPlaneKind(kind, ns);
 
     for (const ev of events) {
       const raw = ev.object;
@@ -345,15 +348,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       }
     }
 
-    if (changes.length > 0) {
-      for (const l of listeners) {
-        try {
-          l(changes);
-        } catch (err) {
-          logger.error('model listener failed', { err: err instanceof Error ? err.message : String(err) });
-        }
-      }
-    }
     return { changes, errors: raised };
   }
 
@@ -391,16 +385,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     onError(listener) {
       errorListeners.add(listener);
       return () => errorListeners.delete(listener);
-    },
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    trafficTargetsFromSource(identity) {
-      return [...idx.trafficTargetsFromSource(identity)].filter((tt) => observed('TrafficTarget', tt.metadata.namespace ?? '')).sort(byNsName);
-    },
-    affectedProxies(changes) {
-      return traceAffected({ view, allProxies: () => idx.proxyUuids() }, changes);
     },
     count: (kind) => table.count(kind),
   };

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { caFromRoot, generateRoot } from '../../src/certificate/builtin-ca.js';
-import { formatExpiration, SDS_SECRET_TYPE, toPipyCertificate, toSdsSecrets } from '../../src/certificate/delivery.js';
+import { formatExpiration, SDS_SECRET_TYPE, toSdsSecrets } from '../../src/certificate/delivery.js';
+import { certificateBlock } from '../../src/generate/sidecar/certificate.js';
 import { createCertificateManager } from '../../src/certificate/manager.js';
 import { typeForUrl } from '../../server/codec/protos.js';
 
@@ -9,7 +10,7 @@ t.test('Pipy Certificate block: FSM field names, UTC expiration, whole trust bun
   const m = createCertificateManager({ issuer: ca });
   t.teardown(() => m.close());
   const cert = await m.issueWorkload({ serviceAccount: 'bookstore', namespace: 'shop' });
-  const block = toPipyCertificate(cert);
+  const block = certificateBlock(cert);
   t.same(Object.keys(block).sort(), ['CertChain', 'CommonName', 'Expiration', 'IssuingCA', 'PrivateKey']);
   t.equal(block.CommonName, 'bookstore.shop.cluster.local');
   t.match(block.Expiration, /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);

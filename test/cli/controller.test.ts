@@ -42,3 +42,21 @@ t.test('serves the example mesh, becomes ready, and exits 0 on SIGTERM', async (
   t.equal(await run.exit, 0, 'SIGTERM: graceful exit 0');
   t.match(run.stderr(), /"msg":"stopped"/);
 });
+
+t.test('a port that cannot be bound exits 1 naming the flag and the address, for each listener', async (t) => {
+  const { createServer } = await import('node:net');
+  const taken = createServer();
+  await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+  t.teardown(() => taken.close());
+  const port = (taken.address() as { port: number }).port;
+  const stateDir = await mkdtemp(join(tmpdir(), 'fsm-cli-state-'));
+  t.teardown(() => rm(stateDir, { recursive: true, force: true }));
+  for (const flag of ['--admin-listen', '--repo-listen', '--xds-listen']) {
+    const listen: Record<string, string> = { '--admin-listen': '127.0.0.1:0', '--repo-listen': '127.0.0.1:0', '--xds-listen': '127.0.0.1:0', [flag]: `127.0.0.1:${port}` };
+    const run = spawnCli(['--source', 'file:examples/bookstore', '--state-dir', stateDir, ...Object.entries(listen).flat()]);
+    t.teardown(() => run.child.kill('SIGKILL'));
+    // Before the fix the process logged the error and kept running with the other ports open.
+    t.equal(await run.exit, 1, `${flag}: the process exits by itself, non-zero`);
+    t.match(run.stderr(), new RegExp(`${flag} 127\\.0\\.0\\.1:${port}: cannot listen`), `${flag}: the message names the flag and the address`);
+  }
+});

@@ -5,6 +5,7 @@ import { createModelStore, type ModelStore } from '../../src/model/store.js';
 import type { MeshObject } from '../../src/model/types.js';
 import { defaultSourceRegistry } from '../../src/sources/schemes.js';
 import type { SourceSpec } from '../../src/sources/scheme.js';
+import type { SourceEvent } from '../../src/model/source-events.js';
 import { createConsulStandIn } from '../stand-ins/consul-stand-in.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -15,17 +16,18 @@ const consulConnector = (url: string, spec: Record<string, unknown> = {}): MeshO
   spec: { httpAddr: url, deriveNamespace: 'consul-a', syncPeriod: '2s', syncToK8S: { enable: true }, syncFromK8S: { enable: false }, ...spec },
 });
 
-function wire(store: ModelStore): { manager: ConnectorManager; specs: () => readonly SourceSpec[] } {
+/** The manager fed with the changes of every batch applied, as the controller's pipeline does. */
+function wire(store: ModelStore): { manager: ConnectorManager; specs: () => readonly SourceSpec[]; apply: (events: readonly SourceEvent[]) => void } {
   let specs: readonly SourceSpec[] = [];
-  const manager = createConnectorManager({
+  const apply = (events: readonly SourceEvent[]) => manager.apply(store.apply(events).changes);
+  const manager: ConnectorManager = createConnectorManager({
     registry: defaultSourceRegistry(),
     context: { logger: { debug() {}, info() {}, warn() {}, error() {} }, meshName: 'fsm' },
     view: store,
-    handlers: { onEvents: (e) => store.apply(e), onProblems: (scope, p) => store.setSourceProblems(scope, p) },
+    handlers: { onEvents: apply, onProblems: (scope, p) => store.setSourceProblems(scope, p) },
     onSpecs: (s) => (specs = s),
   });
-  store.subscribe((changes) => manager.apply(changes));
-  return { manager, specs: () => specs };
+  return { manager, specs: () => specs, apply };
 }
 
 const services = (store: ModelStore, ns: string) => store.list('Service', ns).map((s) => s.metadata.name);
@@ -35,22 +37,22 @@ t.test('a connector starts, reconfigures and stops its source at run time', asyn
   t.teardown(() => consul.close());
   consul.register({ id: 'web-1', service: 'web', serviceAddress: '10.0.0.1', port: 80 });
   const store = createModelStore();
-  const { manager, specs } = wire(store);
+  const { manager, specs, apply } = wire(store);
   t.teardown(() => manager.close());
 
   const host = consul.url.replace('http://', '');
-  store.apply([{ type: 'upsert', object: consulConnector(host) }]);
+  apply([{ type: 'upsert', object: consulConnector(host) }]);
   await waitFor('the connector source', () => services(store, 'consul-a').includes('web'));
   t.same(manager.status(), [{ connector: 'ConsulConnector fsm-system/consul', source: `consul:${consul.url}`, error: null }], 'httpAddr without a scheme is http');
   t.equal(specs().length, 1);
 
-  store.apply([{ type: 'upsert', object: consulConnector(host, { deriveNamespace: 'consul-b' }) }]);
+  apply([{ type: 'upsert', object: consulConnector(host, { deriveNamespace: 'consul-b' }) }]);
   await waitFor('the new namespace', () => services(store, 'consul-b').includes('web'));
   await waitFor('the old objects gone', () => services(store, 'consul-a').length === 0);
   t.equal(store.list('EndpointSlice', 'consul-a').length, 0, 'with their slices');
   t.equal(manager.sources().length, 1, 'one source per connector');
 
-  store.apply([{ type: 'upsert', object: consulConnector('ftp://nope', { deriveNamespace: 'consul-b' }) }]);
+  apply([{ type: 'upsert', object: consulConnector('ftp://nope', { deriveNamespace: 'consul-b' }) }]);
   await manager.settled();
   const err = store.errors().find((e) => e.code === 'E8006');
   t.match(err, { object: 'ConsulConnector fsm-system/consul', field: 'spec', reason: /must start with http:\/\/ or https:\/\// }, 'a connector that cannot be a source is reported');
@@ -58,13 +60,13 @@ t.test('a connector starts, reconfigures and stops its source at run time', asyn
   consul.register({ id: 'web-2', service: 'api', serviceAddress: '10.0.0.2', port: 80 });
   await waitFor('the old source still following', () => services(store, 'consul-b').includes('api'));
 
-  store.apply([{ type: 'upsert', object: consulConnector(host, { deriveNamespace: 'consul-b', purge: true }) }]);
+  apply([{ type: 'upsert', object: consulConnector(host, { deriveNamespace: 'consul-b', purge: true }) }]);
   await waitFor('purge', () => services(store, 'consul-b').length === 0);
   t.equal(store.errors().filter((e) => e.code === 'E8006').length, 0, 'the error cleared once the connector is valid');
 
-  store.apply([{ type: 'upsert', object: consulConnector(host, { deriveNamespace: 'consul-b' }) }]);
+  apply([{ type: 'upsert', object: consulConnector(host, { deriveNamespace: 'consul-b' }) }]);
   await waitFor('back', () => services(store, 'consul-b').length === 2);
-  store.apply([{ type: 'delete', object: consulConnector(host) }]);
+  apply([{ type: 'delete', object: consulConnector(host) }]);
   await waitFor('deleted connector, deleted services', () => services(store, 'consul-b').length === 0);
   t.same(manager.status(), []);
   t.same(specs(), []);

@@ -95,14 +95,14 @@ t.test('bookstore: Pipy fetcher and xDS client follow a TrafficSplit change; res
   xds.ack(update);
 
   const before = new Map(controller.store.proxies().map((p) => [p.uuid, controller.configs().get(p.uuid)?.version]));
-  const codebasesBefore = new Map(controller.store.proxies().map((p) => [p.uuid, controller.publisher().codebaseVersion(p)]));
+  const codebasesBefore = new Map(controller.store.proxies().map((p) => [p.uuid, controller.publisher().published({ generator: 'sidecar', key: p.uuid })?.codebase?.version]));
   await controller.close();
   closeController = undefined;
 
   ({ controller, ports } = await startController(dir, stateDir));
   closeController = controller;
   const after = new Map(controller.store.proxies().map((p) => [p.uuid, controller.configs().get(p.uuid)?.version]));
-  const codebasesAfter = new Map(controller.store.proxies().map((p) => [p.uuid, controller.publisher().codebaseVersion(p)]));
+  const codebasesAfter = new Map(controller.store.proxies().map((p) => [p.uuid, controller.publisher().published({ generator: 'sidecar', key: p.uuid })?.codebase?.version]));
   t.equal(after.size, 5, 'every proxy is back');
   t.same(after, before, 'a restart gives every proxy the same config version');
   t.same(codebasesAfter, codebasesBefore, 'and the same codebase etag (no mesh-wide reload)');

@@ -1,5 +1,4 @@
 import t from 'tap';
-import { createSnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createConvergenceTracker } from '../../src/controller/convergence.js';
 import { createMetrics } from '../../src/observability/metrics.js';
@@ -21,7 +20,7 @@ const request = (id: string) => ({ versionInfo: '', node: { id, cluster: 'c' }, 
 t.test('xDS send errors carry the stream node, the type and transport="xds"', async (t) => {
   const metrics = createMetrics();
   t.teardown(() => metrics.shutdown());
-  const cb = createConvergenceTracker({ metrics, cache: createSnapshotCache() }).xdsCallbacks();
+  const cb = createConvergenceTracker({ metrics }).xdsCallbacks();
   cb.onStreamRequest?.(1, request('proxy-a'));
   cb.onSendError?.(1, '', 'client did not read');
   cb.onSendError?.(1, '', 'client did not read');
@@ -46,7 +45,7 @@ t.test('xDS send errors carry the stream node, the type and transport="xds"', as
 t.test('repo callbacks: links move the gauge, reloads count as sent, failures as send errors', async (t) => {
   const metrics = createMetrics();
   t.teardown(() => metrics.shutdown());
-  const cb = createConvergenceTracker({ metrics, cache: createSnapshotCache() }).repoCallbacks();
+  const cb = createConvergenceTracker({ metrics }).repoCallbacks();
   const link = { codebase: 'fsm-sidecar/cn-1', instanceId: 'i', address: '127.0.0.1' };
   cb.onLinkChange({ ...link, linked: true });
   cb.onLinkChange({ ...link, instanceId: 'j', linked: true });

@@ -1,33 +1,43 @@
 import t, { type Test } from 'tap';
+import { createLinearCache } from '../../cache/linear-cache.js';
 import { createSnapshotCache } from '../../cache/snapshot-cache.js';
-import { createPublisher } from '../../src/controller/publisher.js';
+import { TypeUrl } from '../../cache/types.js';
+import { createNodePublisher } from '../../src/controller/node-publisher.js';
 import { createRegeneration } from '../../src/controller/regeneration.js';
-import { createSidecarConfigSet } from '../../src/generate/pipy/index.js';
+import { createSidecarConfigSet } from '../../src/generate/sidecar/index.js';
 import { createMetrics } from '../../src/observability/metrics.js';
 import { loadBaseCodebase } from '../../src/pipy-base/load-base-codebase.js';
-import { fixture, meshConfig, storeOf } from '../generate/pipy/fixtures/helpers.js';
+import { fixture, meshConfig, storeOf } from '../generate/sidecar/fixtures/helpers.js';
 
-// Regeneration in steps: each step is published and announced before the
+// Regeneration in steps: each step is published into the caches before the
 // next is generated, with the event loop free in between.
 
 async function setup(t: Test, stepSize: number) {
   const store = storeOf([...fixture('mesh.yaml'), meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: true } })]);
-  const configs = createSidecarConfigSet({ view: store });
-  const publisher = createPublisher({ base: await loadBaseCodebase(), cache: createSnapshotCache() });
+  const set = createSidecarConfigSet({ view: store, base: await loadBaseCodebase() });
+  const codebases = createLinearCache(TypeUrl.PipyCodebase);
+  const publisher = createNodePublisher({ snapshots: createSnapshotCache(), codebases });
   const metrics = createMetrics();
   t.teardown(() => metrics.shutdown());
-  const announced: string[][] = [];
+  /** The codebase names of each cache update, as the repo server's watch would see them. */
+  const updates: number[] = [];
+  let lastVersion = codebases.version();
   const expected: string[] = [];
   const forgotten: string[] = [];
+  const prepared: string[][] = [];
   const logs: Record<string, unknown>[] = [];
   const holds: string[] = [];
   const regenerate = createRegeneration({
-    view: store,
-    configs,
-    certificates: { ensure: async () => undefined },
-    publisher,
-    notifyChanged: (names) => void announced.push(names),
-    convergence: { expect: (proxy) => void expected.push(proxy.uuid), forget: (uuid) => void forgotten.push(uuid) },
+    generators: [{ set, prepare: async (keys) => void prepared.push([...keys]) }],
+    publisher: {
+      ...publisher,
+      publish(generator, changed, removed) {
+        publisher.publish(generator, changed, removed);
+        if (codebases.version() !== lastVersion) updates.push(changed.length + removed.length);
+        lastVersion = codebases.version();
+      },
+    },
+    convergence: { expect: (node) => void expected.push(node.key), forget: (node) => void forgotten.push(node.key) },
     metrics,
     logger: { debug() {}, warn() {}, error() {}, info: (msg, fields) => void (msg === 'proxies updated' && logs.push(fields ?? {})) },
     holdModel: () => {
@@ -36,20 +46,21 @@ async function setup(t: Test, stepSize: number) {
     },
     stepSize,
   });
-  return { store, configs, publisher, metrics, regenerate, announced, expected, forgotten, logs, holds };
+  return { store, set, publisher, codebases, metrics, regenerate, updates, expected, forgotten, prepared, logs, holds };
 }
 
-t.test('five proxies in steps of two: three announcements, the event loop runs between them', async (t) => {
+t.test('five proxies in steps of two: three cache updates, the event loop runs between them', async (t) => {
   const s = await setup(t, 2);
   const uuids = s.store.proxies().map((p) => p.uuid);
-  let announcedWhenLoopRan = -1;
-  setImmediate(() => (announcedWhenLoopRan = s.announced.length));
-  await s.regenerate([{ changes: [], proxies: uuids }], Date.now());
-  t.same(s.announced.map((names) => names.length), [2, 2, 1], 'each step announced its own codebases');
-  t.equal(announcedWhenLoopRan, 1, 'a callback queued before the regeneration ran after its first step');
+  let updatesWhenLoopRan = -1;
+  setImmediate(() => (updatesWhenLoopRan = s.updates.length));
+  await s.regenerate([{ changes: [], nodes: uuids.map((key) => ({ generator: 'sidecar', key })) }], Date.now());
+  t.same(s.updates, [2, 2, 1], 'each step published its own codebases');
+  t.equal(updatesWhenLoopRan, 1, 'a callback queued before the regeneration ran after its first step');
   t.same([...s.expected].sort(), [...uuids].sort(), 'every proxy is expected to converge');
-  for (const p of s.store.proxies()) t.ok(s.publisher.codebaseVersion(p), `${p.uuid} is published`);
-  t.match(s.logs, [{ recomputed: 5, changed: 5, removed: 0, steps: 3 }], 'one log line for the whole regeneration');
+  t.same(s.prepared.map((k) => [...k].sort()), [[...uuids].sort()], 'prepared once, before generation, with every affected node');
+  for (const uuid of uuids) t.ok(s.publisher.published({ generator: 'sidecar', key: uuid })?.codebase, `${uuid} is published`);
+  t.match(s.logs, [{ generator: 'sidecar', recomputed: 5, changed: 5, removed: 0, steps: 3 }], 'one log line for the whole regeneration');
   t.same(s.holds, ['hold', 'release'], 'the model was held once, across every step');
   t.match(await s.metrics.scrape(), /fsm_proxy_recompute_count(\{[^}]*\})? 5/, 'the recompute counter counts the batch');
 });
@@ -57,13 +68,21 @@ t.test('five proxies in steps of two: three announcements, the event loop runs b
 t.test('a removed proxy is unpublished and forgotten in the first step', async (t) => {
   const s = await setup(t, 2);
   const uuids = s.store.proxies().map((p) => p.uuid);
-  await s.regenerate([{ changes: [], proxies: uuids }], Date.now());
+  await s.regenerate([{ changes: [], nodes: uuids.map((key) => ({ generator: 'sidecar', key })) }], Date.now());
   const gone = s.store.proxies()[0];
   if (!gone) throw new Error('no proxy');
   const { changes } = s.store.apply([{ type: 'delete', object: gone.pod }]);
-  s.announced.length = 0;
+  s.updates.length = 0;
   await s.regenerate([{ changes }], Date.now());
   t.same(s.forgotten, [gone.uuid]);
-  t.equal(s.publisher.codebaseVersion(gone), undefined, 'its codebase is gone');
-  t.ok(s.announced[0]?.includes(`fsm-sidecar/${gone.cnPrefix}`), 'and announced at once, so its links close');
+  t.equal(s.publisher.published({ generator: 'sidecar', key: gone.uuid }), undefined, 'its outputs are gone');
+  t.notOk(s.codebases.getResources().has(`fsm-sidecar/${gone.cnPrefix}`), 'its codebase left the cache');
+  t.ok(s.updates.length >= 1, 'in a cache update of its own step');
+});
+
+t.test('nodes of another generator in a batch are not this generator’s business', async (t) => {
+  const s = await setup(t, 10);
+  await s.regenerate([{ changes: [], nodes: [{ generator: 'gateway', key: 'ns/gw' }] }], Date.now());
+  t.same(s.prepared, [], 'nothing to prepare');
+  t.same(s.expected, [], 'nothing generated');
 });

@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import t from 'tap';
-import { createSidecarConfigSet } from '../../src/generate/pipy/config-set.js';
+import { createSidecarConfigSet } from '../../src/generate/sidecar/config-set.js';
 import { createModelStore } from '../../src/model/store.js';
 import type { Source } from '../../src/model/source-events.js';
 import { defaultSourceRegistry } from '../../src/sources/schemes.js';

@@ -19,9 +19,10 @@ function errorsOf(o: MeshObject, ...others: MeshObject[]) {
   return { store, errors: r.errors.map((e) => `${e.field}|${e.code ?? ''}|${e.reason}`), raw: r.errors };
 }
 
-t.test('TrafficSplit: positive weights, backends in the same namespace, one split per apex (E2007)', async (t) => {
-  t.same(errorsOf(split('shop', 's', 'web', [['web-v1', 0]])).errors, [
-    'spec.backends[0].weight||Invalid value: 0: spec.backends[0].weight in body should be greater than 0',
+t.test('TrafficSplit: weights of 0 or more, backends in the same namespace, one split per apex (E2007)', async (t) => {
+  t.same(errorsOf(split('shop', 's', 'web', [['web-v1', 0], ['web-v2', 10]])).errors, [], 'weight 0 is a failover backend, as FSM accepts');
+  t.same(errorsOf(split('shop', 's', 'web', [['web-v1', -1]])).errors, [
+    'spec.backends[0].weight||Invalid value: -1: spec.backends[0].weight in body should be greater than or equal to 0',
   ]);
   t.same(errorsOf(split('shop', 's', 'web', [['web-v1.other', 10]])).errors, [
     'spec.backends[0].service||Invalid value: "web-v1.other": backend must be a service in namespace "shop"',

@@ -14,7 +14,7 @@ import type { MeshObject } from '../../src/model/types.js';
 import { createRegistrySync, type RegistrySync } from '../../src/registry-sync/registry-sync.js';
 import { createConsulSource } from '../../src/sources/consul/scheme.js';
 import { defaultSourceRegistry } from '../../src/sources/schemes.js';
-import type { SourceProblem } from '../../src/model/source-events.js';
+import type { SourceEvent, SourceProblem } from '../../src/model/source-events.js';
 import { createConsulStandIn } from '../stand-ins/consul-stand-in.js';
 import { createEurekaStandIn } from '../stand-ins/eureka-stand-in.js';
 import { createNacosStandIn } from '../stand-ins/nacos-stand-in.js';
@@ -42,23 +42,27 @@ const bookstore: MeshObject[] = [
   },
 ];
 
-function setup(t: Test, text: string): { store: ModelStore; sync: RegistrySync; problems: Map<string, readonly SourceProblem[]> } {
+function setup(t: Test, text: string): { store: ModelStore; sync: RegistrySync; problems: Map<string, readonly SourceProblem[]>; apply: (events: readonly SourceEvent[]) => void } {
   const store = createModelStore();
   store.apply(bookstore.map((object) => ({ type: 'upsert' as const, object })));
   const problems = new Map<string, readonly SourceProblem[]>();
   const sync = createRegistrySync({ view: store, registrant: 'fsm-control-plane/fsm', report: (s, p) => problems.set(s, p), debounceMs: 10 });
   t.teardown(() => sync.close());
-  store.subscribe(() => sync.changed());
   sync.setTargets([defaultSourceRegistry().parse(text)]);
-  return { store, sync, problems };
+  // As the controller does: the sync hears of every batch the model applied.
+  const apply = (events: readonly SourceEvent[]) => {
+    store.apply(events);
+    sync.changed();
+  };
+  return { store, sync, problems, apply };
 }
 
-const deleteBookstore = (store: ModelStore) => store.apply([{ type: 'delete', object: bookstore[1] as MeshObject }]);
+const deleteBookstore = (apply: (events: readonly SourceEvent[]) => void) => apply([{ type: 'delete', object: bookstore[1] as MeshObject }]);
 
 t.test('Consul: catalog entries with origin metadata, read back by the consul client; never read back by the source', async (t) => {
   const standIn = await createConsulStandIn();
   t.teardown(() => standIn.close());
-  const { store, sync } = setup(t, `consul:${standIn.url}?sync=true&syncTag=mesh&syncInterval=200ms`);
+  const { apply, sync } = setup(t, `consul:${standIn.url}?sync=true&syncTag=mesh&syncInterval=200ms`);
   const consul = new Consul({ host: '127.0.0.1', port: standIn.http.port });
   type Entry = { Service: { ID: string; Address: string; Port: number; Tags: string[]; Meta: Record<string, string> }; Checks: { Status: string }[] };
   const entries = async (name: string) => (await consul.health.service({ service: name, passing: true })) as Entry[];
@@ -78,7 +82,7 @@ t.test('Consul: catalog entries with origin metadata, read back by the consul cl
   await source.ready;
   t.equal(read.count('Service'), 0, 'our own registrations are not read back');
 
-  deleteBookstore(store);
+  deleteBookstore(apply);
   await waitFor('the deregistration', async () => (await entries('bookstore')).length === 0);
   t.equal(sync.status()[0]?.registered, 0);
 });
@@ -99,7 +103,7 @@ t.test('Consul: what an earlier run left is cleaned up; a removed target deregis
 t.test('Eureka: instances with leases renewed by heartbeats, read by eureka-js-client', async (t) => {
   const standIn = await createEurekaStandIn();
   t.teardown(() => standIn.close());
-  const { store } = setup(t, `eureka:${standIn.url}?sync=true&heartbeat=300ms&syncInterval=200ms`);
+  const { apply } = setup(t, `eureka:${standIn.url}?sync=true&heartbeat=300ms&syncInterval=200ms`);
   const reader = new Eureka({
     logger: { warn() {}, info() {}, debug() {}, error() {} },
     eureka: { host: '127.0.0.1', port: standIn.http.port, servicePath: '/eureka/apps/', registerWithEureka: false, fetchRegistry: true, registryFetchInterval: 100, maxRetries: 0 },
@@ -115,14 +119,14 @@ t.test('Eureka: instances with leases renewed by heartbeats, read by eureka-js-c
   t.equal(standIn.instances('BOOKSTORE').length, 2, 'heartbeats keep the leases');
   standIn.cancel('BOOKSTORE', 'bookstore-10.244.1.10-14001-local.default.default.default');
   await waitFor('registered again after a 404 heartbeat', () => standIn.instances('BOOKSTORE').length === 2);
-  deleteBookstore(store);
+  deleteBookstore(apply);
   await waitFor('the deregistration', () => ips().length === 0);
 });
 
 t.test('Nacos: ephemeral instances kept healthy by beats, read by the nacos client', async (t) => {
   const standIn = await createNacosStandIn({ heartbeatTimeoutMs: 1000, deleteTimeoutMs: 2000 });
   t.teardown(() => standIn.close());
-  const { store } = setup(t, `nacos:${standIn.url}?sync=true&heartbeat=300ms&syncInterval=200ms&syncGroup=MESH`);
+  const { apply } = setup(t, `nacos:${standIn.url}?sync=true&heartbeat=300ms&syncInterval=200ms&syncGroup=MESH`);
   const client = new NacosNamingClient({ logger: { info() {}, warn() {}, error() {}, debug() {}, log() {} } as unknown as typeof console, serverList: `127.0.0.1:${standIn.http.port}`, namespace: 'public' });
   await client.ready();
   t.teardown(() => (client as unknown as { close(): Promise<void> }).close());
@@ -131,7 +135,7 @@ t.test('Nacos: ephemeral instances kept healthy by beats, read by the nacos clie
   t.same(await healthy(), ['10.244.1.10:14001', '10.244.1.11:14001']);
   await new Promise((r) => setTimeout(r, 2500));
   t.equal((await healthy()).length, 2, 'beats keep them healthy past the timeouts');
-  deleteBookstore(store);
+  deleteBookstore(apply);
   // The client keeps its last list when a query answers no host (its push-empty protection), so the
   // empty answer is read through its naming proxy.
   const proxy = (client as unknown as { _serverProxy: { queryList(name: string, clusters: string, udpPort: number, healthyOnly: boolean): Promise<string> } })._serverProxy;

@@ -4,7 +4,7 @@
  * sidecar generator over it, so a test can ask what the client's sidecar
  * config says about a registry service (its Outbound cluster endpoints).
  */
-import { createSidecarConfigSet, type SidecarConfigSet } from '../../src/generate/pipy/config-set.js';
+import { createSidecarConfigSet, type SidecarConfigSet } from '../../src/generate/sidecar/config-set.js';
 import { createModelStore, type ModelStore } from '../../src/model/store.js';
 import type { Source, SourceEvent, SourceProblem } from '../../src/model/source-events.js';
 import type { MeshObject } from '../../src/model/types.js';

@@ -11,9 +11,10 @@
  * Exit codes: 0 printed; 1 the source could not be read or the proxy does not
  * exist (the message lists the proxies that do); 2 bad flags (`E1000: ...`).
  */
+import { DEFAULT_TRUST_DOMAIN } from '../../certificate/identity.js';
 import { parseArgs } from 'node:util';
 import { createControllerCertificates, type ControllerCertificates } from '../../controller/certificates.js';
-import { createSidecarConfigSet } from '../../generate/pipy/config-set.js';
+import { createSidecarConfigSet } from '../../generate/sidecar/config-set.js';
 import type { ModelStore } from '../../model/store.js';
 import type { ProxyInfo } from '../../model/view.js';
 import { createJsonLogger } from '../../shared/logger.js';
@@ -46,7 +47,7 @@ function parseFlags(argv: string[]): ConfigFlags | string {
         'state-dir': { type: 'string' },
         'mesh-name': { type: 'string', default: 'fsm' },
         'fsm-namespace': { type: 'string', default: 'fsm-system' },
-        'trust-domain': { type: 'string', default: 'cluster.local' },
+        'trust-domain': { type: 'string', default: DEFAULT_TRUST_DOMAIN },
       },
       strict: true,
       allowPositionals: false,
@@ -120,6 +121,6 @@ export async function run(argv: string[]): Promise<number> {
     out(JSON.stringify(generated.config, null, 2));
     return 0;
   } finally {
-    certs?.close();
+    await certs?.close();
   }
 }

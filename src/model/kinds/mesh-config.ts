@@ -12,7 +12,14 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'panic',
 const ip = s.object({ ipv4: s.ip(), ipv6: s.ip() });
 const resources = s.object({ limits: s.map(s.any({ intOrString: true })), requests: s.map(s.any({ intOrString: true })) });
 
+// FSM's CRD requires every field of a chain entry.
+const chain = s.array(s.object({ plugin: s.string({ minLength: 1 }), priority: s.number(), disable: s.bool() }, { required: ['disable', 'plugin', 'priority'] }));
+
 const OVERRIDES: Record<string, Schema> = {
+  'pluginChains.inbound-tcp': chain,
+  'pluginChains.inbound-http': chain,
+  'pluginChains.outbound-tcp': chain,
+  'pluginChains.outbound-http': chain,
   'clusterSet.properties': s.array(s.object({ name: s.string({ minLength: 1 }), value: s.string() }, { required: ['name', 'value'] })),
   'sidecar.logLevel': s.enum(LOG_LEVELS),
   'sidecar.configResyncInterval': s.duration({ description: 'Periodic full resync; "0s" disables it.' }),

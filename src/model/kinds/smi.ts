@@ -97,7 +97,7 @@ export const trafficSplit: KindDefinition = {
         s.object(
           {
             service: s.string({ minLength: 1, description: 'A backend service in the same namespace.' }),
-            weight: s.int({ minimum: 0, exclusiveMinimum: true, description: 'Relative weight; must be positive.' }),
+            weight: s.int({ minimum: 0, description: 'Relative weight; 0 makes the backend a failover target (FSM sends it weight 0, used only when the others fail).' }),
           },
           { required: ['service', 'weight'] },
         ),

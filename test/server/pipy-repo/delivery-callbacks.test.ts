@@ -79,7 +79,6 @@ t.test('a reload that cannot be sent on a closing link is a send error; a live l
   t.ok(await eventually(() => links.length === 2), 'both links accepted');
   await new Promise((r) => setTimeout(r, 50));
   codebases.setConfig(NAME, { v: 2 });
-  server.notifyChanged([NAME]);
   t.ok(await eventually(() => errors.length === 1 && reloads.length === 1), 'one failed, one sent');
   t.match(errors[0], { codebase: NAME, kind: 'reload', reason: /not open/ });
   t.same(reloads, ['live']);
@@ -90,7 +89,9 @@ t.test('a response whose connection is destroyed before it was written is a send
   // Larger than what loopback socket buffers take, so the write is still pending when the client goes.
   const big = new Uint8Array(64 * 1024 * 1024).fill(0x61);
   const codebase: Codebase = createCodebase({ layers: [new Map([['/main.js', Buffer.from('//\n')], ['/big.js', big]])] });
-  const { port, errors } = await start(t, { get: (name) => (name === NAME ? codebase : undefined) });
+  const codebases = createFakeCodebases();
+  codebases.set(NAME, codebase);
+  const { port, errors } = await start(t, codebases);
 
   const ok = connect(port, '127.0.0.1');
   let okBytes = 0;

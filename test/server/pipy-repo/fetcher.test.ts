@@ -66,7 +66,6 @@ t.test('a change reaches the fetcher within 1 s through the admin link', async (
   await until(() => server.stats().openLinks === 1);
   const next = fetcher.nextLoad(1000);
   const updated = codebases.setConfig(NAME, { weight: 90 });
-  server.notifyChanged([NAME]);
   await next;
   t.equal(fetcher.version, updated.version);
   t.same(JSON.parse(fetcher.files.get('/config.json')?.toString() ?? ''), { weight: 90 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createLinearCache, createMuxCache, createSnapshot, createSnapshotCache } from '../../../cache/index.js';
+import { createLinearCache, createMuxCache, createSnapshot, createSnapshotCache, sotwDecisions } from '../../../cache/index.js';
 import { createResource, type Resource } from '../../../cache/resource.js';
 import { TypeUrl } from '../../../cache/types.js';
 import { envelopeCounter } from '../../../server/codec/discovery.js';
@@ -29,6 +29,24 @@ const snapshot = (resources: Resource[]) => {
   for (const r of resources) (byType[r.typeUrl] ??= []).push(r);
   return createSnapshot({ resources: byType });
 };
+
+t.test('real streams holding the same state are decided once per snapshot (the shared path)', async (t) => {
+  const cache = createSnapshotCache({ nodeHash: (n) => n.cluster });
+  const { address } = await startServer(t, { watcher: cache });
+  cache.setSnapshot('mesh', snapshot([cluster('a'), cluster('b')]));
+  const N = 30;
+  const clients: AdsClient[] = [];
+  for (let i = 0; i < N; i++) clients.push(connect(t, address, { node: { id: `proxy-${i}`, cluster: 'mesh' } }));
+  for (const c of clients) c.subscribe(TypeUrl.Cluster, []);
+  for (const c of clients) c.ack(await c.next());
+  t.ok(await eventually(() => cache.numWatches('mesh') === N), 'every stream is watching');
+  const before = { ...sotwDecisions };
+  cache.setSnapshot('mesh', snapshot([cluster('a', 2), cluster('b')]));
+  await Promise.all(clients.map((c) => c.next()));
+  // Before streams kept the cache's map, each stream held a copy and every watch was decided alone.
+  t.equal(sotwDecisions.decided - before.decided, 1, 'one stream decided');
+  t.equal(sotwDecisions.shared - before.shared, N - 1, 'the others reused its decision');
+});
 
 t.test('one DiscoveryResponse body for N streams of nodes sharing a snapshot', async (t) => {
   const cache = createSnapshotCache({ nodeHash: (n) => n.cluster });
