@@ -28,13 +28,17 @@ export interface DebugRouteDeps {
    * probes and Prometheus must reach them).
    */
   debug: boolean;
+  /** Sources started by connector objects, and the connectors' and registrations' state. */
+  registries?: { sources(): readonly Source[]; status(): unknown };
 }
 
 /**
  * The admin port's routes: health, Prometheus metrics, and (with `debug`)
  * debug JSON for operators — every proxy with its identity, generated versions and what it
  * acknowledged (xDS) or reports running (Pipy); one proxy's config with
- * private keys redacted; the source and validation errors. Nothing here ever
+ * private keys redacted; the source and validation errors; every source's
+ * status (registry sources: staleness, errors, counts, name mapping) with
+ * the connectors and registrations into registries. Nothing here ever
  * contains a private key.
  */
 export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, 'routes' | 'prefixRoutes'> {
@@ -108,6 +112,13 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
         const { items, ...page } = debugPage(url, d.snapshots.statusKeys().sort());
         return { status: 200, body: { ...page, nodes: Object.fromEntries(items.map((k) => [k, d.snapshots.nodeStatus(k)])) } };
       },
+      '/debug/sources': () => ({
+        status: 200,
+        body: {
+          sources: [...d.sources, ...(d.registries?.sources() ?? [])].map((s) => ({ name: s.name, status: s.status?.() ?? null })),
+          registries: d.registries?.status() ?? null,
+        },
+      }),
       '/debug/stats': () => ({ status: 200, body: { sidecars: d.sidecars.stats(), repo: d.repo.stats(), published: d.publisher.size() } }),
     },
     prefixRoutes: { '/debug/proxies/': oneProxy },

@@ -14,7 +14,7 @@ import { createBootstrapCollector, type BootstrapCollector, type SweepResult } f
 import { createInjector, type InjectorMeshSettings, type InjectorView, type AdmissionOutcome } from '../injector/injector.js';
 import { ensureWebhookConfiguration, type WebhookConfigurationSpec } from '../injector/webhook-configuration.js';
 import { createWebhookServer, type WebhookServer } from '../injector/webhook-server.js';
-import { sleep, systemClock } from '../kubernetes/backoff.js';
+import { sleep, systemClock } from '../shared/backoff.js';
 import { errorMessage } from '../kubernetes/errors.js';
 import type { KubeClient } from '../kubernetes/kube-client.js';
 import { createLeaderElector, type LeaderElector, type LeaderElectorOptions } from '../kubernetes/leader-election.js';
