@@ -25,6 +25,7 @@
  * | IngressBackend, AccessControl            | servers of the backend services                         |
  * | Retry, Egress                            | proxies of the source identities                        |
  * | TrafficWarmup, ServiceImport, GlobalTrafficPolicy | clients of the service                         |
+ * | Gateway API kinds, gateway policies      | none (they configure gateways, not sidecars)            |
  *
  * Both the old and the new object of a change are considered, so a policy
  * that moves from one target to another touches both.
@@ -33,6 +34,7 @@ import type { ModelChange, ModelView } from './view.js';
 import { Labels, type MeshObject, type Pod, type Service } from './types.js';
 import { parseIdentity, splitRef } from './selectors.js';
 import { policyTargets, trafficTargetSources } from './policy-targets.js';
+import { GatewayKinds, PolicyKinds } from './gateway-types.js';
 
 const ALL_KINDS = new Set(['MeshConfig', 'EgressGateway', 'Isolation', 'Plugin', 'PluginChain']);
 const CLIENTS_AND_SERVERS = new Set(['UpstreamTrafficSetting', 'PluginConfig', 'ServiceExport']);
@@ -162,6 +164,7 @@ export function affectedProxies(ctx: DependencyContext, changes: readonly ModelC
   };
 
   for (const ch of changes) {
+    if (GATEWAY_ONLY.has(ch.kind)) continue;
     if (ALL_KINDS.has(ch.kind) || (!KNOWN.has(ch.kind))) {
       all = true;
       break;
@@ -173,6 +176,11 @@ export function affectedProxies(ctx: DependencyContext, changes: readonly ModelC
   if (all) return new Set(ctx.allProxies());
   return out;
 }
+
+const GATEWAY_ONLY: ReadonlySet<string> = new Set([
+  ...Object.values(GatewayKinds),
+  ...Object.values(PolicyKinds),
+]);
 
 const KNOWN = new Set([
   'Namespace', 'Pod', 'Service', 'EndpointSlice', 'Endpoints', 'ServiceAccount', 'Secret', 'TrafficTarget',

@@ -12,6 +12,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   uid?: string;
   resourceVersion?: string;
+  /** Bumped by the API server on every spec change; status conditions report it as observedGeneration. */
+  generation?: number;
   creationTimestamp?: string;
   deletionTimestamp?: string;
   ownerReferences?: { apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }[];
@@ -276,10 +278,20 @@ export type MeshConfigObject = MeshObject<Record<string, unknown>>;
 
 /** A kind the model knows: API group/version, kind name, and whether it is namespaced. */
 export interface KindInfo {
+  /** The group/version the kind is watched, generated and written in. */
   readonly apiVersion: string;
+  /**
+   * The model's name for the kind, unique among the model's kinds: the
+   * Kubernetes kind, or `<Kind>.<group>` when two API groups define the same
+   * kind (the Gateway API's TCPRoute and UDPRoute beside SMI's).
+   */
   readonly kind: string;
   readonly plural: string;
   readonly namespaced: boolean;
+  /** The Kubernetes kind, when `kind` is qualified with its group. */
+  readonly apiKind?: string;
+  /** Older versions of the same group the API server still serves (and the file source accepts), e.g. Gateway API v1beta1. */
+  readonly servedVersions?: readonly string[];
 }
 
 /** Labels and annotations with a meaning in FSM. */

@@ -4,12 +4,19 @@
  */
 import type { KindInfo } from '../types.js';
 
-const k = (apiVersion: string, kind: string, plural: string, namespaced = true): KindInfo => ({
+const k = (apiVersion: string, kind: string, plural: string, namespaced = true, more: Pick<KindInfo, 'apiKind' | 'servedVersions'> = {}): KindInfo => ({
   apiVersion,
   kind,
   plural,
   namespaced,
+  ...more,
 });
+
+const GATEWAY_API = 'gateway.networking.k8s.io';
+const GATEWAY_POLICY = 'gateway.flomesh.io/v1alpha1';
+/** A Gateway API kind whose name SMI also uses: the model qualifies it with the group. */
+const gatewayQualified = (kind: string, plural: string): KindInfo =>
+  k(`${GATEWAY_API}/v1alpha2`, `${kind}.${GATEWAY_API}`, plural, true, { apiKind: kind });
 
 export const KINDS: readonly KindInfo[] = [
   k('v1', 'Namespace', 'namespaces', false),
@@ -40,10 +47,59 @@ export const KINDS: readonly KindInfo[] = [
   k('multicluster.flomesh.io/v1alpha1', 'ServiceImport', 'serviceimports'),
   k('multicluster.flomesh.io/v1alpha1', 'ServiceExport', 'serviceexports'),
   k('multicluster.flomesh.io/v1alpha1', 'GlobalTrafficPolicy', 'globaltrafficpolicies'),
+  // Gateway API as FSM 1.3 serves it (gateway-api v1.1): v1 with v1beta1 still served.
+  k(`${GATEWAY_API}/v1`, 'GatewayClass', 'gatewayclasses', false, { servedVersions: [`${GATEWAY_API}/v1beta1`] }),
+  k(`${GATEWAY_API}/v1`, 'Gateway', 'gateways', true, { servedVersions: [`${GATEWAY_API}/v1beta1`] }),
+  k(`${GATEWAY_API}/v1`, 'HTTPRoute', 'httproutes', true, { servedVersions: [`${GATEWAY_API}/v1beta1`] }),
+  k(`${GATEWAY_API}/v1`, 'GRPCRoute', 'grpcroutes', true, { servedVersions: [`${GATEWAY_API}/v1alpha2`] }),
+  // v1beta1 is what every Gateway API release serves; v1 arrived in gateway-api v1.6.
+  k(`${GATEWAY_API}/v1beta1`, 'ReferenceGrant', 'referencegrants', true, { servedVersions: [`${GATEWAY_API}/v1`] }),
+  k(`${GATEWAY_API}/v1alpha2`, 'TLSRoute', 'tlsroutes'),
+  gatewayQualified('TCPRoute', 'tcproutes'),
+  gatewayQualified('UDPRoute', 'udproutes'),
+  k(GATEWAY_POLICY, 'RateLimitPolicy', 'ratelimitpolicies'),
+  k(GATEWAY_POLICY, 'SessionStickyPolicy', 'sessionstickypolicies'),
+  k(GATEWAY_POLICY, 'LoadBalancerPolicy', 'loadbalancerpolicies'),
+  k(GATEWAY_POLICY, 'CircuitBreakingPolicy', 'circuitbreakingpolicies'),
+  k(GATEWAY_POLICY, 'AccessControlPolicy', 'accesscontrolpolicies'),
+  k(GATEWAY_POLICY, 'HealthCheckPolicy', 'healthcheckpolicies'),
+  k(GATEWAY_POLICY, 'FaultInjectionPolicy', 'faultinjectionpolicies'),
+  k(GATEWAY_POLICY, 'UpstreamTLSPolicy', 'upstreamtlspolicies'),
+  k(GATEWAY_POLICY, 'RetryPolicy', 'retrypolicies'),
 ];
 
 const BY_KIND = new Map(KINDS.map((i) => [i.kind, i]));
+/** Kubernetes kind → the model kinds of that name (two for TCPRoute and UDPRoute). */
+const BY_API_KIND = new Map<string, KindInfo[]>();
+for (const i of KINDS) {
+  const name = i.apiKind ?? i.kind;
+  BY_API_KIND.set(name, [...(BY_API_KIND.get(name) ?? []), i]);
+}
 
+/** The kind of a model kind name (see KindInfo.kind). */
 export function kindInfo(kind: string): KindInfo | undefined {
   return BY_KIND.get(kind);
+}
+
+const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+/**
+ * The model kind of an object as a source presents it (`apiVersion`, `kind`).
+ * A Kubernetes kind defined by one group resolves by name alone, whatever the
+ * version; one that two groups define (TCPRoute) resolves by the group of
+ * `apiVersion`, the unqualified (SMI) kind answering any other group. A
+ * qualified model name resolves to itself.
+ */
+export function resolveKind(apiVersion: string, kind: string): KindInfo | undefined {
+  const exact = BY_KIND.get(kind);
+  if (exact?.apiKind) return exact;
+  const candidates = BY_API_KIND.get(kind);
+  if (!candidates || candidates.length < 2) return exact;
+  const group = groupOf(apiVersion);
+  return candidates.find((c) => c.apiKind && groupOf(c.apiVersion) === group) ?? exact;
+}
+
+/** The Kubernetes kind of a model kind (its name without the group qualifier). */
+export function apiKindOf(kind: string): string {
+  return BY_KIND.get(kind)?.apiKind ?? kind;
 }
