@@ -60,10 +60,12 @@ export interface GatewayAnalysis {
 
 const L7_KINDS = new Set<string>([GatewayKinds.HTTPRoute, GatewayKinds.GRPCRoute]);
 
+/** ResolvedRefs from the route's failures: distinct, sorted (backendRefs order means nothing), the first one's reason. */
 function resolvedRefs(route: AnyRoute, failures: readonly RefFailure[]): Condition {
-  const first = failures[0];
+  const unique = [...new Map(failures.map((f) => [`${f.message}\u0000${f.reason}`, f])).values()].sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : 0));
+  const first = unique[0];
   return first
-    ? condition(route, 'ResolvedRefs', false, first.reason, failures.map((f) => f.message).join('; '))
+    ? condition(route, 'ResolvedRefs', false, first.reason, unique.map((f) => f.message).join('; '))
     : condition(route, 'ResolvedRefs', true, 'ResolvedRefs', 'all references are resolved');
 }
 
