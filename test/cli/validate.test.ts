@@ -93,3 +93,44 @@ spec: { selector: { app: web }, ports: [{ port: 80 }] }
   t.equal(await run(['--source', `file:${dir}`, '--mesh-name', 'other'], b.io), 1);
   t.same(b.out, [`${join(dir, 'm.yaml')}:5: Service shop/web: no endpoints found for the service [E3000]`]);
 });
+
+t.test('unhealthy Gateway API conditions are problems: one line each naming object, parent and reason, exit 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-validate-gw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(
+    join(dir, 'gateway.yaml'),
+    `apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { flomesh.io/monitored-by: fsm } }
+---
+apiVersion: config.flomesh.io/v1alpha3
+kind: MeshConfig
+metadata: { name: fsm-mesh-config, namespace: fsm-system }
+spec: { gatewayAPI: { enabled: true } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: fsm }
+spec: { controllerName: flomesh.io/gateway-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: edge, namespace: shop }
+spec:
+  gatewayClassName: fsm
+  listeners: [{ name: web, port: 80, protocol: HTTP }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web, namespace: shop }
+spec:
+  parentRefs: [{ name: edge }]
+  rules: [{ backendRefs: [{ name: ghost, port: 80 }] }]
+`,
+  );
+  const c = capture();
+  const code = await run(['--source', `file:${dir}`], c.io);
+  t.equal(code, 1);
+  t.same(c.out, ['HTTPRoute shop/web: Gateway shop/edge: ResolvedRefs=False BackendNotFound: Service shop/ghost does not exist']);
+  t.match(c.err.join('\n'), /1 problem in/);
+});

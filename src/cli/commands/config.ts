@@ -1,6 +1,9 @@
 /**
  * `fsm-controller config --source file:DIR --proxy <uuid | namespace/pod>
  *   [--state-dir DIR] [--mesh-name fsm] [--fsm-namespace fsm-system] [--trust-domain cluster.local]`
+ * `fsm-controller config --source file:DIR --gateway <namespace/name> [--show-secrets]`
+ *
+ * With --gateway it prints a Gateway's config.json instead (gateway-config.ts).
  *
  * Loads DIR into a model store, finds the proxy and prints its Pipy sidecar
  * config as pretty JSON on stdout (generation problems go to stderr). With
@@ -17,14 +20,19 @@ import { createSidecarConfigSet } from '../../generate/pipy/config-set.js';
 import type { ModelStore } from '../../model/store.js';
 import type { ProxyInfo } from '../../model/view.js';
 import { createJsonLogger } from '../../shared/logger.js';
+import { printGatewayConfig } from './gateway-config.js';
 import { loadDirectory } from './load-directory.js';
 
 const USAGE =
-  'usage: fsm-controller config --source file:DIR --proxy <uuid | namespace/pod> [--state-dir DIR] [--mesh-name NAME] [--fsm-namespace NS] [--trust-domain DOMAIN]';
+  'usage: fsm-controller config --source file:DIR --proxy <uuid | namespace/pod> [--state-dir DIR] [--mesh-name NAME] [--fsm-namespace NS] [--trust-domain DOMAIN]\n' +
+  '       fsm-controller config --source file:DIR --gateway <namespace/name> [--show-secrets] [--mesh-name NAME] [--fsm-namespace NS]';
 
 interface ConfigFlags {
   readonly dir: string;
+  /** Exactly one of proxy and gateway is set. */
   readonly proxy: string;
+  readonly gateway: string | undefined;
+  readonly showSecrets: boolean;
   readonly stateDir: string | undefined;
   readonly meshName: string;
   readonly fsmNamespace: string;
@@ -43,6 +51,8 @@ function parseFlags(argv: string[]): ConfigFlags | string {
       options: {
         source: { type: 'string' },
         proxy: { type: 'string' },
+        gateway: { type: 'string' },
+        'show-secrets': { type: 'boolean', default: false },
         'state-dir': { type: 'string' },
         'mesh-name': { type: 'string', default: 'fsm' },
         'fsm-namespace': { type: 'string', default: 'fsm-system' },
@@ -57,12 +67,16 @@ function parseFlags(argv: string[]): ConfigFlags | string {
   const source = values.source;
   if (!source) return 'missing --source file:DIR';
   if (!source.startsWith('file:') || source.length <= 'file:'.length) return `--source must be file:DIR, got "${source}"`;
-  if (!values.proxy) return 'missing --proxy <uuid | namespace/pod>';
+  if (values.proxy && values.gateway) return '--proxy and --gateway are exclusive';
+  if (!values.proxy && !values.gateway) return 'missing --proxy <uuid | namespace/pod> or --gateway <namespace/name>';
+  if (values.gateway && values['state-dir'] !== undefined) return '--state-dir applies to --proxy only';
   if (values['state-dir'] === '') return '--state-dir must not be empty';
   if (!values['trust-domain']) return '--trust-domain must not be empty';
   return {
     dir: source.slice('file:'.length),
-    proxy: values.proxy,
+    proxy: values.proxy ?? '',
+    gateway: values.gateway,
+    showSecrets: values['show-secrets'] === true,
     stateDir: values['state-dir'],
     meshName: values['mesh-name'],
     fsmNamespace: values['fsm-namespace'],
@@ -95,6 +109,7 @@ export async function run(argv: string[]): Promise<number> {
     err(`cannot read ${flags.dir}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
+  if (flags.gateway !== undefined) return printGatewayConfig(store, flags.gateway, { showSecrets: flags.showSecrets, out, err });
   const proxy = findProxy(store, flags.proxy);
   if (!proxy) {
     err(unknownProxy(store, flags));

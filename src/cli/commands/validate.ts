@@ -2,10 +2,14 @@
  * `fsm-controller validate --source file:DIR [--mesh-name fsm] [--fsm-namespace fsm-system]`
  *
  * Loads DIR into a model store and prints one line per problem,
- * `file:line: Kind namespace/name: field: reason [code]`. Exit code 0 when
+ * `file:line: Kind namespace/name: field: reason [code]`, then one line per
+ * unhealthy Gateway API status condition of what the gateway controller owns,
+ * `Kind namespace/name: parent: Type=Status Reason: message`. Exit code 0 when
  * everything is valid, 1 when a problem was found, 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
+import { computeGatewayStatus } from '../../generate/gateway/status/gateway-status.js';
+import { formatStatusProblem, statusProblems } from '../../generate/gateway/status/status-problems.js';
 import { formatModelError } from '../../model/errors.js';
 import type { ModelStore } from '../../model/store.js';
 import { loadDirectory } from './load-directory.js';
@@ -53,8 +57,11 @@ export async function run(argv: string[], io: ValidateIO = defaultIO): Promise<n
   }
   const errors = store.errors();
   for (const e of errors) io.out(formatModelError(e));
-  if (errors.length > 0) {
-    io.err(`${errors.length} problem${errors.length === 1 ? '' : 's'} in ${dir}`);
+  const conditions = statusProblems(computeGatewayStatus(store));
+  for (const p of conditions) io.out(formatStatusProblem(p));
+  const total = errors.length + conditions.length;
+  if (total > 0) {
+    io.err(`${total} problem${total === 1 ? '' : 's'} in ${dir}`);
     return 1;
   }
   io.err(`${dir}: ${store.count()} objects, valid`);
