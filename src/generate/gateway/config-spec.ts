@@ -118,6 +118,7 @@ export function buildConfigSpec(ctx: GatewayContext, a: GatewayAnalysis): Gatewa
   const body = { Configs: configsOf(ctx.view), Listeners: listeners, RouteRules: rulesRaw, Services: services, Chains: CHAINS, Features: FEATURES };
   const withoutVersion = writeCanonical(body);
   const version = contentHash(withoutVersion);
-  const json = writeCanonical({ ...body, Version: version });
+  // `Version` sorts after every other top-level key: appending it gives the canonical text without a second pass.
+  const json = `${withoutVersion.slice(0, -1)},"Version":${JSON.stringify(version)}}`;
   return { document: { ...body, RouteRules: rulesDoc, Version: version }, json, version };
 }

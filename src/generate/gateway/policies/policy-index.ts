@@ -32,9 +32,10 @@ export interface PolicyState {
 }
 
 interface PolicyIndex {
-  /** `<kind>\u0000<targetKey>` → accepted policies, oldest first. */
+  /** `<kind>\u0000<targetKey>` → the policies of that kind naming that target, in no order. */
   readonly byTarget: Map<string, PolicyObject[]>;
-  readonly states: PolicyState[];
+  /** The same groups once resolved (sorted, judged): built on first use, so a batch judges only the targets it reads. */
+  readonly resolved: Map<string, readonly PolicyState[]>;
 }
 
 const TARGET_KINDS: Record<string, { group: string; kind: string; model: string }> = {
@@ -57,52 +58,68 @@ function entryKeys(policy: PolicyObject): string[] {
 
 function build(ctx: GatewayContext): PolicyIndex {
   const byTarget = new Map<string, PolicyObject[]>();
-  const states: PolicyState[] = [];
   for (const kind of Object.values(PolicyKinds)) {
-    const claimed = new Map<string, Set<string>>();
-    for (const policy of [...ctx.view.list<PolicyObject>(kind)].sort(byAge)) {
-      const ns = policy.metadata.namespace ?? '';
+    for (const policy of ctx.view.list<PolicyObject>(kind)) {
       const ref = policy.spec?.targetRef;
       if (!ref) continue;
-      const targetKey = policyTargetKey(ns, ref);
-      const cond = (ok: boolean, reason: string, message: string) => condition(policy, 'Accepted', ok, reason, message);
-      const targetNs = ref.namespace ?? ns;
-      const what = `${ref.kind} ${targetNs}/${ref.name}`;
-      const tk = TARGET_KINDS[ref.kind];
-      const target = tk && tk.group === ref.group ? ctx.view.get(tk.model, targetNs, ref.name) : undefined;
-      let accepted: Condition;
-      if (!target || (tk?.kind === 'Gateway' && !isOwnedGateway(ctx.view, target as Gateway))) {
-        accepted = cond(false, 'TargetNotFound', `target ${what} does not exist${target ? ' or is not a Gateway of this controller' : ''}`);
-      } else if (!referenceAllowed(ctx, policy, { group: ref.group, kind: ref.kind, namespace: targetNs, name: ref.name })) {
-        accepted = cond(false, 'NoAccessToTarget', `target ${what} is in another namespace and no ReferenceGrant in ${targetNs} allows ${kind}s from ${ns}`);
-      } else {
-        const taken = claimed.get(targetKey) ?? new Set<string>();
-        claimed.set(targetKey, taken);
-        const keys = entryKeys(policy);
-        const fresh = keys.filter((k) => !taken.has(k));
-        for (const k of fresh) taken.add(k);
-        if (keys.length > 0 && fresh.length === 0) accepted = cond(false, 'Conflicted', `every entry is already defined for ${what} by an older ${kind}`);
-        else {
-          accepted = cond(true, 'Accepted', `attached to ${what}`);
-          const list = byTarget.get(`${kind}\u0000${targetKey}`);
-          if (list) list.push(policy);
-          else byTarget.set(`${kind}\u0000${targetKey}`, [policy]);
-        }
-      }
-      states.push({ policy, targetKey, accepted });
+      const group = `${kind}\u0000${policyTargetKey(policy.metadata.namespace ?? '', ref)}`;
+      const list = byTarget.get(group);
+      if (list) list.push(policy);
+      else byTarget.set(group, [policy]);
     }
   }
-  return { byTarget, states };
+  return { byTarget, resolved: new Map() };
+}
+
+/** Judges the policies of one kind on one target, oldest first. */
+function judge(ctx: GatewayContext, kind: string, policies: readonly PolicyObject[]): PolicyState[] {
+  const taken = new Set<string>();
+  return [...policies].sort(byAge).map((policy) => {
+    const ns = policy.metadata.namespace ?? '';
+    const ref = (policy.spec as NonNullable<PolicyObject['spec']>).targetRef;
+    const targetKey = policyTargetKey(ns, ref);
+    const cond = (ok: boolean, reason: string, message: string) => condition(policy, 'Accepted', ok, reason, message);
+    const targetNs = ref.namespace ?? ns;
+    const what = `${ref.kind} ${targetNs}/${ref.name}`;
+    const tk = TARGET_KINDS[ref.kind];
+    const target = tk && tk.group === ref.group ? ctx.view.get(tk.model, targetNs, ref.name) : undefined;
+    let accepted: Condition;
+    if (!target || (tk?.kind === 'Gateway' && !isOwnedGateway(ctx.view, target as Gateway))) {
+      accepted = cond(false, 'TargetNotFound', `target ${what} does not exist${target ? ' or is not a Gateway of this controller' : ''}`);
+    } else if (!referenceAllowed(ctx, policy, { group: ref.group, kind: ref.kind, namespace: targetNs, name: ref.name })) {
+      accepted = cond(false, 'NoAccessToTarget', `target ${what} is in another namespace and no ReferenceGrant in ${targetNs} allows ${kind}s from ${ns}`);
+    } else {
+      const keys = entryKeys(policy);
+      const fresh = keys.filter((k) => !taken.has(k));
+      for (const k of fresh) taken.add(k);
+      accepted =
+        keys.length > 0 && fresh.length === 0
+          ? cond(false, 'Conflicted', `every entry is already defined for ${what} by an older ${kind}`)
+          : cond(true, 'Accepted', `attached to ${what}`);
+    }
+    return { policy, targetKey, accepted };
+  });
 }
 
 function index(ctx: GatewayContext): PolicyIndex {
   let idx = ctx.batch.memo.get('policy-index') as PolicyIndex | undefined;
   if (!idx) {
-    // Shared by every gateway of the batch: callers record what they look up (policiesFor), not what building read.
-    idx = build({ ...ctx, deps: new Set(), problems: [] });
+    idx = build(ctx);
     ctx.batch.memo.set('policy-index', idx);
   }
   return idx;
+}
+
+function resolvedGroup(ctx: GatewayContext, group: string): readonly PolicyState[] {
+  const idx = index(ctx);
+  let states = idx.resolved.get(group);
+  if (!states) {
+    const policies = idx.byTarget.get(group) ?? [];
+    // Shared by every gateway of the batch: callers record what they look up (policiesFor), not what judging read.
+    states = policies.length === 0 ? [] : judge({ ...ctx, deps: new Set(), problems: [] }, group.slice(0, group.indexOf('\u0000')), policies);
+    idx.resolved.set(group, states);
+  }
+  return states;
 }
 
 /**
@@ -114,10 +131,12 @@ export function policiesFor<T extends PolicyObject>(ctx: GatewayContext, kind: s
   ctx.deps.add(targetKey);
   // Policies from other namespaces hold on the grants of the target's.
   ctx.deps.add(grantsKey(targetNamespace));
-  return (index(ctx).byTarget.get(`${kind}\u0000${targetKey}`) ?? []) as readonly unknown[] as readonly T[];
+  const group = `${kind}\u0000${targetKey}`;
+  if (!index(ctx).byTarget.has(group)) return [];
+  return resolvedGroup(ctx, group).filter((s) => s.accepted.status === 'True').map((s) => s.policy) as readonly unknown[] as readonly T[];
 }
 
-/** Every policy with its Accepted condition, by kind then age. */
+/** Every policy with its Accepted condition, by kind then age within each target. */
 export function policyStates(ctx: GatewayContext): readonly PolicyState[] {
-  return index(ctx).states;
+  return [...index(ctx).byTarget.keys()].sort().flatMap((group) => resolvedGroup(ctx, group));
 }
