@@ -7,7 +7,6 @@
 import type { LabelSelector, MeshObject } from './types.js';
 
 export const GATEWAY_API_GROUP = 'gateway.networking.k8s.io';
-export const GATEWAY_POLICY_GROUP = 'gateway.flomesh.io';
 /** GatewayClass `controllerName` of the classes this controller owns (FSM's). */
 export const GATEWAY_CONTROLLER_NAME = 'flomesh.io/gateway-controller';
 /** Listener `tls.options` key that turns on client certificate verification (FSM 1.3). */

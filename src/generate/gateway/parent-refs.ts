@@ -6,7 +6,7 @@
 import { GATEWAY_API_GROUP, type AnyRoute, type ParentReference } from '../../model/gateway-types.js';
 import type { MeshObject } from '../../model/types.js';
 
-export function isGatewayRef(ref: ParentReference): boolean {
+function isGatewayRef(ref: ParentReference): boolean {
   return (ref.group ?? GATEWAY_API_GROUP) === GATEWAY_API_GROUP && (ref.kind ?? 'Gateway') === 'Gateway';
 }
 

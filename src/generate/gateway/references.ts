@@ -3,7 +3,7 @@
  * cross-namespace references, Secrets (certificates, CA bundles) and
  * backendRefs to Services. Each lookup records its dependency key.
  */
-import { GATEWAY_API_GROUP, GATEWAY_POLICY_GROUP, GatewayKinds, type BackendRef, type ObjectReference, type ReferenceGrant } from '../../model/gateway-types.js';
+import { GatewayKinds, type BackendRef, type ObjectReference, type ReferenceGrant } from '../../model/gateway-types.js';
 import { apiKindOf } from '../../model/kinds/kind-list.js';
 import type { MeshObject, Secret, Service } from '../../model/types.js';
 import type { GatewayContext } from './context.js';
@@ -103,6 +103,3 @@ export function resolveBackendRef(ctx: GatewayContext, route: MeshObject, ref: B
 }
 
 export const backendName = (t: Pick<BackendTarget, 'namespace' | 'name' | 'port'>): string => `${t.namespace}/${t.name}:${t.port}`;
-
-/** The groups policies and routes are written in, for grant checks from them. */
-export const Groups = { gatewayApi: GATEWAY_API_GROUP, policy: GATEWAY_POLICY_GROUP } as const;

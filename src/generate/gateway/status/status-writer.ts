@@ -64,7 +64,7 @@ type Parent = { parentRef: unknown; controllerName: string; conditions: TimedCon
 type Listener = { name: string; conditions: TimedCondition[] };
 
 /** The status to write for `desired` over the live `current`. */
-export function mergeStatus(desired: ObjectStatus, current: Status | undefined, now: string): Status {
+function mergeStatus(desired: ObjectStatus, current: Status | undefined, now: string): Status {
   const d = desired.status;
   if (Array.isArray(d['parents'])) {
     const live = (Array.isArray(current?.['parents']) ? (current?.['parents'] as Parent[]) : []);
@@ -82,7 +82,7 @@ export function mergeStatus(desired: ObjectStatus, current: Status | undefined, 
   return out;
 }
 
-export function statusTarget(s: ObjectStatus): StatusTarget {
+function statusTarget(s: ObjectStatus): StatusTarget {
   return { apiVersion: s.apiVersion, kind: s.kind, plural: kindInfo(s.modelKind)?.plural ?? `${s.kind.toLowerCase()}s`, ...(s.namespace ? { namespace: s.namespace } : {}), name: s.name };
 }
 
