@@ -7,8 +7,8 @@
  * its weight under the `!unresolved` backend, which has no endpoints, so
  * that share of the requests fails (FSM's scripts answer 502 there, the
  * built-in base 500, the status the specification asks for); a rule whose
- * backends all have weight 0 or do not resolve, or that has none and does not
- * redirect, sends everything there.
+ * backends all have weight 0 or do not resolve, or that has none, sends
+ * everything there (a RequestRedirect answers before any backend is used).
  *
  * Query parameter matches are written as `RequestParams` (fgw's field name)
  * and as `QueryParams` (the name FSM 1.3's http/route.js reads).
@@ -94,12 +94,13 @@ function ruleParts(ctx: GatewayContext, route: AnyRoute, rule: HTTPRouteRule | G
     backendService[name] = { Weight: (prev?.Weight ?? 0) + weight, ...(backendFilters.length > 0 ? { Filters: backendFilters } : prev?.Filters ? { Filters: prev.Filters } : {}) };
     validWeight += weight;
   }
-  const redirects = (rule.filters ?? []).some((f) => f.type === 'RequestRedirect');
   if (broken) {
     for (const k of Object.keys(backendService)) delete backendService[k];
     backendService[UNRESOLVED_BACKEND] = { Weight: 1 };
     acc.unresolved = true;
-  } else if (unresolvedWeight > 0 || (validWeight === 0 && !redirects)) {
+  } else if (unresolvedWeight > 0 || validWeight === 0) {
+    // A redirecting rule without backends names `!unresolved` too: FSM's http/service.js answers 404 before
+    // its filter/request-redirect.js runs when a match has no backend. The redirect answers every request first.
     backendService[UNRESOLVED_BACKEND] = { Weight: unresolvedWeight > 0 ? unresolvedWeight : 1 };
     acc.unresolved = true;
   }
