@@ -5,6 +5,7 @@ import { composeCallbacks } from '../../server/compose-callbacks.js';
 import { createPipyRepoServer } from '../../server/pipy-repo/server.js';
 import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
 import { createXdsServer, type XdsServer } from '../../server/transport/grpc-server.js';
+import { createGatewayGenerator } from '../generate/gateway/generator.js';
 import { createOutputSet } from '../generate/output-set.js';
 import { createSidecarGenerator, sidecarCodebaseName, type SidecarConfigSet } from '../generate/sidecar/index.js';
 import { createModelStore, type ModelStore } from '../model/store.js';
@@ -12,12 +13,14 @@ import type { Source } from '../model/source-events.js';
 import type { ModelChange } from '../model/view.js';
 import { createAdminServer, type AdminServer } from '../observability/admin-http.js';
 import { createMetrics, type Metrics } from '../observability/metrics.js';
-import { loadBaseCodebase } from '../pipy-base/load-base-codebase.js';
+import { defaultGatewayBaseDir, loadBaseCodebase } from '../pipy-base/load-base-codebase.js';
 import { silentLogger, type LevelledLogger, type Logger } from '../shared/logger.js';
 import { defaultSourceRegistry } from '../sources/schemes.js';
 import { createControllerCertificates, type ControllerCertificates } from './certificates.js';
 import { createConvergenceTracker } from './convergence.js';
 import { createDebugRoutes } from './debug-routes.js';
+import { createGatewayDebugRoute } from './gateway-debug-route.js';
+import { createGatewayRepoAuthorizer } from './gateway-repo-authorizer.js';
 import { createMeshConfigLogLevel } from './log-level.js';
 import { createNodePublisher, type NodePublisher } from './node-publisher.js';
 import type { ControllerOptions } from './options.js';
@@ -143,6 +146,9 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       }),
       store,
     ));
+    // One codebase per Gateway of ours while MeshConfig gatewayAPI.enabled (docs/gateway.md).
+    const gatewayGenerator = createGatewayGenerator({ base: await loadBaseCodebase(options.gatewayCodebase ?? (await defaultGatewayBaseDir())) });
+    const gateways = createOutputSet(gatewayGenerator, store);
     const convergence = createConvergenceTracker({ metrics });
     // MeshConfig observability.fsmLogLevel sets the level of a logger that can change it.
     const logLevel = 'setLevel' in logger ? createMeshConfigLogLevel({ store, logger: logger as LevelledLogger, bootLevel: options.logLevel, fsmNamespace: options.fsmNamespace }) : undefined;
@@ -161,6 +167,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
           set: sidecars,
           prepare: (uuids) => certs.ensure(uuids.flatMap((u) => store.proxyByUuid(u) ?? [])),
         },
+        { set: gateways },
       ],
       publisher,
       convergence,
@@ -220,11 +227,14 @@ export function createController(options: ControllerOptions, deps: ControllerDep
               key: tls.key,
               cert: tls.cert,
               ca: tls.ca,
-              authorize: (peer, codebase) => {
-                const id = identifyProxy(peer, store, options.trustDomain);
-                if (!id.ok) return new Error(`${id.code}: ${id.reason}`);
-                return sidecarCodebaseName(id.proxy) === codebase ? true : new Error(`E5010: ${id.proxy.cnPrefix} may not read ${codebase}`);
-              },
+              authorize: createGatewayRepoAuthorizer({
+                trustDomain: options.trustDomain,
+                sidecars: (peer, codebase) => {
+                  const id = identifyProxy(peer, store, options.trustDomain);
+                  if (!id.ok) return new Error(`${id.code}: ${id.reason}`);
+                  return sidecarCodebaseName(id.proxy) === codebase ? true : new Error(`E5010: ${id.proxy.cnPrefix} may not read ${codebase}`);
+                },
+              }),
             },
           }
         : {}),
@@ -254,7 +264,27 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     });
     const admin = (r.admin = createAdminServer({
       listen: options.adminListen,
-      ...createDebugRoutes({ store, sidecars, publisher, snapshots, repo, metrics, isReady: pipeline.isReady, sources, convergence, registries, debug: options.debug }),
+      ...createDebugRoutes({
+        store,
+        sidecars,
+        publisher,
+        snapshots,
+        repo,
+        metrics,
+        isReady: pipeline.isReady,
+        sources,
+        convergence,
+        registries,
+        debug: options.debug,
+        more: {
+          '/debug/gateways': createGatewayDebugRoute({
+            view: store,
+            generator: gatewayGenerator,
+            publishedVersion: (name) => codebases.getResources().get(name)?.version,
+            instances: () => repo.instances(),
+          }),
+        },
+      }),
     }));
 
     // Every bind settles before a failure is reported, so release() never races a listen still in flight.

@@ -28,6 +28,8 @@ export interface DebugRouteDeps {
    * probes and Prometheus must reach them).
    */
   debug: boolean;
+  /** Further debug routes (served with `debug` only), e.g. the gateway generator's `/debug/gateways`. */
+  more?: Record<string, AdminHandler>;
   /** Sources started by connector objects, and the connectors' and registrations' state. */
   registries?: { sources(): readonly Source[]; status(): unknown };
 }
@@ -120,6 +122,7 @@ export function createDebugRoutes(d: DebugRouteDeps): Pick<AdminServerOptions, '
         },
       }),
       '/debug/stats': () => ({ status: 200, body: { sidecars: d.sidecars.stats(), repo: d.repo.stats(), published: d.publisher.size() } }),
+      ...d.more,
     },
     prefixRoutes: { '/debug/proxies/': oneProxy },
   };

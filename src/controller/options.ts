@@ -31,6 +31,8 @@ export interface ControllerOptions {
   adminListen: string;
   stateDir: string | undefined;
   pipyCodebase: string | undefined;
+  /** Base scripts of gateway codebases (FSM's gateway scripts); undefined: the built-in gateway base. */
+  gatewayCodebase: string | undefined;
   /** Quiet window of the change coalescer (ms). */
   quietMs: number;
   /** Longest a change waits before regeneration (ms). */
@@ -68,6 +70,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { flag: 'admin-listen', env: 'FSM_ADMIN_LISTEN', kind: 'string', def: '0.0.0.0:9091', help: 'health and metrics (and /debug/* with --debug) listen address HOST:PORT' },
   { flag: 'state-dir', env: 'FSM_STATE_DIR', kind: 'string', help: 'directory for the CA and issued certificates when not using Kubernetes (default: a per-user directory)' },
   { flag: 'pipy-codebase', env: 'FSM_PIPY_CODEBASE', kind: 'string', help: 'directory with the base Pipy sidecar scripts (default: the built-in base)' },
+  { flag: 'gateway-codebase', env: 'FSM_GATEWAY_CODEBASE', kind: 'string', help: 'directory with the base Pipy gateway scripts, e.g. FSM\'s (default: the built-in gateway base)' },
   { flag: 'quiet-ms', env: 'FSM_QUIET_MS', kind: 'int', def: '100', help: 'coalescing quiet window in milliseconds' },
   { flag: 'max-delay-ms', env: 'FSM_MAX_DELAY_MS', kind: 'int', def: '1000', help: 'longest a change waits before regeneration, in milliseconds' },
   { flag: 'repo-tls', env: 'FSM_REPO_TLS', kind: 'bool', help: 'serve the Pipy repo over HTTPS with client certificates from the mesh CA (default: on with --source kubernetes)' },
@@ -264,6 +267,7 @@ export function parseControllerOptions(argv: readonly string[], env: Record<stri
     adminListen: addr('admin-listen'),
     stateDir: str('state-dir'),
     pipyCodebase: str('pipy-codebase'),
+    gatewayCodebase: str('gateway-codebase'),
     quietMs: int('quiet-ms'),
     maxDelayMs: int('max-delay-ms'),
     repoTls,

@@ -186,7 +186,17 @@ export interface MeshConfigSpec {
   featureFlags: FeatureFlags;
   pluginChains: PluginChainsSpec;
   ingress: IngressSpec;
-  gatewayAPI: { enabled: boolean; logLevel: string };
+  gatewayAPI: {
+    enabled: boolean;
+    logLevel: string;
+    /** FSM 1.3's FGW settings: they become the gateway config's `Configs`. */
+    fgwLogLevel: string;
+    stripAnyHostPort: boolean;
+    proxyPreserveHost: boolean;
+    sslPassthroughUpstreamPort: number;
+    http1PerRequestLoadBalancing: boolean;
+    http2PerRequestLoadBalancing: boolean;
+  };
   serviceLB: { enabled: boolean; image: string };
   flb: { enabled: boolean; strictMode: boolean; upstreamMode: 'NodePort' | 'Endpoint'; secretName: string };
   egressGateway: { enabled: boolean; logLevel: string; mode: string; port: number; adminPort: number; replicas: number };

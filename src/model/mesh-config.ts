@@ -181,7 +181,17 @@ export function meshConfigDefaults(): MeshConfigSpec {
         sslPassthrough: { enabled: false, upstreamPort: 443 },
       },
     },
-    gatewayAPI: { enabled: false, logLevel: 'info' },
+    // FSM 1.3's MeshConfig CRD defaults for the FGW settings.
+    gatewayAPI: {
+      enabled: false,
+      logLevel: 'info',
+      fgwLogLevel: 'info',
+      stripAnyHostPort: false,
+      proxyPreserveHost: true,
+      sslPassthroughUpstreamPort: 443,
+      http1PerRequestLoadBalancing: false,
+      http2PerRequestLoadBalancing: false,
+    },
     serviceLB: { enabled: false, image: 'mirrored-klipper-lb:v0.4.7' },
     flb: { enabled: false, strictMode: false, upstreamMode: 'Endpoint', secretName: 'fsm-flb-secret' },
     egressGateway: { enabled: false, logLevel: 'error', mode: 'http2tunnel', port: 1080, adminPort: 6060, replicas: 1 },

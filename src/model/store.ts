@@ -14,7 +14,7 @@ import { silentLogger } from '../shared/logger.js';
 import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
 import { describeObject, locateError, type ModelError } from './errors.js';
 import { createModelIndexes } from './indexes.js';
-import { kindInfo } from './kinds/kind-list.js';
+import { kindInfo, resolveKind } from './kinds/kind-list.js';
 import { endpointsToSlices } from './legacy-endpoints.js';
 import {
   MESH_CONFIG_KIND,
@@ -275,8 +275,10 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     };
 
     for (const ev of events) {
-      const raw = ev.object;
-      const info = raw && typeof raw === 'object' ? kindInfo(String(raw.kind)) : undefined;
+      let raw = ev.object;
+      const info = raw && typeof raw === 'object' ? resolveKind(String(raw.apiVersion), String(raw.kind)) : undefined;
+      // A kind two API groups define is kept under its qualified model name (see KindInfo.kind).
+      if (info && raw.kind !== info.kind) raw = { ...raw, kind: info.kind };
       const name = raw?.metadata?.name;
       if (!info || typeof name !== 'string' || name === '') {
         // Kept under a key of its own so errors() lists it until the object is deleted or fixed.

@@ -35,6 +35,7 @@ function trimMeta(m: ObjectMeta): ObjectMeta {
     if (Object.keys(rest).length > 0) out.annotations = internRecord(rest) as Record<string, string>;
   }
   if (m.uid) out.uid = m.uid;
+  if (typeof m.generation === 'number') out.generation = m.generation;
   if (m.creationTimestamp) out.creationTimestamp = m.creationTimestamp;
   if (m.deletionTimestamp) out.deletionTimestamp = m.deletionTimestamp;
   if (m.ownerReferences && m.ownerReferences.length > 0) {

@@ -12,6 +12,8 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   uid?: string;
   resourceVersion?: string;
+  /** Bumped by the API server on every spec change; status conditions report it as observedGeneration. */
+  generation?: number;
   creationTimestamp?: string;
   deletionTimestamp?: string;
   ownerReferences?: { apiVersion: string; kind: string; name: string; uid?: string; controller?: boolean }[];
@@ -276,12 +278,24 @@ export type MeshConfigObject = MeshObject<Record<string, unknown>>;
 
 /** A kind the model knows: API group/version, kind name, and whether it is namespaced. */
 export interface KindInfo {
+  /** The group/version the kind is watched, generated and written in. */
   readonly apiVersion: string;
-  /** Other API versions FSM serves for the kind whose objects have the same shape; accepted as they are. */
-  readonly alsoServed?: readonly string[];
+  /**
+   * The model's name for the kind, unique among the model's kinds: the
+   * Kubernetes kind, or `<Kind>.<group>` when two API groups define the same
+   * kind (the Gateway API's TCPRoute and UDPRoute beside SMI's).
+   */
   readonly kind: string;
   readonly plural: string;
   readonly namespaced: boolean;
+  /** The Kubernetes kind, when `kind` is qualified with its group. */
+  readonly apiKind?: string;
+  /**
+   * Older versions the API server still serves with the same shape (and the
+   * file source accepts as they are), e.g. Gateway API v1beta1, SMI
+   * TrafficSplit v1alpha2.
+   */
+  readonly alsoServed?: readonly string[];
   /** Read in any namespace, meshed or not: control-plane configuration (connectors) and EgressGateways (FSM deploys them in its own namespace). */
   readonly anyNamespace?: boolean;
 }

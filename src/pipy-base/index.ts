@@ -1,1 +1,1 @@
-export { defaultBaseDir, loadBaseCodebase, type BaseCodebase, type LoadBaseCodebaseOptions } from './load-base-codebase.js';
+export { defaultBaseDir, defaultGatewayBaseDir, loadBaseCodebase, type BaseCodebase, type LoadBaseCodebaseOptions } from './load-base-codebase.js';

@@ -22,28 +22,36 @@ export interface LoadBaseCodebaseOptions {
 }
 
 /**
- * Where the project's own default base lives. The sources keep it beside this
- * module (`src/pipy-base/default/`); the built program runs from
- * `dist/src/pipy-base/`, which has no copy (tsc emits no .js assets), so it
- * looks three levels up for the package's `src/pipy-base/default/` too.
+ * Where the project's own default bases live: the sidecar's in
+ * `src/pipy-base/default/`, the gateway's in `src/pipy-base/gateway-default/`.
+ * The built program runs from `dist/src/pipy-base/`, which has no copy (tsc
+ * emits no .js assets), so each is also looked for three levels up, in the
+ * package's `src/pipy-base/`.
  */
-const DEFAULT_DIR_CANDIDATES = [
-  new URL('./default/', import.meta.url),
-  new URL('../../../src/pipy-base/default/', import.meta.url),
-];
+const candidates = (dir: string): URL[] => [new URL(`./${dir}/`, import.meta.url), new URL(`../../../src/pipy-base/${dir}/`, import.meta.url)];
 
-/** Finds the default base directory, or throws naming where it looked. */
-export async function defaultBaseDir(): Promise<string> {
-  for (const url of DEFAULT_DIR_CANDIDATES) {
-    const dir = resolve(fileURLToPath(url));
+async function findBaseDir(dir: string, what: string): Promise<string> {
+  const urls = candidates(dir);
+  for (const url of urls) {
+    const path = resolve(fileURLToPath(url));
     try {
-      await access(join(dir, 'main.js'));
-      return dir;
+      await access(join(path, 'main.js'));
+      return path;
     } catch {
       // try the next candidate
     }
   }
-  throw new Error(`default Pipy base codebase not found (looked in ${DEFAULT_DIR_CANDIDATES.map((u) => fileURLToPath(u)).join(', ')})`);
+  throw new Error(`default Pipy ${what} base codebase not found (looked in ${urls.map((u) => fileURLToPath(u)).join(', ')})`);
+}
+
+/** Finds the default sidecar base directory, or throws naming where it looked. */
+export function defaultBaseDir(): Promise<string> {
+  return findBaseDir('default', 'sidecar');
+}
+
+/** Finds the default gateway base directory (the built-in gateway scripts), or throws naming where it looked. */
+export function defaultGatewayBaseDir(): Promise<string> {
+  return findBaseDir('gateway-default', 'gateway');
 }
 
 /**

@@ -37,7 +37,7 @@ t.test('serves the example mesh, becomes ready, and exits 0 on SIGTERM', async (
   const alive = await fetch(`http://127.0.0.1:${admin}/health/alive`);
   t.equal(alive.status, 200);
   const metrics = await (await fetch(`http://127.0.0.1:${admin}/metrics`)).text();
-  t.match(metrics, /fsm_proxy_recompute_count 5/, 'metrics count the five initial generations');
+  t.match(metrics, /fsm_proxy_recompute_count 6/, 'metrics count the six initial generations (five sidecars, the example gateway)');
   run.child.kill('SIGTERM');
   t.equal(await run.exit, 0, 'SIGTERM: graceful exit 0');
   t.match(run.stderr(), /"msg":"stopped"/);

@@ -173,3 +173,44 @@ t.test('unreadable files and directories are errors naming them (as an unprivile
   ]);
   t.match(r.stderr(), /2 problems; not valid/);
 });
+
+t.test('unhealthy Gateway API conditions are problems: one line each naming object, parent and reason, exit 1', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'fsm-validate-gw-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(
+    join(dir, 'gateway.yaml'),
+    `apiVersion: v1
+kind: Namespace
+metadata: { name: shop, labels: { flomesh.io/monitored-by: fsm } }
+---
+apiVersion: config.flomesh.io/v1alpha3
+kind: MeshConfig
+metadata: { name: fsm-mesh-config, namespace: fsm-system }
+spec: { gatewayAPI: { enabled: true } }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: { name: fsm }
+spec: { controllerName: flomesh.io/gateway-controller }
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: { name: edge, namespace: shop }
+spec:
+  gatewayClassName: fsm
+  listeners: [{ name: web, port: 80, protocol: HTTP }]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: { name: web, namespace: shop }
+spec:
+  parentRefs: [{ name: edge }]
+  rules: [{ backendRefs: [{ name: ghost, port: 80 }] }]
+`,
+  );
+  const c = capture();
+  const code = await run(['--source', `file:${dir}`], c.io);
+  t.equal(code, 1);
+  t.same(c.out, ['HTTPRoute shop/web: Gateway shop/edge: ResolvedRefs=False BackendNotFound: Service shop/ghost does not exist']);
+  t.match(c.err.join('\n'), /1 problem; not valid$/);
+});

@@ -135,3 +135,16 @@ t.test('Kubernetes: plain HTTP only when asked, the injector can be turned off',
   t.match(err.message, /--image-pull-policy: "Sometimes"/);
   t.match(err.message, /--bootstrap-secret-gc: "1s" is not a duration of at least 10s/);
 });
+
+t.test('--gateway-codebase / FSM_GATEWAY_CODEBASE: the gateway base scripts, default the built-in one', async (t) => {
+  const none = parseControllerOptions(['--source', 'kubernetes'], {});
+  if (none === 'help') throw new Error('unexpected help');
+  t.equal(none.gatewayCodebase, undefined);
+  const flag = parseControllerOptions(['--source', 'kubernetes', '--gateway-codebase', '/opt/fsm/gateways'], { FSM_GATEWAY_CODEBASE: '/env' });
+  if (flag === 'help') throw new Error('unexpected help');
+  t.equal(flag.gatewayCodebase, '/opt/fsm/gateways');
+  const env = parseControllerOptions(['--source', 'kubernetes'], { FSM_GATEWAY_CODEBASE: '/env' });
+  if (env === 'help') throw new Error('unexpected help');
+  t.equal(env.gatewayCodebase, '/env');
+  t.match(helpText(), /--gateway-codebase VALUE .*FSM_GATEWAY_CODEBASE/);
+});

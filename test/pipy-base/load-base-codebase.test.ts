@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
-import { defaultBaseDir, loadBaseCodebase } from '../../src/pipy-base/load-base-codebase.js';
+import { defaultBaseDir, defaultGatewayBaseDir, loadBaseCodebase } from '../../src/pipy-base/load-base-codebase.js';
 
 async function tempDir(t: { teardown(fn: () => unknown): void }) {
   const dir = await mkdtemp(join(tmpdir(), 'pipy-base-'));
@@ -17,6 +17,14 @@ t.test('the default base has a main.js that loads config.json, and a default con
   t.same([...base.files.keys()].sort(), ['/config.json', '/main.js']);
   t.match(Buffer.from(base.files.get('/main.js') ?? []).toString(), /pipy\.load\('config\.json'\)/);
   t.same(JSON.parse(Buffer.from(base.files.get('/config.json') ?? []).toString()), {});
+});
+
+t.test('the default gateway base is its own directory, with a main.js reading the gateway config', async (t) => {
+  const dir = await defaultGatewayBaseDir();
+  t.not(dir, await defaultBaseDir());
+  const base = await loadBaseCodebase(dir);
+  t.same([...base.files.keys()], ['/main.js']);
+  t.match(Buffer.from(base.files.get('/main.js') ?? []).toString(), /config\.RouteRules/);
 });
 
 t.test('a --pipy-codebase directory is read recursively with /-prefixed paths, skipping dot-files', async (t) => {

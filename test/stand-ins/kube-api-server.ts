@@ -167,7 +167,9 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
         return sendJson(res, 200, present(route.resource, existing()));
       case 'PUT': {
         const next = withPathNamespace(route, body);
-        const replaced = route.subresource === 'status' ? { ...existing(), status: next['status'] } : next;
+        // A status PUT replaces only status, but is conditional on the resourceVersion it carries, as on a real server.
+        const current = route.subresource === 'status' ? existing() : undefined;
+        const replaced = current ? { ...current, status: next['status'], metadata: { ...current.metadata, resourceVersion: (next as KubeObject).metadata?.resourceVersion } } : next;
         return sendJson(res, 200, present(route.resource, store.update(route.id, replaced as KubeObject)));
       }
       case 'PATCH': {

@@ -1,6 +1,9 @@
 /**
  * `fsm-controller config --source file:DIR --proxy <uuid | namespace/pod>
  *   [--state-dir DIR] [--show-secrets] [--mesh-name fsm] [--fsm-namespace fsm-system] [--trust-domain cluster.local]`
+ * `fsm-controller config --source file:DIR --gateway <namespace/name> [--show-secrets]`
+ *
+ * With --gateway it prints a Gateway's config.json instead (gateway-config.ts).
  *
  * Loads DIR into a model store, finds the proxy and prints its Pipy sidecar
  * config as pretty JSON on stdout (generation problems go to stderr). With
@@ -19,15 +22,18 @@ import { createSidecarConfigSet } from '../../generate/sidecar/config-set.js';
 import type { ModelStore } from '../../model/store.js';
 import type { ProxyInfo } from '../../model/view.js';
 import { createJsonLogger, redact } from '../../shared/logger.js';
+import { printGatewayConfig } from './gateway-config.js';
 import { loadDirectory } from './load-directory.js';
 
 const USAGE = `usage: fsm-controller config --source file:DIR --proxy <uuid | namespace/pod> [flags]
+       fsm-controller config --source file:DIR --gateway <namespace/name> [flags]
 
-Prints the Pipy sidecar config fsm-controller generates for one proxy of the mesh in DIR.
+Prints the Pipy sidecar config fsm-controller generates for one proxy of the
+mesh in DIR, or with --gateway the config.json of one Gateway.
 
 Flags:
-  --state-dir DIR           fill the Certificate block from the controller's state directory
-  --show-secrets            print the certificate's private key (redacted by default)
+  --state-dir DIR           fill the sidecar's Certificate block from the controller's state directory
+  --show-secrets            print private keys (redacted by default)
   --mesh-name NAME          mesh name (default fsm)
   --fsm-namespace NS        control-plane namespace (default fsm-system)
   --trust-domain DOMAIN     trust domain of workload certificates (default cluster.local)
@@ -35,9 +41,11 @@ Flags:
 
 interface ConfigFlags {
   readonly dir: string;
+  /** Exactly one of proxy and gateway is set. */
   readonly proxy: string;
-  readonly stateDir: string | undefined;
+  readonly gateway: string | undefined;
   readonly showSecrets: boolean;
+  readonly stateDir: string | undefined;
   readonly meshName: string;
   readonly fsmNamespace: string;
   readonly trustDomain: string;
@@ -55,11 +63,12 @@ function parseFlags(argv: string[]): ConfigFlags | 'help' | string {
       options: {
         source: { type: 'string' },
         proxy: { type: 'string' },
+        gateway: { type: 'string' },
+        'show-secrets': { type: 'boolean', default: false },
         'state-dir': { type: 'string' },
         'mesh-name': { type: 'string', default: 'fsm' },
         'fsm-namespace': { type: 'string', default: 'fsm-system' },
         'trust-domain': { type: 'string', default: DEFAULT_TRUST_DOMAIN },
-        'show-secrets': { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -72,14 +81,17 @@ function parseFlags(argv: string[]): ConfigFlags | 'help' | string {
   const source = values.source;
   if (!source) return 'missing --source file:DIR';
   if (!source.startsWith('file:') || source.length <= 'file:'.length) return `--source must be file:DIR, got "${source}"`;
-  if (!values.proxy) return 'missing --proxy <uuid | namespace/pod>';
+  if (values.proxy && values.gateway) return '--proxy and --gateway are exclusive';
+  if (!values.proxy && !values.gateway) return 'missing --proxy <uuid | namespace/pod> or --gateway <namespace/name>';
+  if (values.gateway && values['state-dir'] !== undefined) return '--state-dir applies to --proxy only';
   if (values['state-dir'] === '') return '--state-dir must not be empty';
   if (!values['trust-domain']) return '--trust-domain must not be empty';
   return {
     dir: source.slice('file:'.length),
-    proxy: values.proxy,
+    proxy: values.proxy ?? '',
+    gateway: values.gateway,
+    showSecrets: values['show-secrets'] === true,
     stateDir: values['state-dir'],
-    showSecrets: values['show-secrets'],
     meshName: values['mesh-name'],
     fsmNamespace: values['fsm-namespace'],
     trustDomain: values['trust-domain'],
@@ -115,6 +127,7 @@ export async function run(argv: string[]): Promise<number> {
     err(`cannot read ${flags.dir}: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   }
+  if (flags.gateway !== undefined) return printGatewayConfig(store, flags.gateway, { showSecrets: flags.showSecrets, out, err });
   const proxy = findProxy(store, flags.proxy);
   if (!proxy) {
     err(unknownProxy(store, flags));

@@ -4,10 +4,15 @@
  *
  * Loads DIR into a model store and prints one line per problem,
  * `file:line: Kind namespace/name: field: reason [code]` (warnings say
- * `warning:` after the location). Exit code 0 when nothing but warnings was
- * found, 1 when an error was or no object at all, 2 on bad usage.
+ * `warning:` after the location), then one line per unhealthy Gateway API
+ * status condition of what the gateway controller owns,
+ * `Kind namespace/name: parent: Type=Status Reason: message`. Exit code 0
+ * when nothing but warnings was found, 1 when an error or an unhealthy
+ * condition was or no object at all, 2 on bad usage.
  */
 import { parseArgs } from 'node:util';
+import { computeGatewayStatus } from '../../generate/gateway/status/gateway-status.js';
+import { formatStatusProblem, statusProblems } from '../../generate/gateway/status/status-problems.js';
 import { formatModelError } from '../../model/errors.js';
 import type { ModelStore } from '../../model/store.js';
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../shared/file-limits.js';
@@ -98,8 +103,10 @@ export async function run(argv: string[], io: ValidateIO = defaultIO): Promise<n
   }
   const all = store.errors();
   for (const e of all) io.out(formatModelError(e));
-  const errors = all.filter((e) => e.severity !== 'warning').length;
-  const warnings = all.length - errors;
+  const conditions = statusProblems(computeGatewayStatus(store));
+  for (const p of conditions) io.out(formatStatusProblem(p));
+  const errors = all.filter((e) => e.severity !== 'warning').length + conditions.length;
+  const warnings = all.length - (errors - conditions.length);
   const warned = warnings > 0 ? ` (${warnings} warning${warnings === 1 ? '' : 's'})` : '';
   if (errors > 0) {
     io.err(`${dir}: ${errors} problem${errors === 1 ? '' : 's'}${warned}; not valid`);

@@ -16,7 +16,7 @@ import { DEFAULT_TRUST_DOMAIN } from '../../certificate/identity.js';
 import type { MeshObject } from '../../model/types.js';
 import type { ModelView, ProxyInfo } from '../../model/view.js';
 import { contentHash } from '../../shared/hash.js';
-import { RawJson, rawJson, writeCanonical } from './canonical-writer.js';
+import { RawJson, rawJson, writeCanonical } from '../canonical-writer.js';
 import type { WorkloadCertificate } from '../../certificate/types.js';
 import { certificateBlock } from './certificate.js';
 import { createGenCache, memoize, servicesForPod, type GenCache, type GenContext } from './context.js';

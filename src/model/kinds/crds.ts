@@ -25,6 +25,9 @@ export function buildCrd(info: KindInfo, def: KindDefinition): Record<string, un
     metadata: { type: 'object' },
   };
   if (def.spec) properties['spec'] = toOpenApi(def.spec);
+  // Conditions the controller writes; their shape is the Gateway API's, kept as written.
+  if (def.status) properties['status'] = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
+  const subresources = def.status ? { subresources: { status: {} } } : {};
   for (const [k, v] of Object.entries(def.topLevel ?? {})) properties[k] = toOpenApi(v);
   const schema: Record<string, unknown> = {
     description: def.description,
@@ -32,6 +35,9 @@ export function buildCrd(info: KindInfo, def: KindDefinition): Record<string, un
     properties,
     ...(def.spec && def.specRequired ? { required: ['spec'] } : {}),
   };
+  const kind = info.apiKind ?? info.kind;
+  // Older served versions share the schema (no conversion needed: the Gateway API's are identical).
+  const older = (info.alsoServed ?? []).map((v) => v.split('/')[1] as string);
   return {
     apiVersion: 'apiextensions.k8s.io/v1',
     kind: 'CustomResourceDefinition',
@@ -39,13 +45,16 @@ export function buildCrd(info: KindInfo, def: KindDefinition): Record<string, un
     spec: {
       group,
       names: {
-        kind: info.kind,
-        listKind: `${info.kind}List`,
+        kind,
+        listKind: `${kind}List`,
         plural: info.plural,
-        singular: info.kind.toLowerCase(),
+        singular: kind.toLowerCase(),
       },
       scope: info.namespaced ? 'Namespaced' : 'Cluster',
-      versions: [{ name: version, served: true, storage: true, schema: { openAPIV3Schema: schema } }],
+      versions: [
+        { name: version, served: true, storage: true, schema: { openAPIV3Schema: schema }, ...subresources },
+        ...older.map((v) => ({ name: v, served: true, storage: false, schema: { openAPIV3Schema: schema }, ...subresources })),
+      ],
     },
   };
 }

@@ -23,6 +23,8 @@ export interface KindDefinition {
   readonly specRequired?: boolean;
   /** Schemas of top-level members other than spec (EndpointSlice.endpoints, Secret.data). */
   readonly topLevel?: Readonly<Record<string, Schema>>;
+  /** The controller reports conditions in the object's status subresource (Gateway API kinds and policies). */
+  readonly status?: boolean;
   /** Kind-specific rules; run only when the schema found no error. */
   check?(obj: MeshObject, ctx: CheckContext): FieldError[];
 }

@@ -15,6 +15,8 @@ interface KindOptions {
   readonly alsoServed?: readonly string[];
   /** Read in every namespace, monitored or not (see KindInfo.anyNamespace). */
   readonly anyNamespace?: boolean;
+  /** The Kubernetes kind, when the model's name is qualified with the group. */
+  readonly apiKind?: string;
 }
 
 const k = (apiVersion: string, kind: string, plural: string, o: KindOptions = {}): KindInfo => ({
@@ -24,7 +26,14 @@ const k = (apiVersion: string, kind: string, plural: string, o: KindOptions = {}
   plural,
   namespaced: o.namespaced ?? true,
   ...(o.anyNamespace ? { anyNamespace: true } : {}),
+  ...(o.apiKind ? { apiKind: o.apiKind } : {}),
 });
+
+const GATEWAY_API = 'gateway.networking.k8s.io';
+const GATEWAY_POLICY = 'gateway.flomesh.io/v1alpha1';
+/** A Gateway API kind whose name SMI also uses: the model qualifies it with the group. */
+const gatewayQualified = (kind: string, plural: string): KindInfo =>
+  k(`${GATEWAY_API}/v1alpha2`, `${kind}.${GATEWAY_API}`, plural, { apiKind: kind });
 
 export const KINDS: readonly KindInfo[] = [
   k('v1', 'Namespace', 'namespaces', { namespaced: false }),
@@ -60,10 +69,59 @@ export const KINDS: readonly KindInfo[] = [
   k('connector.flomesh.io/v1alpha1', 'EurekaConnector', 'eurekaconnectors', { anyNamespace: true }),
   k('connector.flomesh.io/v1alpha1', 'NacosConnector', 'nacosconnectors', { anyNamespace: true }),
   k('connector.flomesh.io/v1alpha1', 'ZookeeperConnector', 'zookeeperconnectors', { anyNamespace: true }),
+  // Gateway API as FSM 1.3 serves it (gateway-api v1.1): v1 with v1beta1 still served.
+  k(`${GATEWAY_API}/v1`, 'GatewayClass', 'gatewayclasses', { namespaced: false, alsoServed: [`${GATEWAY_API}/v1beta1`] }),
+  k(`${GATEWAY_API}/v1`, 'Gateway', 'gateways', { alsoServed: [`${GATEWAY_API}/v1beta1`] }),
+  k(`${GATEWAY_API}/v1`, 'HTTPRoute', 'httproutes', { alsoServed: [`${GATEWAY_API}/v1beta1`] }),
+  k(`${GATEWAY_API}/v1`, 'GRPCRoute', 'grpcroutes', { alsoServed: [`${GATEWAY_API}/v1alpha2`] }),
+  // v1beta1 is what every Gateway API release serves; v1 arrived in gateway-api v1.6.
+  k(`${GATEWAY_API}/v1beta1`, 'ReferenceGrant', 'referencegrants', { alsoServed: [`${GATEWAY_API}/v1`] }),
+  k(`${GATEWAY_API}/v1alpha2`, 'TLSRoute', 'tlsroutes'),
+  gatewayQualified('TCPRoute', 'tcproutes'),
+  gatewayQualified('UDPRoute', 'udproutes'),
+  k(GATEWAY_POLICY, 'RateLimitPolicy', 'ratelimitpolicies'),
+  k(GATEWAY_POLICY, 'SessionStickyPolicy', 'sessionstickypolicies'),
+  k(GATEWAY_POLICY, 'LoadBalancerPolicy', 'loadbalancerpolicies'),
+  k(GATEWAY_POLICY, 'CircuitBreakingPolicy', 'circuitbreakingpolicies'),
+  k(GATEWAY_POLICY, 'AccessControlPolicy', 'accesscontrolpolicies'),
+  k(GATEWAY_POLICY, 'HealthCheckPolicy', 'healthcheckpolicies'),
+  k(GATEWAY_POLICY, 'FaultInjectionPolicy', 'faultinjectionpolicies'),
+  k(GATEWAY_POLICY, 'UpstreamTLSPolicy', 'upstreamtlspolicies'),
+  k(GATEWAY_POLICY, 'RetryPolicy', 'retrypolicies'),
 ];
 
 const BY_KIND = new Map(KINDS.map((i) => [i.kind, i]));
+/** Kubernetes kind → the model kinds of that name (two for TCPRoute and UDPRoute). */
+const BY_API_KIND = new Map<string, KindInfo[]>();
+for (const i of KINDS) {
+  const name = i.apiKind ?? i.kind;
+  BY_API_KIND.set(name, [...(BY_API_KIND.get(name) ?? []), i]);
+}
 
+/** The kind of a model kind name (see KindInfo.kind). */
 export function kindInfo(kind: string): KindInfo | undefined {
   return BY_KIND.get(kind);
+}
+
+const groupOf = (apiVersion: string): string => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.indexOf('/')) : '');
+
+/**
+ * The model kind of an object as a source presents it (`apiVersion`, `kind`).
+ * A Kubernetes kind defined by one group resolves by name alone, whatever the
+ * version; one that two groups define (TCPRoute) resolves by the group of
+ * `apiVersion`, the unqualified (SMI) kind answering any other group. A
+ * qualified model name resolves to itself.
+ */
+export function resolveKind(apiVersion: string, kind: string): KindInfo | undefined {
+  const exact = BY_KIND.get(kind);
+  if (exact?.apiKind) return exact;
+  const candidates = BY_API_KIND.get(kind);
+  if (!candidates || candidates.length < 2) return exact;
+  const group = groupOf(apiVersion);
+  return candidates.find((c) => c.apiKind && groupOf(c.apiVersion) === group) ?? exact;
+}
+
+/** The Kubernetes kind of a model kind (its name without the group qualifier). */
+export function apiKindOf(kind: string): string {
+  return BY_KIND.get(kind)?.apiKind ?? kind;
 }

@@ -70,6 +70,8 @@ const OVERRIDES: Record<string, Schema> = {
   ),
   'ingress.logLevel': s.enum(LOG_LEVELS),
   'gatewayAPI.logLevel': s.enum(LOG_LEVELS),
+  'gatewayAPI.fgwLogLevel': s.enum(LOG_LEVELS),
+  'gatewayAPI.sslPassthroughUpstreamPort': s.port(),
   'egressGateway.logLevel': s.enum(LOG_LEVELS),
   'egressGateway.mode': s.enum(['http2tunnel', 'sock5']),
   'flb.upstreamMode': s.enum(['NodePort', 'Endpoint']),

@@ -4,6 +4,8 @@
 import * as connector from './connector.js';
 import * as core from './core.js';
 import type { KindDefinition } from './definition.js';
+import * as gw from './gateway-api.js';
+import * as gwp from './gateway-policies.js';
 import { KINDS } from './kind-list.js';
 import { meshConfig } from './mesh-config.js';
 import { meshRootCertificate } from './mesh-root-certificate.js';
@@ -44,6 +46,23 @@ const DEFINITIONS: readonly KindDefinition[] = [
   connector.eurekaConnector,
   connector.nacosConnector,
   connector.zookeeperConnector,
+  gw.gatewayClass,
+  gw.gateway,
+  gw.httpRoute,
+  gw.grpcRoute,
+  gw.referenceGrant,
+  gw.tlsRoute,
+  gw.tcpRoute,
+  gw.udpRoute,
+  gwp.rateLimitPolicy,
+  gwp.sessionStickyPolicy,
+  gwp.loadBalancerPolicy,
+  gwp.circuitBreakingPolicy,
+  gwp.accessControlPolicy,
+  gwp.healthCheckPolicy,
+  gwp.faultInjectionPolicy,
+  gwp.upstreamTLSPolicy,
+  gwp.retryPolicy,
 ];
 
 const BY_KIND = new Map(DEFINITIONS.map((d) => [d.kind, d]));

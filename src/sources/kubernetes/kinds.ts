@@ -31,5 +31,5 @@ export function collectionPath(k: KubernetesKind): string {
 
 /** A stable name for a kind in problems, logs and status: `<apiVersion>/<Kind>`. */
 export function kindId(k: KindInfo): string {
-  return `${k.apiVersion}/${k.kind}`;
+  return `${k.apiVersion}/${k.apiKind ?? k.kind}`;
 }

@@ -12,8 +12,7 @@ const EXTRA_FIELDS: Readonly<Record<string, readonly string[]>> = {
 
 /**
  * The object as the model wants it: Kubernetes-shaped, without what only the
- * API server needs (managedFields, last-applied annotation, generation
- * bookkeeping) and, for Pods, without the bulky parts of spec and status no
+ * API server needs (managedFields, last-applied annotation) and, for Pods, without the bulky parts of spec and status no
  * generator reads (volumes, env, container statuses). List items come without
  * apiVersion/kind for built-in types, so both are taken from `kind`.
  */
@@ -39,6 +38,8 @@ function trimMetadata(value: unknown): ObjectMeta {
   copyString(m, meta, 'resourceVersion');
   copyString(m, meta, 'creationTimestamp');
   copyString(m, meta, 'deletionTimestamp');
+  // Gateway API status reports the generation it observed.
+  if (typeof m['generation'] === 'number') meta.generation = m['generation'];
   const labels = m['labels'];
   if (labels && typeof labels === 'object') meta.labels = labels as Record<string, string>;
   const annotations = m['annotations'];

@@ -16,7 +16,7 @@ t.test('charts/fsm-controller/crds is current (run `npm run gen:crds` after chan
 
 t.test('one CRD per mesh CRD kind, with group, scope and a structural schema', async (t) => {
   const crds = renderCrds().map((f) => parse(f.content) as Record<string, any>);
-  const expected = KINDS.filter((k) => k.apiVersion.includes('.') && !k.apiVersion.startsWith('discovery.k8s.io')).map((k) => k.kind);
+  const expected = KINDS.filter((k) => k.apiVersion.includes('.') && !k.apiVersion.startsWith('discovery.k8s.io')).map((k) => k.apiKind ?? k.kind);
   t.same(crds.map((c) => c['spec']['names']['kind']), expected);
   const byKind = new Map(crds.map((c) => [c['spec']['names']['kind'] as string, c]));
   t.equal(byKind.get('Isolation')?.['spec']['scope'], 'Cluster');

@@ -112,6 +112,14 @@ t.test('CustomObjectsApi with an onCreate hook and the status subresource; unkno
   t.equal(viaStatus.status?.failureTime, 'x');
   t.same(viaStatus.spec, { request: 'LS0t' }, 'the status subresource ignores spec');
 
+  // Replacing the status is conditional on the resourceVersion sent, as on a real server.
+  const where = { group: 'cert-manager.io', version: 'v1', namespace: 'fsm-system', plural: 'certificaterequests', name: 'cr1' };
+  const seen = (await custom.getNamespacedCustomObjectStatus(where)) as { metadata: { resourceVersion: string }; status: Record<string, unknown> };
+  const replaced = (await custom.replaceNamespacedCustomObjectStatus({ ...where, body: { ...seen, status: { ...seen.status, failureTime: 'y' } } })) as { status?: { failureTime?: string }; metadata: { resourceVersion: string } };
+  t.equal(replaced.status?.failureTime, 'y');
+  t.not(replaced.metadata.resourceVersion, seen.metadata.resourceVersion);
+  t.equal(await failedWith(custom.replaceNamespacedCustomObjectStatus({ ...where, body: { ...seen, status: { failureTime: 'stale' } } })), 409, 'a stale status replace is a Conflict');
+
   t.equal(await failedWith(custom.listNamespacedCustomObject({ group: 'split.smi-spec.io', version: 'v1alpha4', namespace: 'ns', plural: 'trafficsplits' })), 404);
 });
 

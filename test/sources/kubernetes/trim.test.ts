@@ -13,12 +13,12 @@ const meta = {
   managedFields: [{ manager: 'kubectl', operation: 'Apply', fieldsV1: { 'f:spec': {} } }],
 };
 
-t.test('metadata keeps identity, labels and annotations but drops server bookkeeping', async (t) => {
+t.test('metadata keeps identity, generation (status reports it), labels and annotations but drops server bookkeeping', async (t) => {
   const out = trimObject({ metadata: meta, spec: { service: 's' } }, { apiVersion: 'split.smi-spec.io/v1alpha4', kind: 'TrafficSplit', plural: 'trafficsplits', namespaced: true });
   t.same(out, {
     apiVersion: 'split.smi-spec.io/v1alpha4',
     kind: 'TrafficSplit',
-    metadata: { name: 'x', namespace: 'ns', uid: 'u1', resourceVersion: '42', creationTimestamp: '2024-01-01T00:00:00Z', labels: { app: 'x' }, annotations: { keep: 'me' } },
+    metadata: { name: 'x', namespace: 'ns', uid: 'u1', resourceVersion: '42', generation: 3, creationTimestamp: '2024-01-01T00:00:00Z', labels: { app: 'x' }, annotations: { keep: 'me' } },
     spec: { service: 's' },
   });
 });

@@ -4,8 +4,8 @@
  * must not change), and splice RawJson fragments verbatim.
  */
 import t from 'tap';
-import { RawJson, rawJson, writeCanonical } from '../../../src/generate/sidecar/canonical-writer.js';
-import { canonicalJson } from '../../../src/shared/canonical-json.js';
+import { RawJson, rawJson, writeCanonical } from '../../src/generate/canonical-writer.js';
+import { canonicalJson } from '../../src/shared/canonical-json.js';
 
 t.test('same bytes as canonicalJson', (t) => {
   const values: unknown[] = [
