@@ -1,5 +1,6 @@
 /**
- * Trims objects to the fields generators read before the store keeps them:
+ * Trims objects to the fields generators read before the store (and the
+ * Kubernetes source's list/watch state) keeps them:
  * no managedFields, no unused status, no container images or env. Strings
  * that repeat across thousands of objects (namespaces, label and annotation
  * keys, kinds, service accounts) are interned so each distinct value is held
@@ -35,6 +36,8 @@ function trimMeta(m: ObjectMeta): ObjectMeta {
     if (Object.keys(rest).length > 0) out.annotations = internRecord(rest) as Record<string, string>;
   }
   if (m.uid) out.uid = m.uid;
+  // The Kubernetes source diffs relists by it.
+  if (m.resourceVersion) out.resourceVersion = m.resourceVersion;
   if (typeof m.generation === 'number') out.generation = m.generation;
   if (m.creationTimestamp) out.creationTimestamp = m.creationTimestamp;
   if (m.deletionTimestamp) out.deletionTimestamp = m.deletionTimestamp;

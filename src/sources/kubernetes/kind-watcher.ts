@@ -5,7 +5,8 @@ import type { Logger } from '../../shared/logger.js';
 import type { MeshObject } from '../../model/types.js';
 import type { SourceEvent, SourceProblem } from '../../model/source-events.js';
 import { collectionPath, kindId, type KubernetesKind } from './kinds.js';
-import { trimObject } from './trim.js';
+import { trimObject } from '../../model/trim.js';
+import { apiItem } from './api-item.js';
 
 /** See ListWatchState (src/kubernetes/list-watch.ts). */
 export type KindState = ListWatchState;
@@ -59,7 +60,7 @@ export function createKindWatcher(o: KindWatcherOptions): KindWatcher {
     unavailableRetryMs: o.unavailableRetryMs,
     logger: o.logger,
     signal: o.signal,
-    decode: (raw) => trimObject(raw, o.kind),
+    decode: (raw) => trimObject(apiItem(raw, o.kind)),
     stub: (k) => ({
       apiVersion: o.kind.apiVersion,
       kind: o.kind.kind,
