@@ -1,7 +1,8 @@
 /**
- * The model store: accepted objects, the indexes generators need, namespace
- * monitoring, the effective MeshConfig, change notifications and error
- * bookkeeping. Implements ModelView for generators.
+ * The model store: accepted objects and the indexes generators need, with
+ * namespace visibility (namespace-visibility.ts), the read side
+ * (store-view.ts), the effective MeshConfig and the problems (error-book.ts)
+ * composed here. Implements ModelView for generators.
  *
  * Contract: `apply` is the only mutator. A batch is applied atomically
  * (listeners see one change list per batch). An invalid object is refused:
@@ -11,23 +12,18 @@
  */
 import type { Logger } from '../shared/logger.js';
 import { silentLogger } from '../shared/logger.js';
-import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
-import { describeObject, locateError, type ModelError } from './errors.js';
+import { createErrorBook } from './error-book.js';
+import { describeObject, type ModelError } from './errors.js';
 import { createModelIndexes } from './indexes.js';
 import { kindInfo, resolveKind } from './kinds/kind-list.js';
-import { endpointsToSlices } from './legacy-endpoints.js';
-import {
-  MESH_CONFIG_KIND,
-  MESH_CONFIG_NAME,
-  createMeshConfigView,
-  effectiveMeshConfigSpec,
-  type MeshConfigView,
-} from './mesh-config.js';
+import { MESH_CONFIG_KIND, MESH_CONFIG_NAME, createMeshConfigView, effectiveMeshConfigSpec, type MeshConfigView } from './mesh-config.js';
+import { createNamespaceVisibility } from './namespace-visibility.js';
 import { createObjectTable, deepEqual } from './object-table.js';
-import { matchesServiceSelector } from './selectors.js';
+import type { SourceEvent, SourceOrigin, SourceProblem } from './source-events.js';
+import { createStoreView } from './store-view.js';
 import { trimObject } from './trim.js';
-import { Labels, objectKey, type EndpointSlice, type Endpoints, type MeshObject, type Pod, type Service } from './types.js';
-import type { ModelChange, ModelView, ProxyInfo } from './view.js';
+import { objectKey, type MeshObject } from './types.js';
+import type { ModelChange, ModelView } from './view.js';
 import { crossCheck } from './validation/cross-checks.js';
 import { validateObject } from './validation/validate-object.js';
 
@@ -72,204 +68,74 @@ export interface ModelStore extends ModelView {
   count(kind?: string): number;
 }
 
+/** Kinds whose origin (file and line) is not kept: many objects, never the subject of a problem line. */
 const CORE_NO_ORIGIN = new Set(['Pod', 'EndpointSlice', 'Endpoints']);
 
-/** Kinds of the fsm namespace the model reads though the namespace is not part of the mesh. */
-const CONTROL_PLANE_KINDS = new Set([MESH_CONFIG_KIND, 'MeshRootCertificate', 'Service', 'EndpointSlice', 'Endpoints']);
-
-export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
-  const meshName = options.meshName ?? 'fsm';
-  const fsmNamespace = options.fsmNamespace ?? 'fsm-system';
-  const logger = options.logger ?? silentLogger;
-  const table = createObjectTable();
-  const idx = createModelIndexes((kind, ns, name) => table.get(kind, ns, name));
-  const monitored = new Set<string>();
-  const origins = new Map<string, SourceOrigin>();
-  const refusals = new Map<string, ModelError[]>();
-  const diagnostics = new Map<string, ModelError[]>();
-  const sourceProblems = new Map<string, ModelError[]>();
-  const counts = new Map<string, number>();
-  const errorListeners = new Set<(e: ModelError) => void>();
-  let meshConfig: MeshConfigView = createMeshConfigView(effectiveMeshConfigSpec(undefined));
-  let proxyCache: readonly ProxyInfo[] | undefined;
-  let namespaceCache: readonly string[] | undefined;
-
-  const nsOf = (obj: Pick<MeshObject, 'kind' | 'metadata'>): string =>
-    kindInfo(obj.kind)?.namespaced === false ? '' : obj.metadata.namespace || 'default';
-
-  /**
-   * Objects seen whatever the namespace's monitoring: the control plane's own
-   * kinds in the fsm namespace (MeshConfig, MeshRootCertificate) and the
-   * Services behind its egress gateway there; EgressGateways in any namespace,
-   * as FSM lists them cluster-wide (its documented example lives in fsm-system);
-   * connectors (kinds marked anyNamespace) in any namespace, as FSM's
-   * connector controller watches them.
-   */
-  const observedRegardless = (kind: string, ns: string): boolean =>
-    ns === '' || kindInfo(kind)?.anyNamespace === true || (ns === fsmNamespace && CONTROL_PLANE_KINDS.has(kind));
-  const observed = (kind: string, ns: string): boolean => monitored.has(ns) || observedRegardless(kind, ns);
-
-  const isMonitoredNamespace = (nsObj: MeshObject | undefined): boolean => {
-    const labels = nsObj?.metadata.labels;
-    return !!labels && labels[Labels.MonitoredBy] === meshName && labels[Labels.Ignore] === undefined;
-  };
-
-  /**
-   * Registry-sourced Services (labelled fsm-connector-cloud-sourced-service)
-   * per namespace. A namespace without a Namespace object is meshed while it
-   * holds one: registry sources place their services in a namespace that
-   * may exist nowhere else (no Kubernetes at all). A Namespace object, when
-   * there is one, decides as always (FSM: the connector's namespace must be
-   * meshed).
-   */
-  const registryServices = new Map<string, number>();
-  const isRegistryService = (obj: MeshObject | undefined): boolean =>
-    obj?.kind === 'Service' && obj.metadata.labels?.[Labels.CloudSourcedService] === 'true';
-  const shouldMonitor = (ns: string): boolean => {
-    const nsObj = table.get('Namespace', '', ns);
-    return nsObj ? isMonitoredNamespace(nsObj) : (registryServices.get(ns) ?? 0) > 0;
-  };
-
-  let counting = !options.countErrorsAfterSync;
-  /** Counts and announces an error; warnings are listed, never counted. */
-  const count = (e: ModelError) => {
-    if (e.severity === 'warning') return;
-    if (e.code) counts.set(e.code, (counts.get(e.code) ?? 0) + 1);
-    for (const l of errorListeners) l(e);
-  };
-  /** Lists the error (located at its field's line); counted now, or at sourcesSynced(). */
-  const raise = (error: ModelError, into: ModelError[]) => {
-    const e = locateError(error);
-    into.push(e);
-    if (counting) count(e);
-  };
-
-  const isMeshConfig = (obj: MeshObject) =>
-    obj.kind === MESH_CONFIG_KIND && obj.metadata.name === MESH_CONFIG_NAME && nsOf(obj) === fsmNamespace;
-
-  function proxyInfo(pod: Pod): ProxyInfo {
-    const uuid = pod.metadata.labels?.[Labels.ProxyUUID] ?? '';
-    const ns = pod.metadata.namespace ?? '';
-    const sa = pod.spec?.serviceAccountName || 'default';
-    return {
-      uuid,
-      namespace: ns,
-      podName: pod.metadata.name,
-      serviceAccount: sa,
-      identity: `${sa}.${ns}`,
-      cnPrefix: `${uuid}.sidecar.${sa}.${ns}`,
-      pod,
-    };
-  }
-
-  function listKind<T extends MeshObject>(kind: string, namespace?: string): readonly T[] {
-    if (namespace !== undefined) {
-      const ns = kindInfo(kind)?.namespaced === false ? '' : namespace;
-      return observed(kind, ns) ? (table.sorted(kind, ns) as readonly T[]) : [];
-    }
-    // Across namespaces: the mesh's namespaces (the fsm namespace's Services are not mesh services).
-    const everywhere = kindInfo(kind)?.anyNamespace === true;
-    const namespaces = [...table.namespacesOf(kind)].filter((ns) => monitored.has(ns) || ns === '' || everywhere).sort();
-    if (namespaces.length === 1) return table.sorted(kind, namespaces[0] as string) as readonly T[];
-    const out: T[] = [];
-    for (const ns of namespaces) out.push(...(table.sorted(kind, ns) as readonly T[]));
-    return out;
-  }
-
-  const byName = (a: MeshObject, b: MeshObject) =>
-    a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
-  const byNsName = (a: MeshObject, b: MeshObject) => {
-    const na = a.metadata.namespace ?? '';
-    const nb = b.metadata.namespace ?? '';
-    return na < nb ? -1 : na > nb ? 1 : byName(a, b);
-  };
-
-  const view: ModelView = {
-    get meshConfig() {
-      return meshConfig;
-    },
-    get<T extends MeshObject = MeshObject>(kind: string, namespace: string | undefined, name: string): T | undefined {
-      const ns = kindInfo(kind)?.namespaced === false ? '' : namespace || 'default';
-      return observed(kind, ns) ? (table.get(kind, ns, name) as T | undefined) : undefined;
-    },
-    list: listKind,
-    namespaces() {
-      namespaceCache ??= [...monitored].sort();
-      return namespaceCache;
-    },
-    proxies() {
-      proxyCache ??= [...idx.proxyUuids()].sort().map((u) => proxyInfo(idx.proxyPod(u) as Pod));
-      return proxyCache;
-    },
-    proxyByUuid(uuid) {
-      const pod = idx.proxyPod(uuid);
-      return pod ? proxyInfo(pod) : undefined;
-    },
-    podsByServiceAccount(namespace, serviceAccount) {
-      return [...idx.podsBySa(namespace, serviceAccount)].sort(byName);
-    },
-    servicesForPod(pod) {
-      const ns = pod.metadata.namespace ?? '';
-      return listKind<Service>('Service', ns).filter((s) => matchesServiceSelector(s.spec?.selector, pod.metadata.labels));
-    },
-    podsForService(service) {
-      const ns = service.metadata.namespace ?? '';
-      const selector = service.spec?.selector;
-      if (!selector || Object.keys(selector).length === 0 || !observed('Pod', ns)) return [];
-      let smallest: ReadonlySet<string> | undefined;
-      for (const [k, v] of Object.entries(selector)) {
-        // The uuid label is not in the label index (it is unique per pod); the proxy map answers it.
-        const proxy = k === Labels.ProxyUUID ? idx.proxyPod(v) : undefined;
-        const b = k === Labels.ProxyUUID ? (proxy && proxy.metadata.namespace === ns ? new Set([proxy.metadata.name]) : undefined) : idx.podsByLabel(ns, k, v);
-        if (!b) return [];
-        if (!smallest || b.size < smallest.size) smallest = b;
-      }
-      const out: Pod[] = [];
-      for (const name of smallest ?? []) {
-        const p = table.get('Pod', ns, name);
-        if (p && matchesServiceSelector(selector, p.metadata.labels)) out.push(p as Pod);
-      }
-      return out.sort(byName);
-    },
-    endpointSlicesForService(namespace, service) {
-      const out: EndpointSlice[] = [];
-      for (const o of idx.endpointSlices(namespace, service)) {
-        if (o.kind === 'Endpoints') out.push(...endpointsToSlices(o as Endpoints));
-        else out.push(o as EndpointSlice);
-      }
-      return out.sort(byName);
-    },
-    policiesFor<T extends MeshObject = MeshObject>(kind: string, target: { service?: string; identity?: string }): readonly T[] {
-      return ([...idx.policies(kind, target)] as T[]).sort(byNsName);
-    },
-  };
-
-  function recomputeMeshConfig(): void {
-    const stored = table.get(MESH_CONFIG_KIND, fsmNamespace, MESH_CONFIG_NAME);
-    meshConfig = createMeshConfigView(effectiveMeshConfigSpec(stored?.spec));
-  }
-
-  function apply(events: readonly SourceEvent[]): ApplyResult {
-    const pending = new Map<string, { kind: string; old?: MeshObject; new?: MeshObject }>();
-    const raised: ModelError[] = [];
-    let namespacesChanged = false;
-
-    const record = (kind: string, key: string, oldObj: MeshObject | undefined, newObj: MeshObject | undefined) => {
+/** One batch's net changes, and the index upkeep that goes with each. */
+function createChangeRecorder(indexes: ReturnType<typeof createModelIndexes>) {
+  const pending = new Map<string, { kind: string; old?: MeshObject; new?: MeshObject }>();
+  return {
+    record(kind: string, key: string, oldObj: MeshObject | undefined, newObj: MeshObject | undefined) {
       const p = pending.get(key);
       if (p) p.new = newObj;
       else pending.set(key, { kind, ...(oldObj ? { old: oldObj } : {}), ...(newObj ? { new: newObj } : {}) });
-      if (oldObj && newObj && idx.sameIndexKeys(oldObj, newObj)) return;
-      if (oldObj) idx.remove(oldObj);
-      if (newObj) idx.add(newObj);
-    };
+      if (oldObj && newObj && indexes.sameIndexKeys(oldObj, newObj)) return;
+      if (oldObj) indexes.remove(oldObj);
+      if (newObj) indexes.add(newObj);
+    },
+    changes(): ModelChange[] {
+      const out: ModelChange[] = [];
+      for (const [key, p] of pending) {
+        if (p.old === p.new || (!p.old && !p.new)) continue;
+        out.push({ kind: p.kind, key, ...(p.old ? { old: p.old } : {}), ...(p.new ? { new: p.new } : {}) });
+      }
+      return out;
+    },
+  };
+}
 
+export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
+  const fsmNamespace = options.fsmNamespace ?? 'fsm-system';
+  const logger = options.logger ?? silentLogger;
+  const table = createObjectTable();
+  const indexes = createModelIndexes((kind, ns, name) => table.get(kind, ns, name));
+  const visibility = createNamespaceVisibility({ meshName: options.meshName ?? 'fsm', fsmNamespace });
+  const book = createErrorBook({ countAfterSync: options.countErrorsAfterSync ?? false });
+  const origins = new Map<string, SourceOrigin>();
+  let meshConfig: MeshConfigView = createMeshConfigView(effectiveMeshConfigSpec(undefined));
+  const view = createStoreView({ table, indexes, visibility, meshConfig: () => meshConfig });
+
+  const nsOf = (obj: Pick<MeshObject, 'kind' | 'metadata'>): string => (kindInfo(obj.kind)?.namespaced === false ? '' : obj.metadata.namespace || 'default');
+  const isMeshConfig = (obj: MeshObject) => obj.kind === MESH_CONFIG_KIND && obj.metadata.name === MESH_CONFIG_NAME && nsOf(obj) === fsmNamespace;
+
+  /** An event whose kind is unknown or whose name is missing: listed under a key of its own until deleted or fixed. */
+  function refuseUnidentified(ev: SourceEvent, raw: MeshObject | undefined, known: boolean, raised: ModelError[]): void {
+    const name = raw?.metadata?.name;
+    const badKey = `?${String(raw?.kind)}/${String(raw?.metadata?.namespace ?? '')}/${String(name)}`;
+    if (ev.type === 'delete') {
+      book.setRefusal(badKey, undefined);
+      return;
+    }
+    const what = raw && typeof raw === 'object' ? describeObject(String(raw.kind), raw.metadata?.namespace, String(name)) : 'object';
+    const errs: ModelError[] = [];
+    book.raise({ object: what, key: badKey, field: known ? 'metadata.name' : 'kind', reason: known ? 'Required value' : `unknown kind "${String(raw?.kind)}"`, ...(ev.origin ? { origin: ev.origin } : {}) }, errs);
+    book.setRefusal(badKey, errs);
+    raised.push(...errs);
+  }
+
+  function apply(events: readonly SourceEvent[]): ApplyResult {
+    const recorder = createChangeRecorder(indexes);
+    const raised: ModelError[] = [];
+    let namespacesChanged = false;
+
+    /** A namespace entered or left the mesh: its objects enter or leave the view. */
     const setVisibility = (ns: string, visible: boolean) => {
       for (const kind of [...table.kinds()]) {
-        if (kind === 'Namespace' || observedRegardless(kind, ns)) continue;
+        if (kind === 'Namespace' || visibility.observedRegardless(kind, ns)) continue;
         for (const obj of table.sorted(kind, ns)) {
           const key = objectKey(kind, ns, obj.metadata.name);
-          if (visible) record(kind, key, undefined, obj);
-          else record(kind, key, obj, undefined);
+          if (visible) recorder.record(kind, key, undefined, obj);
+          else recorder.record(kind, key, obj, undefined);
         }
       }
     };
@@ -281,17 +147,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       if (info && raw.kind !== info.kind) raw = { ...raw, kind: info.kind };
       const name = raw?.metadata?.name;
       if (!info || typeof name !== 'string' || name === '') {
-        // Kept under a key of its own so errors() lists it until the object is deleted or fixed.
-        const badKey = `?${String(raw?.kind)}/${String(raw?.metadata?.namespace ?? '')}/${String(name)}`;
-        if (ev.type === 'delete') {
-          refusals.delete(badKey);
-          continue;
-        }
-        const what = raw && typeof raw === 'object' ? describeObject(String(raw.kind), raw.metadata?.namespace, String(name)) : 'object';
-        const errs: ModelError[] = [];
-        raise({ object: what, key: badKey, field: info ? 'metadata.name' : 'kind', reason: info ? 'Required value' : `unknown kind "${String(raw?.kind)}"`, ...(ev.origin ? { origin: ev.origin } : {}) }, errs);
-        refusals.set(badKey, errs);
-        raised.push(...errs);
+        refuseUnidentified(ev, raw, info !== undefined, raised);
         continue;
       }
       const ns = nsOf(raw);
@@ -299,131 +155,62 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const old = table.get(info.kind, ns, name);
 
       if (ev.type === 'delete') {
-        refusals.delete(key);
+        book.setRefusal(key, undefined);
         origins.delete(key);
         if (!old) continue;
         table.delete(info.kind, ns, name);
-        if (observed(info.kind, ns)) record(info.kind, key, old, undefined);
+        if (visibility.observed(info.kind, ns)) recorder.record(info.kind, key, old, undefined);
       } else {
         const errs = validateObject(raw, { existing: (k, n, nm) => table.get(k, n, nm), listExisting: (k, n) => table.sorted(k, n) });
         if (errs.length > 0) {
           const list: ModelError[] = [];
           const object = describeObject(info.kind, ns || undefined, name);
-          for (const e of errs) raise({ object, key, ...e, ...(ev.origin ? { origin: ev.origin } : {}) }, list);
-          refusals.set(key, list);
+          for (const e of errs) book.raise({ object, key, ...e, ...(ev.origin ? { origin: ev.origin } : {}) }, list);
+          book.setRefusal(key, list);
           raised.push(...list);
           logger.warn('object refused', { object, errors: list.map((e) => `${e.field}: ${e.reason}`) });
           continue;
         }
-        refusals.delete(key);
+        book.setRefusal(key, undefined);
         if (ev.origin && !CORE_NO_ORIGIN.has(info.kind)) origins.set(key, ev.origin);
         const obj = trimObject(raw);
         if (ns !== '' && obj.metadata.namespace !== ns) obj.metadata.namespace = ns;
         if (old && deepEqual(old, obj)) continue;
         table.set(obj, ns);
-        if (observed(info.kind, ns)) record(info.kind, key, old, obj);
+        if (visibility.observed(info.kind, ns)) recorder.record(info.kind, key, old, obj);
       }
 
-      let scope: string | undefined;
-      if (info.kind === 'Namespace') scope = name;
-      else if (info.kind === 'Service') {
-        const delta = (isRegistryService(table.get('Service', ns, name)) ? 1 : 0) - (isRegistryService(old) ? 1 : 0);
-        if (delta !== 0) {
-          const n = (registryServices.get(ns) ?? 0) + delta;
-          if (n > 0) registryServices.set(ns, n);
-          else registryServices.delete(ns);
-          scope = ns;
-        }
-      }
-      if (scope !== undefined) {
-        const now = shouldMonitor(scope);
-        if (now !== monitored.has(scope)) {
-          if (now) monitored.add(scope);
-          else monitored.delete(scope);
-          namespacesChanged = true;
-          setVisibility(scope, now);
-        }
+      const flipped = visibility.follow(info.kind, ns, name, old, table.get(info.kind, ns, name));
+      if (flipped) {
+        namespacesChanged = true;
+        setVisibility(flipped.namespace, flipped.monitored);
       }
     }
 
-    const changes: ModelChange[] = [];
-    for (const [key, p] of pending) {
-      if (p.old === p.new || (!p.old && !p.new)) continue;
-      changes.push({ kind: p.kind, key, ...(p.old ? { old: p.old } : {}), ...(p.new ? { new: p.new } : {}) });
+    const changes = recorder.changes();
+    if (changes.some((c) => c.kind === 'Pod') || namespacesChanged) view.invalidateProxies();
+    if (changes.some((c) => c.kind === MESH_CONFIG_KIND && isMeshConfig((c.new ?? c.old) as MeshObject))) {
+      const stored = table.get(MESH_CONFIG_KIND, fsmNamespace, MESH_CONFIG_NAME);
+      meshConfig = createMeshConfigView(effectiveMeshConfigSpec(stored?.spec));
     }
-    if (changes.some((c) => c.kind === 'Pod') || namespacesChanged) proxyCache = undefined;
-    if (namespacesChanged) namespaceCache = undefined;
-    if (changes.some((c) => c.kind === MESH_CONFIG_KIND && isMeshConfig((c.new ?? c.old) as MeshObject))) recomputeMeshConfig();
-
     if (changes.length > 0) {
-      for (const [key, errs] of crossCheck(view, changes, (k) => origins.get(k))) {
-        const prev = diagnostics.get(key) ?? [];
-        const same = prev.length === errs.length && prev.every((e, i) => e.reason === errs[i]?.reason && e.field === errs[i]?.field);
-        if (errs.length === 0) diagnostics.delete(key);
-        else if (!same) {
-          const list: ModelError[] = [];
-          for (const e of errs) raise(e, list);
-          diagnostics.set(key, list);
-          raised.push(...list);
-        }
-      }
+      for (const [key, errs] of crossCheck(view, changes, (k) => origins.get(k))) raised.push(...book.setDiagnostics(key, errs));
     }
-
     return { changes, errors: raised };
   }
 
-  const sortErrors = (a: ModelError, b: ModelError) => {
-    const ka = `${a.origin?.file ?? ''}\u0000${String(a.origin?.line ?? 0).padStart(9, '0')}\u0000${a.object}\u0000${a.field}`;
-    const kb = `${b.origin?.file ?? ''}\u0000${String(b.origin?.line ?? 0).padStart(9, '0')}\u0000${b.object}\u0000${b.field}`;
-    return ka < kb ? -1 : ka > kb ? 1 : 0;
-  };
-
-  const currentErrors = (): ModelError[] => {
-    const out: ModelError[] = [];
-    for (const l of sourceProblems.values()) out.push(...l);
-    for (const l of refusals.values()) out.push(...l);
-    for (const l of diagnostics.values()) out.push(...l);
-    return out.sort(sortErrors);
-  };
-
+  const { invalidateProxies: _internal, ...reads } = view;
   return {
-    ...view,
+    ...reads,
     get meshConfig() {
       return meshConfig;
     },
     apply,
-    setSourceProblems(scopeName, problems) {
-      if (problems.length === 0) {
-        sourceProblems.delete(scopeName);
-        return;
-      }
-      const list: ModelError[] = [];
-      for (const p of problems) {
-        raise(
-          {
-            object: p.object ?? '',
-            field: p.field ?? '',
-            reason: p.reason,
-            ...(p.code ? { code: p.code } : {}),
-            ...(p.origin ? { origin: p.origin } : {}),
-            ...(p.severity === 'warning' ? { severity: 'warning' as const } : {}),
-          },
-          list,
-        );
-      }
-      sourceProblems.set(scopeName, list);
-    },
-    errors: currentErrors,
-    errorCounts: () => new Map(counts),
-    sourcesSynced() {
-      if (counting) return;
-      counting = true;
-      for (const e of currentErrors()) count(e);
-    },
-    onError(listener) {
-      errorListeners.add(listener);
-      return () => errorListeners.delete(listener);
-    },
+    setSourceProblems: book.setSourceProblems,
+    errors: book.errors,
+    errorCounts: book.counts,
+    sourcesSynced: book.synced,
+    onError: book.onError,
     count: (kind) => table.count(kind),
   };
 }
