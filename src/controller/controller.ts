@@ -86,8 +86,8 @@ interface Running {
 
 export function createController(options: ControllerOptions, deps: ControllerDeps = {}): Controller {
   const logger = deps.logger ?? silentLogger;
-  const metrics = createMetrics();
   const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, countErrorsAfterSync: true, logger });
+  const metrics = createMetrics({ namespaceCount: () => store.namespaces().length, featureFlags: () => store.meshConfig.spec.featureFlags });
   const snapshots: SnapshotCache = createSnapshotCache({ logger });
   const codebases: LinearCache = createLinearCache(TypeUrl.PipyCodebase, { logger });
   const publisher = createNodePublisher({ snapshots, codebases });
@@ -109,6 +109,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
 
   async function start(): Promise<BoundAddresses> {
     const r = starting;
+    metrics.start();
     store.onError((e) => metrics.errCodeCount.add(1, { err_code: e.code ?? 'none' }));
     // On Kubernetes the CA root and workload certificates live in Secrets of --fsm-namespace (shared by replicas).
     const kubeClient = options.kubernetes ? createKubeClient({ kubeConfig: deps.kubeConfig ?? loadKubeConfig().kubeConfig }) : undefined;
@@ -139,7 +140,13 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       }),
       store,
     ));
-    const convergence = createConvergenceTracker({ metrics });
+    const convergence = createConvergenceTracker({
+      metrics,
+      proxyLabels: (node) => {
+        const proxy = node.generator === sidecars.generator.name ? store.proxyByUuid(node.key) : undefined;
+        return proxy && { proxy_uuid: proxy.uuid, identity: proxy.identity };
+      },
+    });
     // MeshConfig observability.fsmLogLevel sets the level of a logger that can change it.
     const logLevel = 'setLevel' in logger ? createMeshConfigLogLevel({ store, logger: logger as LevelledLogger, bootLevel: options.logLevel, fsmNamespace: options.fsmNamespace }) : undefined;
     const onApplied = (changes: readonly ModelChange[]) => {
@@ -289,7 +296,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         // Nothing opened so far may keep the process alive.
         closed = true;
         await release(starting);
-        await metrics.shutdown();
+        metrics.close();
         throw err;
       }
     },
@@ -298,7 +305,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       closed = true;
       await release(running ?? starting);
       starting = { unsubscribers: [] };
-      await metrics.shutdown();
+      metrics.close();
     },
   };
 }
