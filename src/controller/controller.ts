@@ -24,6 +24,7 @@ import { createPipeline, type Pipeline } from './pipeline.js';
 import { createXdsProxyAuthorizer, identifyProxy } from './proxy-auth.js';
 import { createRootCertificates } from './root-certificates.js';
 import { createSdsResources } from './sds-resources.js';
+import { webhookMetrics } from './webhook-metrics.js';
 import { createServingTls, type ServingTls } from './serving-tls.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubeSecretStorage } from '../certificate/storage/kube-secret-storage.js';
@@ -88,6 +89,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
   const logger = deps.logger ?? silentLogger;
   const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, countErrorsAfterSync: true, logger });
   const metrics = createMetrics({ namespaceCount: () => store.namespaces().length, featureFlags: () => store.meshConfig.spec.featureFlags });
+  const webhookCallbacks = webhookMetrics(metrics);
   const snapshots: SnapshotCache = createSnapshotCache({ logger });
   const codebases: LinearCache = createLinearCache(TypeUrl.PipyCodebase, { logger });
   const publisher = createNodePublisher({ snapshots, codebases });
@@ -196,6 +198,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         service: 'fsm-controller',
         tls: options.repoTls,
         injector: options.kubernetes.injector,
+        webhookCallbacks,
         ...deps.kubernetesTimings,
         logger,
       });
