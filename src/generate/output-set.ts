@@ -46,8 +46,9 @@ export interface OutputSet<N extends GeneratedNode = GeneratedNode> {
    * Regenerates the given nodes (every node of the view when omitted) in
    * steps sharing one batch (the generator's memo), so a caller can yield to
    * its event loop between them. Unknown keys are ignored; nodes gone from
-   * the view are dropped. The view must not change until the last step, and
-   * no other batch may run meanwhile.
+   * the view are dropped; a node whose generation throws keeps its last
+   * output and is reported in `StepResult.failed`. The view must not change
+   * until the last step, and no other batch may run meanwhile.
    */
   begin(keys?: Iterable<string>): OutputBatch;
   /** `begin(keys)` run to the end in one step. */
