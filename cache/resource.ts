@@ -61,7 +61,8 @@ class ImmutableResource implements Resource {
     this.references = Object.freeze([...(init.references ?? [])]);
     this.message = init.message;
     this.#version = init.version;
-    Object.freeze(this.references);
+    // Frozen, so a caller cannot rename or re-type a resource snapshots and streams share (lazy fields are private).
+    Object.freeze(this);
   }
 
   get bytes(): Uint8Array {

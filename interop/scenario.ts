@@ -1,7 +1,7 @@
 import type { Test } from 'tap';
 import { startClient, type CallResult, type ClientKind } from './client-process.js';
 import { startEchoBackend } from './echo-backend.js';
-import { bootstrap, cluster, endpoints, listener, listenerRejectedByGrpc, route, TARGET } from './echo-resources.js';
+import { bootstrap, cluster, endpoints, listener, listenerRejectedByGrpc, listenerWithoutStatPrefix, route, TARGET } from './echo-resources.js';
 import type { XdsControl } from './xds-control.js';
 
 /** Polls `fn` every 50 ms until it returns a value or `ms` passes (then throws, naming `what`). */
@@ -77,4 +77,23 @@ export async function runScenario(t: Test, kind: ClientKind, control: XdsControl
   const last = Date.now();
   await until(() => (after(last).length >= 20 ? true : undefined), 20_000, '20 calls after the restart', diag);
   t.equal(after(last).filter((r) => r.error).length, 0, 'calls keep working after the restart');
+}
+
+/**
+ * A Listener that breaks only a protoc-gen-validate rule gRPC ignores (no
+ * `stat_prefix`): serve-xds serves it with a warning, and the real client
+ * takes it and routes calls by it.
+ */
+export async function runRuleWarningScenario(t: Test, kind: ClientKind, control: XdsControl): Promise<void> {
+  const a = await startEchoBackend('A');
+  t.teardown(() => a.close());
+  await control.apply([listenerWithoutStatPrefix(), cluster('A'), endpoints('A', a.port), route('A')]);
+  const nodeId = `${kind}-${control.kind}-rules-${process.pid}`;
+  const client = startClient(kind, { bootstrap: bootstrap(control.address, nodeId), target: TARGET });
+  t.teardown(() => client.close());
+  const diag = () => `last results: ${JSON.stringify(client.results.slice(-3))}\nclient stderr: ${client.stderrTail()}`;
+  await until(() => client.results.find((r) => r.backend === 'A'), 120_000, 'a first call to reach A', diag);
+  t.pass(`${kind} takes a Listener without stat_prefix from ${control.kind} and routes calls by it`);
+  t.same(await control.ruleWarnings?.(), ['api_listener.api_listener.stat_prefix: string.min_len = 1'], 'the server reports the broken rule as a warning');
+  t.equal(await control.listenerNack(nodeId), undefined, 'the client did not NACK it');
 }

@@ -4,23 +4,26 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSnapshot, createSnapshotCache, createXdsServer, encodeResource, TypeUrl, type Resource, type SnapshotCache, type XdsServer } from '../src/index.js';
+import { createSnapshot, createSnapshotCache, createXdsServer, decodeResource, TypeUrl, type Resource, type SnapshotCache, type XdsServer } from '../src/index.js';
 
 /**
  * The control plane under test, in one of two shapes: the library API in
  * this process (createSnapshotCache + createXdsServer), or the
- * `fsm-controller serve-xds` program in a child process fed through files.
+ * `fsm-controller serve-xds` program in a child process fed through files
+ * (the same resources, decoded to proto3 JSON).
  */
 export interface XdsControl {
   readonly kind: 'library' | 'serve-xds';
   /** host:port of the xDS server (stable across restarts). */
   readonly address: string;
-  /** Serves exactly these resources (proto3 JSON) to every node. */
-  apply(resources: readonly Record<string, unknown>[]): Promise<void>;
+  /** Serves exactly these resources to every node. */
+  apply(resources: readonly Resource[]): Promise<void>;
   /** The client's error text of the last Listener NACK by `nodeId`, if any. */
   listenerNack(nodeId: string): Promise<string | undefined>;
   /** Open streams of `nodeId`. */
   streams(nodeId: string): Promise<number>;
+  /** serve-xds only: the broken protoc-gen-validate rules it serves anyway, as `field: rule`. */
+  ruleWarnings?(): Promise<string[]>;
   /** Stops the server and starts a new one on the same address with the same resources. */
   restart(): Promise<void>;
   close(): Promise<void>;
@@ -50,8 +53,8 @@ export async function startLibraryControl(): Promise<XdsControl> {
   return {
     kind: 'library',
     address: `127.0.0.1:${port}`,
-    async apply(json) {
-      resources = json.map((r) => encodeResource(r));
+    async apply(applied) {
+      resources = [...applied];
       current.cache.setSnapshot(ALL, snapshotOf(resources));
     },
     listenerNack: async (nodeId) => status(nodeId)?.types.find((t) => t.typeUrl === TypeUrl.Listener)?.lastNack?.error,
@@ -103,25 +106,28 @@ export async function startServeXdsControl(): Promise<XdsControl> {
     c.kill('SIGTERM');
     await exited;
   };
-  type Debug = { nodes: { id: string; streams: number; types: Record<string, { lastNack?: { error: string } }> }[] };
-  const debug = async (nodeId: string) => {
-    const body = (await (await fetch(`http://${admin}/debug/xds`)).json()) as Debug;
-    return body.nodes.find((n) => n.id === nodeId);
+  type Debug = {
+    nodes: { id: string; streams: number; types: Record<string, { lastNack?: { error: string } }> }[];
+    fileIssues: { kind: string; field: string; rule?: string }[];
   };
+  const debugXds = async () => (await (await fetch(`http://${admin}/debug/xds`)).json()) as Debug;
+  const debug = async (nodeId: string) => (await debugXds()).nodes.find((n) => n.id === nodeId);
 
   await writeFile(join(dir, 'resources.json'), '[]');
   await spawnServer();
   return {
     kind: 'serve-xds',
     address: `127.0.0.1:${port}`,
-    async apply(json) {
-      // Atomic replace, as a careful writer (or a ConfigMap update) does.
+    async apply(applied) {
+      // The files hold proto3 JSON; atomic replace, as a careful writer (or a ConfigMap update) does.
+      const json = applied.map((r) => decodeResource(r.typeUrl, r.bytes));
       const tmp = join(dir, '.resources.json.tmp');
       await writeFile(tmp, JSON.stringify(json, null, 2));
       await rename(tmp, join(dir, 'resources.json'));
     },
     listenerNack: async (nodeId) => (await debug(nodeId))?.types[TypeUrl.Listener]?.lastNack?.error,
     streams: async (nodeId) => (await debug(nodeId))?.streams ?? 0,
+    ruleWarnings: async () => (await debugXds()).fileIssues.filter((i) => i.kind === 'warning').map((i) => `${i.field}: ${i.rule ?? ''}`),
     async restart() {
       await stop();
       await spawnServer();

@@ -1,7 +1,8 @@
 /**
  * The public entry of the xDS server (`fsm-control-plane/server`): the gRPC
  * server (ADS and per-type services CDS/EDS/LDS/RDS/SDS, SotW and delta), a
- * programmatic ADS client, and the callback, authorizer and option types.
+ * programmatic ADS client, the callback, authorizer and option types, and
+ * composeCallbacks for several observers of one server.
  *
  * Behaviour in brief (details on createSotwStream / createDeltaStream):
  * - Nonces are per stream, shared by all types, strictly increasing.
@@ -57,3 +58,5 @@ export type { DeltaDiscoveryRequestMessage, DiscoveryRequestMessage, ErrorDetail
 export { envelopeCounter } from './codec/discovery.js';
 export { StatusCode, XdsStatusError } from './errors.js';
 export { XDS_SERVICES, type XdsServiceSpec } from './transport/services.js';
+export { composeCallbacks } from './compose-callbacks.js';
+export { createJsonLogger, silentLogger, type Logger, type LogLevel } from '../src/shared/logger.js';

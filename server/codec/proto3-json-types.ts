@@ -9,6 +9,8 @@ import { PROTO_INCLUDE_DIRS, typeForUrl, xdsRoot } from './protos.js';
 export interface JsonIssue {
   readonly path: string;
   readonly reason: string;
+  /** The protoc-gen-validate rule broken (e.g. `string.min_len = 1`); absent for problems that are not such a rule. */
+  readonly rule?: string;
 }
 
 /** The state of one conversion: the issues found so far and the root for `@type` lookups. */

@@ -11,16 +11,24 @@ import { checkValidateRules } from './resource-validate.js';
  * the references (CDS → EDS, LDS → RDS) that snapshot consistency checks use.
  */
 
-const HCM_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
+/** The type URL of the HTTP connection manager, whose RDS names a listener references. */
+export const HTTP_CONNECTION_MANAGER_TYPE_URL = 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager';
 
-/** A resource that fails conversion or validation; `issues` carries every problem with its field path. */
+/**
+ * A resource that fails conversion or validation; `issues` carries every
+ * problem with its field path, and the message names the type and, when
+ * known, the resource (`invalid Cluster "a": lb_policy: ...`).
+ */
 export class ResourceError extends Error {
   readonly issues: readonly JsonIssue[];
-  constructor(typeUrl: string, issues: readonly JsonIssue[]) {
+  /** The resource's name, when the input had one. */
+  readonly resourceName: string | undefined;
+  constructor(typeUrl: string, issues: readonly JsonIssue[], resourceName?: string) {
     const detail = issues.map((i) => (i.path ? `${i.path}: ${i.reason}` : i.reason)).join('; ');
-    super(`invalid ${typeUrl.slice(typeUrl.lastIndexOf('/') + 1)}: ${detail}`);
+    super(`invalid ${typeUrl.slice(typeUrl.lastIndexOf('/') + 1)}${resourceName ? ` ${JSON.stringify(resourceName)}` : ''}: ${detail}`);
     this.name = 'ResourceError';
     this.issues = issues;
+    this.resourceName = resourceName || undefined;
   }
 }
 
@@ -36,6 +44,30 @@ export interface EncodeOptions {
  * ResourceError listing every problem; never returns an invalid resource.
  */
 export function encodeResource(input: unknown, typeUrl?: string, opts: EncodeOptions = {}): Resource {
+  return encode(input, typeUrl, opts, false).resource;
+}
+
+/** A resource encoded although it breaks protoc-gen-validate rules, and the rules it breaks. */
+export interface EncodedWithWarnings {
+  readonly resource: Resource;
+  /** Broken protoc-gen-validate rules (each with its `rule`); empty when there are none. */
+  readonly warnings: readonly JsonIssue[];
+}
+
+/**
+ * Encodes one resource as `encodeResource` does, except that broken
+ * protoc-gen-validate rules do not refuse it: they come back as warnings.
+ * What cannot be encoded (unknown fields, wrong types, undefined enum names)
+ * or served (no name, an RDS reference without a route name) still throws.
+ * For resources that clients are known to accept despite the rules, such as
+ * gRPC's xDS clients and an HttpConnectionManager without `stat_prefix`.
+ */
+export function encodeResourceWithWarnings(input: unknown, typeUrl?: string, opts: EncodeOptions = {}): EncodedWithWarnings {
+  return encode(input, typeUrl, opts, true);
+}
+
+/** Encodes `input`; `lenient` turns broken protoc-gen-validate rules into warnings instead of a ResourceError. */
+function encode(input: unknown, typeUrl: string | undefined, opts: EncodeOptions, lenient: boolean): EncodedWithWarnings {
   const isMessage = input instanceof protobuf.Message;
   const jsonType = isPlainObject(input) && typeof input['@type'] === 'string' ? input['@type'] : undefined;
   const url = typeUrl ?? (isMessage ? `type.googleapis.com/${fullName((input as protobuf.Message).$type)}` : jsonType);
@@ -49,19 +81,21 @@ export function encodeResource(input: unknown, typeUrl?: string, opts: EncodeOpt
     try {
       message = fromProto3Json(type, input, opts.root ? { root: opts.root } : {});
     } catch (err) {
-      if (err instanceof Proto3JsonError) throw new ResourceError(url, err.issues);
+      if (err instanceof Proto3JsonError) throw new ResourceError(url, err.issues, jsonName(url, input));
       throw err;
     }
   }
   const issues = validateResource(url, message, opts);
-  if (issues.length) throw new ResourceError(url, issues);
-  return createResource({
+  const errors = lenient ? issues.filter((i) => i.rule === undefined) : issues;
+  if (errors.length) throw new ResourceError(url, errors, resourceName(url, message));
+  const resource = createResource({
     typeUrl: url,
     name: resourceName(url, message),
     bytes: type.encode(message).finish(),
     references: resourceReferences(url, message, opts),
     message,
   });
+  return { resource, warnings: lenient ? issues.filter((i) => i.rule !== undefined) : [] };
 }
 
 /** The name field of a resource: `cluster_name` for ClusterLoadAssignment, `proxy` for Pipy sidecar configs, `name` otherwise. */
@@ -69,6 +103,14 @@ export function resourceName(typeUrl: string, message: object): string {
   const m = message as Record<string, unknown>;
   const value = m[nameField(typeUrl)];
   return typeof value === 'string' ? value : '';
+}
+
+/** The name of a resource in proto3 JSON that failed to convert (either field-name spelling), for error messages. */
+function jsonName(typeUrl: string, input: unknown): string | undefined {
+  if (!isPlainObject(input)) return undefined;
+  const camel = nameField(typeUrl);
+  const value = input[camel] ?? input[camel.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)];
+  return typeof value === 'string' ? value : undefined;
 }
 
 function nameField(typeUrl: string): string {
@@ -129,13 +171,13 @@ export function resourceReferences(typeUrl: string, message: object, opts: Encod
 
 /** Every HttpConnectionManager inside a listener, decoded, with its path (snake_case). */
 function listenerHcms(listener: Record<string, unknown>, root: protobuf.Root | undefined): { path: string; hcm: Record<string, unknown> }[] {
-  const hcmType = resolveMessageType(HCM_TYPE_URL, root);
+  const hcmType = resolveMessageType(HTTP_CONNECTION_MANAGER_TYPE_URL, root);
   if (!hcmType) return [];
   const out: { path: string; hcm: Record<string, unknown> }[] = [];
   const fromAny = (any: unknown, path: string) => {
     if (!any) return;
     const { typeUrl, value } = anyParts(any as Record<string, unknown>);
-    if (typeUrl === HCM_TYPE_URL) out.push({ path, hcm: hcmType.decode(value) as unknown as Record<string, unknown> });
+    if (typeUrl === HTTP_CONNECTION_MANAGER_TYPE_URL) out.push({ path, hcm: hcmType.decode(value) as unknown as Record<string, unknown> });
   };
   const api = listener.apiListener as Record<string, unknown> | undefined;
   if (api) fromAny(api.apiListener, 'api_listener.api_listener');

@@ -9,7 +9,9 @@ import { anyParts, joinPath, resolveMessageType, stripDot } from './proto3-json-
  * lengths, defined enums, numeric bounds), recursing into nested Any values
  * whose type is known. Proxies enforce these same rules and NACK what breaks
  * them, so catching them while loading keeps bad config from ever being
- * served. Paths use original (snake_case) field names.
+ * served — though gRPC's xDS clients ignore most of them (an
+ * HttpConnectionManager without `stat_prefix` is fine to gRPC). Each issue
+ * names its rule. Paths use original (snake_case) field names.
  */
 export function checkValidateRules(type: protobuf.Type, message: object, root?: protobuf.Root): JsonIssue[] {
   const issues: JsonIssue[] = [];
@@ -30,7 +32,7 @@ function walk(type: protobuf.Type, msg: Record<string, unknown>, path: string, i
     if (oneof.options?.['(validate.required)'] !== true) continue;
     if (!oneof.fieldsArray.some((f) => isSet(msg, f))) {
       const names = oneof.fieldsArray.map((f) => f.protoName ?? f.name).join(', ');
-      issues.push({ path: joinPath(path, snake(oneof.name)), reason: `one of ${names} is required` });
+      issues.push({ path: joinPath(path, snake(oneof.name)), reason: `one of ${names} is required`, rule: 'oneof.required' });
     }
   }
   for (const field of type.fieldsArray) {
@@ -58,20 +60,22 @@ function checkField(field: protobuf.Field, msg: Record<string, unknown>, path: s
   const value = msg[field.name];
   for (const [key, rule] of Object.entries(opts)) {
     if (!key.startsWith('(validate.rules).')) continue;
+    // The rule as protoc-gen-validate names it, e.g. `string.min_len = 1`.
+    const named = `${key.slice('(validate.rules).'.length)} = ${String(rule)}`;
     if (key.endsWith('.required') && rule === true && !field.repeated && !isSet(msg, field)) {
-      issues.push({ path, reason: 'required' });
+      issues.push({ path, reason: 'required', rule: named });
     } else if ((key === '(validate.rules).string.min_len' || key === '(validate.rules).string.min_bytes') && typeof value === 'string') {
       if (value.length < Number(rule) && !(value === '' && opts['(validate.rules).string.ignore_empty'] === true)) {
-        issues.push({ path, reason: value === '' ? 'required (must not be empty)' : `must be at least ${String(rule)} characters` });
+        issues.push({ path, reason: value === '' ? 'required (must not be empty)' : `must be at least ${String(rule)} characters`, rule: named });
       }
     } else if (key === '(validate.rules).repeated.min_items' && Array.isArray(value)) {
       if (value.length < Number(rule) && !(value.length === 0 && opts['(validate.rules).repeated.ignore_empty'] === true)) {
-        issues.push({ path, reason: `must have at least ${String(rule)} item(s)` });
+        issues.push({ path, reason: `must have at least ${String(rule)} item(s)`, rule: named });
       }
     } else if (key === '(validate.rules).enum.defined_only' && rule === true && field.resolvedType instanceof protobuf.Enum) {
       const values = field.repeated ? (value as unknown[]) : [value];
       for (const v of values) {
-        if (typeof v === 'number' && field.resolvedType.valuesById[v] === undefined) issues.push({ path, reason: `${v} is not a defined enum value` });
+        if (typeof v === 'number' && field.resolvedType.valuesById[v] === undefined) issues.push({ path, reason: `${v} is not a defined enum value`, rule: named });
       }
     } else if (NUMERIC_BOUND.test(key) && isSet(msg, field) && !field.repeated) {
       // Bounds on a wrapper-typed field (UInt32Value, …) apply to its `value`; int64s arrive as Long objects.
@@ -80,7 +84,7 @@ function checkField(field: protobuf.Field, msg: Record<string, unknown>, path: s
       const bound = Number(rule);
       const op = NUMERIC_BOUND.exec(key)?.[1];
       const ok = op === 'gt' ? n > bound : op === 'gte' ? n >= bound : op === 'lt' ? n < bound : n <= bound;
-      if (!ok) issues.push({ path, reason: `must be ${op === 'gt' ? '>' : op === 'gte' ? '>=' : op === 'lt' ? '<' : '<='} ${bound}, got ${n}` });
+      if (!ok) issues.push({ path, reason: `must be ${op === 'gt' ? '>' : op === 'gte' ? '>=' : op === 'lt' ? '<' : '<='} ${bound}, got ${n}`, rule: named });
     }
   }
 }

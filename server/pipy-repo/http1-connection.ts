@@ -7,13 +7,14 @@
  * written from a plain socket (bench/repo-serve.ts, README).
  */
 import type { Socket } from 'node:net';
+import { createChunkedDecoder, type ChunkedDecoder } from './http1-chunked.js';
 import { parseRequestHead, type RequestHead } from './http1-parser.js';
 import { CONTINUE, closingResponse, withClose, type Http1Response } from './http1-response.js';
 
 export interface Http1Limits {
   /** Largest request head (request line and headers); more is answered 431. */
   readonly maxHeadBytes: number;
-  /** Largest request body; more is answered 413. */
+  /** Largest request body, chunked or not; more is answered 413. */
   readonly maxBodyBytes: number;
   /** A connection with no request in progress and nothing left to send is closed after this long without bytes. */
   readonly idleTimeoutMs: number;
@@ -29,7 +30,7 @@ export interface Http1Limits {
 
 export interface Http1Request {
   readonly head: RequestHead;
-  /** The `content-length` bytes that followed the head. */
+  /** The body: the `content-length` bytes that followed the head, or the chunked body decoded. */
   readonly body: Buffer;
 }
 
@@ -44,6 +45,8 @@ export interface Http1Handlers {
 }
 
 const EMPTY = Buffer.alloc(0);
+// A chunk-size line carries a hex size and, rarely, extensions (Pipy sends none).
+const MAX_CHUNK_LINE_BYTES = 1024;
 
 function closedEarly(socket: Socket): Error {
   const cause = socket.errored;
@@ -67,6 +70,8 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   let pieces: Buffer[] = [];
   let piecesLength = 0;
   let head: RequestHead | undefined;
+  /** The decoder of the current request's chunked body; `buffered` then holds only bytes it has not seen. */
+  let chunked: ChunkedDecoder | undefined;
   let requestTimer: NodeJS.Timeout | undefined;
   let stallTimer: NodeJS.Timeout | undefined;
   let done = false;
@@ -146,11 +151,26 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
         const expect = head.headers['expect']?.toLowerCase();
         if (expect !== undefined && expect !== '100-continue') return write(closingResponse(417, `expectation ${expect} is not supported`));
         // curl and other clients wait for this before sending a larger body.
-        if (expect === '100-continue' && head.minorVersion === 1 && buffered.length < head.contentLength) socket.write(CONTINUE);
+        const bodyPending = head.chunked ? buffered.length === 0 : buffered.length < head.contentLength;
+        if (expect === '100-continue' && head.minorVersion === 1 && bodyPending) socket.write(CONTINUE);
+        if (head.chunked) {
+          chunked = createChunkedDecoder({ maxBodyBytes: limits.maxBodyBytes, maxLineBytes: MAX_CHUNK_LINE_BYTES, maxTrailerBytes: limits.maxHeadBytes });
+        }
       }
-      if (buffered.length < head.contentLength) return awaitMore(true);
-      const body = buffered.subarray(0, head.contentLength);
-      buffered = buffered.subarray(head.contentLength);
+      let body: Buffer;
+      if (chunked) {
+        const decoded = chunked.push(buffered);
+        buffered = EMPTY;
+        if (decoded.kind === 'incomplete') return awaitMore(true);
+        if (decoded.kind === 'error') return write(closingResponse(decoded.status, decoded.reason));
+        chunked = undefined;
+        body = decoded.body;
+        buffered = decoded.rest;
+      } else {
+        if (buffered.length < head.contentLength) return awaitMore(true);
+        body = buffered.subarray(0, head.contentLength);
+        buffered = buffered.subarray(head.contentLength);
+      }
       const request = { head, body };
       head = undefined;
       stopRequestTimer();
@@ -178,7 +198,7 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     }, limits.requestTimeoutMs).unref();
   };
   const onData = (chunk: Buffer) => {
-    if (head && buffered.length < head.contentLength) {
+    if (head && !chunked && buffered.length < head.contentLength) {
       // A body arriving in many small pieces is joined once, not on every piece.
       pieces.push(chunk);
       piecesLength += chunk.length;

@@ -1,8 +1,9 @@
 /**
  * A strict parser for the HTTP/1.1 request heads the Pipy repo port has to
- * understand: origin-form targets, `content-length` framing, no
- * `transfer-encoding`. Anything it cannot read without guessing is an error
- * with the status to answer, so a request is never read two ways.
+ * understand: origin-form targets, `content-length` or chunked framing (the
+ * body itself is decoded by http1-chunked.ts). Anything it cannot read
+ * without guessing is an error with the status to answer, so a request is
+ * never read two ways.
  */
 
 /** A parsed request head. Header names are lower-case; repeated headers are joined with ", ". */
@@ -15,8 +16,10 @@ export interface RequestHead {
   readonly headers: Readonly<Record<string, string>>;
   /** Bytes of the head, request line to the blank line included. */
   readonly headLength: number;
-  /** The body's length from `content-length` (0 when absent). */
+  /** The body's length from `content-length` (0 when absent or chunked). */
   readonly contentLength: number;
+  /** The body is sent with the chunked transfer coding (its length is known only at its end). */
+  readonly chunked: boolean;
   /** Whether the connection may carry another request after this one. */
   readonly keepAlive: boolean;
   /** A WebSocket (or other) upgrade was asked for. */
@@ -26,7 +29,7 @@ export interface RequestHead {
 export type ParseResult =
   | { readonly kind: 'incomplete' }
   | { readonly kind: 'request'; readonly head: RequestHead }
-  | { readonly kind: 'error'; readonly status: 400 | 411 | 431 | 501 | 505; readonly reason: string };
+  | { readonly kind: 'error'; readonly status: 400 | 431 | 501 | 505; readonly reason: string };
 
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -36,7 +39,7 @@ const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 const DIGITS = /^\d{1,15}$/;
 
 const INCOMPLETE: ParseResult = { kind: 'incomplete' };
-const fail = (status: 400 | 411 | 431 | 501 | 505, reason: string): ParseResult => ({ kind: 'error', status, reason });
+const fail = (status: 400 | 431 | 501 | 505, reason: string): ParseResult => ({ kind: 'error', status, reason });
 // The methods a route may answer (405 for most); others are not HTTP/1.1 as Node reads it either.
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'OPTIONS', 'PATCH']);
 
@@ -78,11 +81,13 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
     }
     headers[key] = previous === undefined ? value : `${previous}, ${value}`;
   }
-  if (headers['transfer-encoding'] !== undefined) return fail(411, 'transfer-encoding is not accepted; send content-length');
   const lengthText = headers['content-length'];
   if (lengthText !== undefined && !DIGITS.test(lengthText)) return fail(400, 'malformed content-length');
-  const connection = (headers['connection'] ?? '').toLowerCase().split(',').map((s) => s.trim());
   const minorVersion = minor === '0' ? 0 : 1;
+  const coding = headers['transfer-encoding'];
+  const framing = coding === undefined ? undefined : chunkedFraming(coding, lengthText !== undefined, minorVersion);
+  if (framing) return framing;
+  const connection = (headers['connection'] ?? '').toLowerCase().split(',').map((s) => s.trim());
   const upgrade = headers['upgrade'] !== undefined && connection.includes('upgrade');
   // RFC 9112 §3.2 requires Host on HTTP/1.1; Pipy 1.5.14 sends it on every request but its admin-link upgrade.
   if (minorVersion === 1 && headers['host'] === undefined && !upgrade) return fail(400, 'missing Host header');
@@ -96,10 +101,30 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
       headers,
       headLength: end + HEAD_END.length,
       contentLength: lengthText === undefined ? 0 : Number(lengthText),
+      chunked: coding !== undefined,
       keepAlive,
       upgrade,
     },
   };
+}
+
+/**
+ * Refuses a `transfer-encoding` this port cannot read unambiguously (RFC
+ * 9112 §6.1, §6.3): with `content-length` beside it (a smuggling vector),
+ * in an HTTP/1.0 request, or with chunked missing, repeated or not last —
+ * all 400; another coding before chunked is 501 (none is decoded here).
+ * Returns undefined for exactly `chunked`.
+ */
+function chunkedFraming(value: string, hasLength: boolean, minorVersion: 0 | 1): ParseResult | undefined {
+  if (hasLength) return fail(400, 'content-length and transfer-encoding together');
+  if (minorVersion === 0) return fail(400, 'transfer-encoding in an HTTP/1.0 request');
+  const codings = value.split(',').map((c) => trimOws(c, 0).toLowerCase());
+  if (!codings.every((c) => TOKEN.test(c))) return fail(400, 'malformed transfer-encoding');
+  if (codings[codings.length - 1] !== 'chunked' || codings.indexOf('chunked') !== codings.length - 1) {
+    return fail(400, 'transfer-encoding must end with chunked, once');
+  }
+  if (codings.length > 1) return fail(501, `transfer coding ${JSON.stringify(codings[0])} is not implemented; send the body chunked only`);
+  return undefined;
 }
 
 /**

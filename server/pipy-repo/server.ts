@@ -1,24 +1,25 @@
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { parseHostPort } from '../../src/shared/host-port.js';
+import { LIMIT_DEFAULTS } from '../../src/shared/limits.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
 import { createCodebaseFeed } from './codebase-feed.js';
 import { renderManifest, type Codebase } from '../../cache/codebase.js';
 import { closeAfterWrite, serveHttp1, type Http1Request } from './http1-connection.js';
-import { responseHead, type Http1Response } from './http1-response.js';
+import { closingResponse, responseHead, type Http1Response } from './http1-response.js';
 import type { RequestHead } from './http1-parser.js';
 import { createInstanceRegistry } from './instances.js';
 import { resolveRepoPath, type ResolvedPath } from './paths.js';
+import { isInstanceId, readStatusReport } from './status-report.js';
 import type { PipyRepoServer, PipyRepoServerOptions, PipyRepoTlsMaterial, SendErrorEvent } from './types.js';
 
 // Pipy opens a new TCP connection per poll and closes it after each sync, so
 // idle sockets are worth nothing: drop them quickly and bound slow clients.
 const IDLE_TIMEOUT_MS = 2_000;
 const REQUEST_TIMEOUT_MS = 10_000;
-const TLS_HANDSHAKE_TIMEOUT_MS = 10_000;
 // Pipy's requests carry two or three short headers.
 const MAX_HEAD_BYTES = 16 * 1024;
-const INSTANCE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 // A mesh-wide change makes every sidecar reconnect at once; Node's default
 // accept backlog (511) overflows at a few hundred and the kernel then drops
 // SYNs, which clients retry only after 1 s, 3 s, … The kernel caps this at
@@ -51,22 +52,23 @@ interface ServedVersion {
  * Serves Pipy's repo read protocol for the codebases a cache holds (type
  * `fsm.pipy.v1.Codebase`, read through one delta watch, see codebase-feed.ts):
  * `HEAD`/`GET /repo/<name>/` (manifest, `etag` = version, no `Date`),
- * `GET /repo/<name>/<file>`, `POST /repo/<name>/` (status report → 201) and
+ * `GET /repo/<name>/<file>`, `POST /repo/<name>/` (status report → 206 when
+ * its metrics were read, so Pipy sends only changes next, else 201) and
  * the admin-link WebSocket at `/repo/<name>/<instance-id>`. The list of
  * codebases (`GET /repo`) is never served. With `tls`, every request needs a
  * client certificate from the mesh CA and `tls.authorize` must allow the
  * codebase.
  */
 export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServer {
-  const { host, port } = parseListen(opts.listen);
+  const { host, port } = parseHostPort(opts.listen, 'repo listen address');
   const logger = opts.logger ?? silentLogger;
   const limits = {
     maxHeadBytes: MAX_HEAD_BYTES,
-    maxBodyBytes: opts.maxStatusBytes ?? 1024 * 1024,
+    maxBodyBytes: opts.maxStatusBytes ?? LIMIT_DEFAULTS.maxStatusBytes,
     idleTimeoutMs: IDLE_TIMEOUT_MS,
     requestTimeoutMs: REQUEST_TIMEOUT_MS,
   };
-  const registry = createInstanceRegistry({ ttlMs: opts.instanceTtlMs ?? 60_000 });
+  const registry = createInstanceRegistry({ ttlMs: opts.instanceTtlMs ?? 60_000, maxInstances: opts.maxInstances ?? LIMIT_DEFAULTS.maxInstances });
   /** Runs an owner's callback; a throw is logged, never breaks serving. */
   const notify = <E>(name: string, callback: ((event: E) => void) | undefined, event: E) => {
     if (!callback) return;
@@ -85,6 +87,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     codebases,
     logger,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
+    maxLinksPerCodebase: opts.maxLinksPerCodebase ?? LIMIT_DEFAULTS.maxLinksPerCodebase,
     onLinkChange: (codebase, instanceId, address, linked) => {
       registry.setLinked(codebase, instanceId, address, linked);
       notify('onLinkChange', opts.onLinkChange, { codebase, instanceId, address, linked });
@@ -103,6 +106,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   let server: NetServer | TlsServer | undefined;
   let requests = 0;
   let reloadsSent = 0;
+  let droppedConnections = 0;
   let closed = false;
 
   const versionOf = (codebase: Codebase): ServedVersion => {
@@ -165,29 +169,26 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   };
 
   const receiveStatus = (bytes: Buffer, socket: Socket, resolved: ResolvedPath): Http1Response => {
-    let body: unknown;
-    try {
-      body = JSON.parse(bytes.toString('utf8'));
-    } catch {
-      return text('POST', 400, 'status report is not JSON');
-    }
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return text('POST', 400, 'status report must be a JSON object');
-    const fields = body as Record<string, unknown>;
-    const uuid = fields['uuid'];
-    if (typeof uuid !== 'string' || !INSTANCE_ID.test(uuid)) return text('POST', 400, 'status report needs a "uuid"');
+    const report = readStatusReport(bytes, LIMIT_DEFAULTS.maxStatusFieldChars);
+    if (!report.ok) return text('POST', 400, report.reason);
     const address = socket.remoteAddress ?? '';
-    const record = registry.report(resolved.name, uuid, { address, version: scalar(fields['version']), name: scalar(fields['name']) });
-    notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: fields, record });
-    return { head: CREATED };
+    const { record, metricsRead } = registry.report(resolved.name, report.uuid, { address, version: report.version, name: report.name }, report.metrics);
+    links.noteReport(resolved.name, report.uuid, address);
+    notify('onStatus', opts.onStatus, { codebase: resolved.name, address, body: report.body, record });
+    return { head: metricsRead ? PARTIAL : CREATED };
   };
 
   const upgrade = (head: RequestHead, socket: Socket, rest: Buffer) => {
     requests++;
     const resolved = resolveRepoPath(pathOf(head), codebases);
     const instanceId = resolved?.rest.slice(1) ?? '';
-    if (!resolved || !INSTANCE_ID.test(instanceId)) return refuseUpgrade(socket, 404, 'Not Found');
-    if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'Forbidden');
-    links.accept(head, socket, rest, resolved.name, instanceId, resolved.codebase.version);
+    if (!resolved || !isInstanceId(instanceId)) return refuseUpgrade(socket, 404, 'not found');
+    if (denied(socket, resolved.name) !== undefined) return refuseUpgrade(socket, 403, 'forbidden');
+    const credential = opts.tls ? (socket as TLSSocket).getPeerCertificate().fingerprint256 : undefined;
+    const peer = { codebase: resolved.name, instanceId, address: socket.remoteAddress ?? '', ...(credential ? { credential } : {}) };
+    const refusal = links.admit(peer);
+    if (refusal) return refuseUpgrade(socket, refusal.status, refusal.reason);
+    links.accept(head, socket, rest, peer, resolved.codebase.version);
   };
 
   const accept = (socket: Socket) => {
@@ -205,9 +206,18 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     start() {
       if (server) return Promise.reject(new Error('pipy repo server already started'));
       const s: NetServer | TlsServer = tlsMaterial
-        ? createTlsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, accept)
+        ? createTlsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true, handshakeTimeout: opts.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs }, accept)
         : createNetServer(accept);
-      s.on('tlsClientError', (err: Error) => logger.debug('repo TLS handshake failed', { error: err.message }));
+      s.maxConnections = opts.maxConnections ?? LIMIT_DEFAULTS.repoMaxConnections;
+      s.on('drop', () => {
+        droppedConnections++;
+        logger.debug('repo connection dropped: connection limit reached', { maxConnections: s.maxConnections });
+      });
+      // Node reports a handshake timeout here but leaves the connection open: it is closed here.
+      s.on('tlsClientError', (err: Error, socket: TLSSocket) => {
+        logger.debug('repo TLS handshake failed', { error: err.message });
+        socket.destroy();
+      });
       if (tlsMaterial) {
         // A handshake in progress is not yet a connection `accept` sees; close() must end it too.
         s.on('connection', (raw: Socket) => {
@@ -237,7 +247,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
       // New handshakes use the new context; established connections keep theirs.
       if (server && 'setSecureContext' in server) server.setSecureContext(tlsMaterial);
     },
-    stats: () => ({ requests, openSockets: sockets.size, openLinks: links.size, reloadsSent, codebases: codebases.size }),
+    stats: () => ({ requests, openSockets: sockets.size, droppedConnections, openLinks: links.size, reloadsSent, codebases: codebases.size }),
     close() {
       if (closed) return Promise.resolve();
       closed = true;
@@ -252,6 +262,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
 }
 
 const CREATED = responseHead(201, {}, 0);
+const PARTIAL = responseHead(206, {}, 0);
 
 /** The request target without its query. */
 function pathOf(head: RequestHead): string {
@@ -265,23 +276,13 @@ function text(method: string, status: number, message: string, headers: Record<s
   return method === 'HEAD' ? { head } : { head, body };
 }
 
-function refuseUpgrade(socket: Socket, status: number, text: string) {
-  socket.write(`HTTP/1.1 ${status} ${text}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`);
+function refuseUpgrade(socket: Socket, status: number, reason: string) {
+  const res = closingResponse(status, reason);
+  socket.write(Buffer.concat([res.head, res.body ?? new Uint8Array(0)]));
   closeAfterWrite(socket, REQUEST_TIMEOUT_MS);
 }
 
 function contentType(path: string): string {
   const dot = path.lastIndexOf('.');
   return (dot >= 0 && CONTENT_TYPES[path.slice(dot)]) || 'application/octet-stream';
-}
-
-function scalar(v: unknown): string {
-  return typeof v === 'string' || typeof v === 'number' ? String(v) : '';
-}
-
-function parseListen(value: string): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new Error(`invalid repo listen address "${value}": expected HOST:PORT`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
 }

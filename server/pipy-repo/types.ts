@@ -109,8 +109,9 @@ export interface PipyRepoServerOptions {
   /**
    * Called when an admin-link WebSocket opens or closes: once with
    * `linked: true` per accepted link, and once with `linked: false` when that
-   * link closes (a link replaced by a newer one from the same instance closes
-   * too). Not called for links still open at `close()`. Must not throw.
+   * link closes (a link replaced by a newer one of the same instance closes
+   * too; see admin-links.ts for when a newer link may replace one). Not called
+   * for links still open at `close()`. Must not throw.
    */
   readonly onLinkChange?: (event: LinkEvent) => void;
   /** Called when a `reload` frame was handed to the link's socket (sent, not necessarily processed). Must not throw. */
@@ -119,15 +120,29 @@ export interface PipyRepoServerOptions {
   readonly onSendError?: (event: SendErrorEvent) => void;
   /** Forget instances that neither reported nor kept a WebSocket for this long (default 60 s). */
   readonly instanceTtlMs?: number;
-  /** Largest accepted status report body (default 1 MiB); larger ones get 413. */
+  /** Largest accepted status report body, chunked or not (default 256 KiB); larger ones get 413. */
   readonly maxStatusBytes?: number;
-  /** Interval of WebSocket pings that detect dead links (default 30 s). */
+  /** Instances remembered without an open admin link (default 50,000); the least recently seen is forgotten first. */
+  readonly maxInstances?: number;
+  /** Open TCP connections (default 10,000); more are closed as they are accepted. */
+  readonly maxConnections?: number;
+  /** With `tls`, a connection must finish its handshake within this long (default 5 s). */
+  readonly handshakeTimeoutMs?: number;
+  /** Admin-link WebSockets per codebase (default 64); more are refused with 503. */
+  readonly maxLinksPerCodebase?: number;
+  /**
+   * Interval of WebSocket pings (default 30 s). A link is closed when it
+   * showed no sign of life for two intervals: no pong and, since Pipy never
+   * answers pings, no status report of its instance from its address.
+   */
   readonly pingIntervalMs?: number;
 }
 
 export interface PipyRepoServerStats {
   readonly requests: number;
   readonly openSockets: number;
+  /** Connections closed on accept because `maxConnections` were open. */
+  readonly droppedConnections: number;
   readonly openLinks: number;
   readonly reloadsSent: number;
   /** Codebases the server knows (from its cache feed). */

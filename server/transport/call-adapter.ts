@@ -38,6 +38,7 @@ export interface CallAdapter {
 export function adaptCall<Req>(options: {
   call: grpc.ServerDuplexStream<Buffer, Buffer>;
   createStream: (transport: StreamTransport) => XdsStream<Req>;
+  /** Decodes a request; throws XdsStatusError to end the stream with that status, anything else ends it as malformed. */
   decode: (bytes: Buffer) => Req;
   limits: SendLimits;
   logger: Logger;
@@ -143,6 +144,12 @@ export function adaptCall<Req>(options: {
     try {
       request = decode(bytes);
     } catch (err) {
+      // A decoder refuses a request it will not take (over a limit) with its own status.
+      if (err instanceof XdsStatusError) {
+        logger.warn('xDS request refused', { streamId: stream.id, reason: err.details });
+        end(err);
+        return;
+      }
       end(new XdsStatusError(StatusCode.INVALID_ARGUMENT, `malformed request: ${err instanceof Error ? err.message : String(err)}`));
       return;
     }

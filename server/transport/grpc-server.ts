@@ -1,12 +1,16 @@
 import * as grpc from '@grpc/grpc-js';
 import type { ConfigWatcher } from '../../cache/types.js';
+import { parseHostPort } from '../../src/shared/host-port.js';
+import { LIMIT_DEFAULTS } from '../../src/shared/limits.js';
 import { silentLogger, type Logger } from '../../src/shared/logger.js';
 import { decodeDeltaDiscoveryRequest, decodeDiscoveryRequest } from '../codec/discovery.js';
+import { keptNodeBytes, NODE_FIELD } from '../codec/node-size.js';
 import { createDeltaStream } from '../delta-stream.js';
 import { StatusCode, XdsStatusError } from '../errors.js';
 import { createSotwStream } from '../sotw-stream.js';
 import type { Authorizer, LegacyWildcardOption, PeerInfo, StreamOptions, StreamTransport, XdsCallbacks } from '../stream-types.js';
 import { adaptCall, type CallAdapter } from './call-adapter.js';
+import { createConnectionGate, type ConnectionGate } from './connection-gate.js';
 import { XDS_SERVICES, serviceDefinition, type XdsServiceSpec } from './services.js';
 
 export interface XdsServerLimits {
@@ -16,6 +20,20 @@ export interface XdsServerLimits {
   maxQueuedBytesPerStream?: number;
   /** How long unsent bytes may stay above the limit before the stream is cancelled. Default 30 s. */
   sendTimeoutMs?: number;
+  /**
+   * Encoded bytes of the node fields kept per stream (id, cluster, metadata,
+   * user agent); a request with a larger node ends its stream with
+   * INVALID_ARGUMENT. Default 64 KiB.
+   */
+  maxNodeBytes?: number;
+  /** `listen` only: open TCP connections; more are closed as they are accepted. Default 10,000. */
+  maxConnections?: number;
+  /**
+   * `listen` only: a connection must finish its TLS handshake (with `tls`) and
+   * then send the HTTP/2 client preface, each within this long, or it is
+   * closed. Not applied with `credentials`, whose TLS grpc-js terminates. Default 5 s.
+   */
+  handshakeTimeoutMs?: number;
 }
 
 export interface XdsKeepaliveOptions {
@@ -23,7 +41,7 @@ export interface XdsKeepaliveOptions {
   timeMs?: number;
   /** How long to wait for a ping ack before closing the connection (grpc.keepalive_timeout_ms). */
   timeoutMs?: number;
-  /** Close connections without streams after this long (grpc.max_connection_idle_ms). */
+  /** Close connections without streams after this long (grpc.max_connection_idle_ms). Default 60 s for `listen`. */
   maxConnectionIdleMs?: number;
   /** Ping even when there are no calls (grpc.keepalive_permit_without_calls). */
   permitWithoutCalls?: boolean;
@@ -59,7 +77,12 @@ export interface XdsServerOptions {
 }
 
 export interface XdsServer {
-  /** Creates and owns a grpc.Server bound to `address` (`host:port`, port 0 for any); resolves with the bound port. */
+  /**
+   * Creates and owns a grpc.Server fed by a listener of its own on `address`
+   * (`host:port`, IPv6 in brackets, port 0 for any), which bounds the
+   * connections (`limits.maxConnections`, `limits.handshakeTimeoutMs`);
+   * resolves with the bound port.
+   */
   listen(address: string): Promise<number>;
   /** Registers the xDS services on a grpc.Server the caller owns (and binds, and shuts down). */
   addTo(server: grpc.Server): void;
@@ -94,16 +117,33 @@ const DEFAULT_SEND_TIMEOUT_MS = 30_000;
 export function createXdsServer(options: XdsServerOptions): XdsServer {
   if (options.tls && options.credentials) throw new Error('xDS server: give either `tls` or `credentials`, not both');
   const logger = options.logger ?? silentLogger;
-  const tls = options.tls ? createUpdatableCredentials(options.tls) : undefined;
   const limits = {
     maxQueuedBytesPerStream: options.limits?.maxQueuedBytesPerStream ?? DEFAULT_MAX_QUEUED_BYTES,
     sendTimeoutMs: options.limits?.sendTimeoutMs ?? DEFAULT_SEND_TIMEOUT_MS,
   };
+  const maxNodeBytes = options.limits?.maxNodeBytes ?? LIMIT_DEFAULTS.maxNodeBytes;
+  let tlsMaterial = options.tls && { ...options.tls };
   let maxStreams = options.limits?.maxStreams ?? Infinity;
   const active = new Set<CallAdapter>();
   let nextStreamId = 0;
-  let owned: grpc.Server | undefined;
+  let owned: { server: grpc.Server; gate: ConnectionGate } | undefined;
   let closing: Promise<void> | undefined;
+
+  /** Refuses a request whose node is over the limit before it is decoded. */
+  const nodeWithinLimit = (bytes: Buffer, field: number) => {
+    const size = keptNodeBytes(bytes, field);
+    if (size > maxNodeBytes) {
+      throw new XdsStatusError(StatusCode.INVALID_ARGUMENT, `node is ${size} bytes (id, cluster, metadata, user agent), over the server's limit of ${maxNodeBytes}`);
+    }
+  };
+  const decodeSotw = (bytes: Buffer) => {
+    nodeWithinLimit(bytes, NODE_FIELD.sotw);
+    return decodeDiscoveryRequest(bytes);
+  };
+  const decodeDelta = (bytes: Buffer) => {
+    nodeWithinLimit(bytes, NODE_FIELD.delta);
+    return decodeDeltaDiscoveryRequest(bytes);
+  };
 
   const reject = (call: grpc.ServerDuplexStream<Buffer, Buffer>, code: number, details: string) => {
     call.on('error', () => {});
@@ -147,8 +187,8 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     const common = { call, limits, logger, onEnded, onSendError };
     adapter =
       kind === 'sotw'
-        ? adaptCall({ ...common, decode: decodeDiscoveryRequest, createStream: (t) => createSotwStream(base(t)) })
-        : adaptCall({ ...common, decode: decodeDeltaDiscoveryRequest, createStream: (t) => createDeltaStream(base(t)) });
+        ? adaptCall({ ...common, decode: decodeSotw, createStream: (t) => createSotwStream(base(t)) })
+        : adaptCall({ ...common, decode: decodeDelta, createStream: (t) => createDeltaStream(base(t)) });
     if (!over) active.add(adapter);
   };
 
@@ -165,27 +205,44 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     addTo,
     async listen(address) {
       if (owned) throw new Error('xDS server is already listening');
+      const { host, port } = parseHostPort(address, 'xDS listen address');
       const ka = options.keepalive ?? {};
       const server = new grpc.Server({
         ...(ka.timeMs !== undefined ? { 'grpc.keepalive_time_ms': ka.timeMs } : {}),
         ...(ka.timeoutMs !== undefined ? { 'grpc.keepalive_timeout_ms': ka.timeoutMs } : {}),
-        ...(ka.maxConnectionIdleMs !== undefined ? { 'grpc.max_connection_idle_ms': ka.maxConnectionIdleMs } : {}),
+        'grpc.max_connection_idle_ms': ka.maxConnectionIdleMs ?? LIMIT_DEFAULTS.xdsMaxConnectionIdleMs,
         ...(ka.permitWithoutCalls !== undefined ? { 'grpc.keepalive_permit_without_calls': ka.permitWithoutCalls ? 1 : 0 } : {}),
       });
       addTo(server);
-      const creds = tls?.credentials ?? options.credentials ?? grpc.ServerCredentials.createInsecure();
-      const port = await new Promise<number>((resolve, rejectBind) =>
-        server.bindAsync(address, creds, (err, p) => (err ? rejectBind(err) : resolve(p))),
-      );
-      owned = server;
-      return port;
+      // grpc-js neither bounds connections nor times out a silent one, so the
+      // listener is ours: it hands each connection to grpc-js and closes those
+      // that do not speak HTTP/2 in time; with `tls`, TLS is terminated there
+      // too (grpc-js reads the client certificate from the TLS socket it is given).
+      const injector = server.createConnectionInjector(options.credentials ?? grpc.ServerCredentials.createInsecure());
+      const gate = createConnectionGate({
+        maxConnections: options.limits?.maxConnections ?? LIMIT_DEFAULTS.xdsMaxConnections,
+        handshakeTimeoutMs: options.limits?.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs,
+        check: options.credentials ? 'none' : 'preface',
+        ...(tlsMaterial ? { tls: tlsMaterial } : {}),
+        onConnection: (socket) => injector.injectConnection(socket),
+        logger,
+      });
+      owned = { server, gate };
+      try {
+        return await gate.listen(host, port);
+      } catch (err) {
+        owned = undefined;
+        server.forceShutdown();
+        throw err;
+      }
     },
     close({ graceMs = 5000 } = {}) {
       closing ??= (async () => {
         const shutdown = new XdsStatusError(StatusCode.UNAVAILABLE, 'server is shutting down');
+        owned?.gate.stopAccepting();
         const streams = [...active];
         for (const a of streams) a.drain(shutdown);
-        const server = owned;
+        const server = owned?.server;
         const graceful = Promise.all([
           ...streams.map((a) => a.done),
           ...(server ? [new Promise<void>((r) => server.tryShutdown(() => r()))] : []),
@@ -201,59 +258,20 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
           for (const a of active) a.end(shutdown);
           server?.forceShutdown();
         }
+        await owned?.gate.close();
       })();
       return closing;
     },
     setTls(material) {
-      if (!tls) throw new Error('xDS server was not created with `tls`');
-      tls.update(material);
+      if (!tlsMaterial) throw new Error('xDS server was not created with `tls`');
+      tlsMaterial = { ...material };
+      owned?.gate.setSecureContext(tlsMaterial);
     },
     setMaxStreams(max) {
       maxStreams = max ? max : Infinity;
     },
     get activeStreams() {
       return active.size;
-    },
-  };
-}
-
-/**
- * Server credentials fed by a certificate provider of our own, so that new
- * material reaches grpc-js's `setSecureContext` without rebinding the port.
- */
-function createUpdatableCredentials(initial: XdsTlsMaterial): { credentials: grpc.ServerCredentials; update(material: XdsTlsMaterial): void } {
-  type CaListener = grpc.experimental.CaCertificateUpdateListener;
-  type IdentityListener = grpc.experimental.IdentityCertificateUpdateListener;
-  const toCa = (m: XdsTlsMaterial) => ({ caCertificate: Buffer.from(m.ca) });
-  const toIdentity = (m: XdsTlsMaterial) => ({ certificate: Buffer.from(m.cert), privateKey: Buffer.from(m.key) });
-  let ca = toCa(initial);
-  let identity = toIdentity(initial);
-  const caListeners = new Set<CaListener>();
-  const identityListeners = new Set<IdentityListener>();
-  // grpc-js subscribes to the provider before it registers the server's own
-  // watcher, so an update delivered synchronously would be lost and every
-  // connection refused: the current material is delivered on a microtask.
-  const provider: grpc.experimental.CertificateProvider = {
-    addCaCertificateListener(listener) {
-      caListeners.add(listener);
-      queueMicrotask(() => caListeners.has(listener) && listener(ca));
-    },
-    removeCaCertificateListener: (listener) => void caListeners.delete(listener),
-    addIdentityCertificateListener(listener) {
-      identityListeners.add(listener);
-      queueMicrotask(() => identityListeners.has(listener) && listener(identity));
-    },
-    removeIdentityCertificateListener: (listener) => void identityListeners.delete(listener),
-  };
-  return {
-    // One provider serves both roles: grpc-js 1.14.7's declared parameter
-    // names (ca, identity) are the reverse of how it uses them.
-    credentials: grpc.experimental.createCertificateProviderServerCredentials(provider, provider, true),
-    update(material) {
-      ca = toCa(material);
-      identity = toIdentity(material);
-      for (const l of caListeners) l(ca);
-      for (const l of identityListeners) l(identity);
     },
   };
 }

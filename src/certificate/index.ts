@@ -9,7 +9,7 @@ export type { BootstrapRef, WorkloadRef } from './identity.js';
 export { rsaKeyType, validateKeyType } from './keys.js';
 export { createRootRotationController, selectIssuers, tresorIssuerFactory, MrcState, MRC_API_VERSION, MRC_KIND } from './mesh-root-certificate.js';
 export type { MeshRootCertificate, RootRotationController, IssuerSelection } from './mesh-root-certificate.js';
-export { toSdsSecrets, formatExpiration, SDS_SECRET_TYPE, DEFAULT_VALIDATION_CONTEXT_NAME } from './delivery.js';
+export { formatExpiration, DEFAULT_VALIDATION_CONTEXT_NAME } from './delivery.js';
 export { createMemorySecretStorage } from './storage/secret-storage.js';
 export type { SecretData, SecretStorage } from './storage/secret-storage.js';
 export { createFileSecretStorage } from './storage/file-storage.js';

@@ -1,6 +1,7 @@
 import { createLinearCache, type LinearCache } from '../../cache/linear-cache.js';
 import { createSnapshotCache, type SnapshotCache } from '../../cache/snapshot-cache.js';
 import { TypeUrl } from '../../cache/types.js';
+import { composeCallbacks } from '../../server/compose-callbacks.js';
 import { createPipyRepoServer } from '../../server/pipy-repo/server.js';
 import type { PipyRepoServer } from '../../server/pipy-repo/types.js';
 import { createXdsServer, type XdsServer } from '../../server/transport/grpc-server.js';
@@ -21,6 +22,7 @@ import { createMeshConfigLogLevel } from './log-level.js';
 import { createNodePublisher, type NodePublisher } from './node-publisher.js';
 import type { ControllerOptions } from './options.js';
 import { createPipeline, type Pipeline } from './pipeline.js';
+import { createRegistries, type Registries } from './registries.js';
 import { createXdsProxyAuthorizer, identifyProxy } from './proxy-auth.js';
 import { createRootCertificates } from './root-certificates.js';
 import { createSdsResources } from './sds-resources.js';
@@ -76,6 +78,7 @@ export interface Controller {
 interface Running {
   certs: ControllerCertificates;
   pipeline: Pipeline;
+  registries: Registries;
   sidecars: SidecarConfigSet;
   servingTls: ServingTls | undefined;
   onboarding: KubernetesOnboarding | undefined;
@@ -103,6 +106,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     r.pipeline?.close();
     for (const u of r.unsubscribers) u();
     r.servingTls?.close();
+    await r.registries?.close();
     await r.onboarding?.close();
     await Promise.all(sources.map((s) => s.close()));
     await Promise.all([r.xds?.close({ graceMs: 2000 }), r.repo?.close(), r.admin?.close()]);
@@ -152,6 +156,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     // MeshConfig observability.fsmLogLevel sets the level of a logger that can change it.
     const logLevel = 'setLevel' in logger ? createMeshConfigLogLevel({ store, logger: logger as LevelledLogger, bootLevel: options.logLevel, fsmNamespace: options.fsmNamespace }) : undefined;
     const onApplied = (changes: readonly ModelChange[]) => {
+      r.registries?.applied(changes);
       if (changes.some((c) => c.kind === 'MeshRootCertificate')) void roots.apply();
       if (changes.some((c) => c.kind === 'MeshConfig')) {
         r.xds?.setMaxStreams(store.meshConfig.spec.sidecar.maxDataPlaneConnections);
@@ -179,6 +184,15 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       logger.info('certificate rotated', { identity: e.identity, reason: e.reason, proxies: uuids.length });
       // The controller's own serving certificate has no proxies (see serving-tls.ts).
       pipeline.regenerate(uuids.map((key) => ({ generator: 'sidecar', key })));
+    }));
+    // Connector objects start registry sources at run time; sync=true registers mesh services into registries.
+    const registries = (r.registries = createRegistries({
+      store,
+      registry,
+      context: { logger, meshName: options.meshName },
+      staticSpecs: deps.sources ? [] : options.sources,
+      handlers: { onEvents: pipeline.onEvents, onProblems: (scope, problems) => store.setSourceProblems(scope, problems) },
+      logger,
     }));
 
     // The serving certificate is renewed by the manager and follows root
@@ -230,13 +244,12 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     const xds = (r.xds = createXdsServer({
       watcher: snapshots,
       logger,
-      callbacks: {
-        ...convergence.xdsCallbacks(),
+      callbacks: composeCallbacks(convergence.xdsCallbacks(), {
         onStreamRejected: (peer, reason) => {
           metrics.proxyMaxConnectionsRejected.add(1);
           logger.warn('xDS stream refused', { peer: peer.address, reason });
         },
-      },
+      }),
       ...(maxConnections > 0 ? { limits: { maxStreams: maxConnections } } : {}),
       ...(options.xdsTls && tls
         ? {
@@ -251,7 +264,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     });
     const admin = (r.admin = createAdminServer({
       listen: options.adminListen,
-      ...createDebugRoutes({ store, sidecars, publisher, snapshots, repo, metrics, isReady: pipeline.isReady, sources, convergence, debug: options.debug }),
+      ...createDebugRoutes({ store, sidecars, publisher, snapshots, repo, metrics, isReady: pipeline.isReady, sources, convergence, registries, debug: options.debug }),
     }));
 
     // Every bind settles before a failure is reported, so release() never races a listen still in flight.
@@ -260,6 +273,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       repo.start().catch((err: unknown) => Promise.reject(listenError('--repo-listen', options.repoListen, err))),
       xds.listen(options.xdsListen).catch((err: unknown) => Promise.reject(listenError('--xds-listen', options.xdsListen, err))),
     ] as const);
+    registries.start();
     for (const s of sources) s.start({ onEvents: pipeline.onEvents, onProblems: (scope, problems) => store.setSourceProblems(scope, problems) });
     void Promise.all(sources.map((s) => s.ready)).then(
       async () => {

@@ -14,7 +14,7 @@ import { createBootstrapCollector, type BootstrapCollector, type SweepResult } f
 import { createInjector, type InjectorMeshSettings, type InjectorView } from '../injector/injector.js';
 import { ensureWebhookConfiguration, type WebhookConfigurationSpec } from '../injector/webhook-configuration.js';
 import { createWebhookServer, type WebhookServer, type WebhookServerOptions } from '../injector/webhook-server.js';
-import { sleep, systemClock } from '../kubernetes/backoff.js';
+import { sleep, systemClock } from '../shared/backoff.js';
 import { errorMessage } from '../kubernetes/errors.js';
 import type { KubeClient } from '../kubernetes/kube-client.js';
 import { createLeaderElector, type LeaderElector, type LeaderElectorOptions } from '../kubernetes/leader-election.js';
@@ -155,13 +155,19 @@ export function createKubernetesOnboarding(o: KubernetesOnboardingOptions): Kube
   /** The leader's loop: webhook configuration, then bootstrap Secrets, every interval (and at once when the trust bundle changes). */
   function lead(signal: AbortSignal, servingTls: ServingTls | undefined): void {
     let wake: (() => void) | undefined;
-    const poke = servingTls?.onChange(() => wake?.()) ?? (() => undefined);
+    // A change during a round (before the loop sleeps) must start another round, not be lost.
+    let changed = false;
+    const poke = servingTls?.onChange(() => {
+      changed = true;
+      wake?.();
+    }) ?? (() => undefined);
     signal.addEventListener('abort', () => {
       poke();
       wake?.();
     }, { once: true });
     void (async () => {
       while (!signal.aborted) {
+        changed = false;
         if (o.injector && servingTls) {
           const spec: WebhookConfigurationSpec = {
             name: o.injector.webhookConfigName,
@@ -184,7 +190,7 @@ export function createKubernetesOnboarding(o: KubernetesOnboardingOptions): Kube
             if (!signal.aborted) logger.warn('sweeping bootstrap Secrets failed', { error: errorMessage(err) });
           }
         }
-        await Promise.race([sleep(systemClock, interval, signal), new Promise<void>((r) => (wake = r))]);
+        if (!changed) await Promise.race([sleep(systemClock, interval, signal), new Promise<void>((r) => (wake = r))]);
         wake = undefined;
       }
     })();

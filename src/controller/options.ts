@@ -59,7 +59,7 @@ interface FlagSpec {
 }
 
 export const FLAGS: readonly FlagSpec[] = [
-  { flag: 'source', env: 'FSM_SOURCE', kind: 'list', help: 'where mesh objects come from: kubernetes | file:DIR (repeatable; env: comma-separated)' },
+  { flag: 'source', env: 'FSM_SOURCE', kind: 'list', help: 'where mesh objects come from: kubernetes[:secrets] | file:DIR | consul:URL | eureka:URL | nacos:URL | zookeeper:HOST:PORT[/root] | etcd:URL[/prefix], registries with ?options (docs/registries.md) (repeatable; env: comma-separated)' },
   { flag: 'mesh-name', env: 'FSM_MESH_NAME', kind: 'string', def: 'fsm', help: 'mesh name (an RFC 1123 DNS label); namespaces labelled flomesh.io/monitored-by=<name> are observed' },
   { flag: 'fsm-namespace', env: 'FSM_NAMESPACE', kind: 'string', def: 'fsm-system', help: 'control-plane namespace (holds fsm-mesh-config and fsm-ca-bundle)' },
   { flag: 'trust-domain', env: 'FSM_TRUST_DOMAIN', kind: 'string', def: DEFAULT_TRUST_DOMAIN, help: 'trust domain of workload certificates' },

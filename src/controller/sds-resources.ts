@@ -1,6 +1,6 @@
 import type { Resource } from '../../cache/resource.js';
-import { encodeResource } from '../../server/codec/resource-codec.js';
-import { toSdsSecrets } from '../certificate/delivery.js';
+import { sdsSecret } from '../../server/resources/sds-secret.js';
+import { DEFAULT_VALIDATION_CONTEXT_NAME } from '../certificate/delivery.js';
 import type { CertificateManager } from '../certificate/manager.js';
 import type { WorkloadCertificate } from '../certificate/types.js';
 import type { ProxyInfo } from '../model/view.js';
@@ -18,8 +18,10 @@ export function createSdsResources(manager: Pick<CertificateManager, 'getWorkloa
     if (!cert) return [];
     let resources = encoded.get(cert);
     if (!resources) {
-      const { certificate, validationContext } = toSdsSecrets(cert);
-      resources = [encodeResource(certificate), encodeResource(validationContext)];
+      resources = [
+        sdsSecret({ name: cert.identity, tlsCertificate: { certificateChain: cert.certChainPem, privateKey: cert.privateKeyPem } }),
+        sdsSecret({ name: DEFAULT_VALIDATION_CONTEXT_NAME, validationContext: { trustedCa: cert.issuingCaPem } }),
+      ];
       encoded.set(cert, resources);
     }
     return resources;

@@ -3,7 +3,7 @@
  * with typed errors and inactivity timeouts, the list/watch loop, and leader
  * election. Every module that talks to an API server goes through it.
  */
-export { createBackoff, sleep, systemClock, type Backoff, type BackoffOptions, type Clock } from './backoff.js';
+export { createBackoff, sleep, systemClock, type Backoff, type BackoffOptions, type Clock } from '../shared/backoff.js';
 export { InactivityError, KubeApiError, KubeConfigError, errorMessage, isAlreadyExists, isConflict, isGone, isNotFound } from './errors.js';
 export { createKubeClient, type KubeClient, type KubeClientOptions, type KubeRequestOptions, type KubeWatchOptions, type PatchType } from './kube-client.js';
 export { loadKubeConfig, SERVICE_ACCOUNT_DIR, type LoadedKubeConfig, type LoadKubeConfigOptions } from './kube-config.js';

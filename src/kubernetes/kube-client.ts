@@ -14,7 +14,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { systemClock, type Clock } from './backoff.js';
+import { systemClock, type Clock } from '../shared/backoff.js';
 import { InactivityError, KubeApiError } from './errors.js';
 
 export type Query = Readonly<Record<string, string | number | boolean | undefined>>;

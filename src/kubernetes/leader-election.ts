@@ -21,7 +21,7 @@
  *   rolling restart hands over in about one retry period.
  */
 import { errorMessage, isAlreadyExists, isConflict, isNotFound } from './errors.js';
-import { sleep, systemClock, type Clock } from './backoff.js';
+import { sleep, systemClock, type Clock } from '../shared/backoff.js';
 import type { KubeClient } from './kube-client.js';
 import { Resources, resourcePath, type ObjectMeta } from './paths.js';
 import { silentLogger, type Logger } from '../shared/logger.js';

@@ -9,7 +9,7 @@
  * that must follow a few objects (the workload certificate Secrets).
  */
 import type { Logger } from '../shared/logger.js';
-import { sleep, type Backoff, type Clock } from './backoff.js';
+import { sleep, type Backoff, type Clock } from '../shared/backoff.js';
 import { InactivityError, KubeApiError, errorMessage } from './errors.js';
 import type { KubeClient } from './kube-client.js';
 

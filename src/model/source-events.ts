@@ -52,4 +52,6 @@ export interface Source {
   start(handlers: SourceHandlers): void;
   readonly ready: Promise<void>;
   close(): Promise<void>;
+  /** What the source is doing, as JSON for /debug/sources (optional). */
+  status?(): unknown;
 }

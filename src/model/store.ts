@@ -118,15 +118,33 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
    * Objects seen whatever the namespace's monitoring: the control plane's own
    * kinds in the fsm namespace (MeshConfig, MeshRootCertificate) and the
    * Services behind its egress gateway there; EgressGateways in any namespace,
-   * as FSM lists them cluster-wide (its documented example lives in fsm-system).
+   * as FSM lists them cluster-wide (its documented example lives in fsm-system);
+   * connectors (kinds marked anyNamespace) in any namespace, as FSM's
+   * connector controller watches them.
    */
   const observedRegardless = (kind: string, ns: string): boolean =>
-    ns === '' || kind === 'EgressGateway' || (ns === fsmNamespace && CONTROL_PLANE_KINDS.has(kind));
+    ns === '' || kindInfo(kind)?.anyNamespace === true || (ns === fsmNamespace && CONTROL_PLANE_KINDS.has(kind));
   const observed = (kind: string, ns: string): boolean => monitored.has(ns) || observedRegardless(kind, ns);
 
   const isMonitoredNamespace = (nsObj: MeshObject | undefined): boolean => {
     const labels = nsObj?.metadata.labels;
     return !!labels && labels[Labels.MonitoredBy] === meshName && labels[Labels.Ignore] === undefined;
+  };
+
+  /**
+   * Registry-sourced Services (labelled fsm-connector-cloud-sourced-service)
+   * per namespace. A namespace without a Namespace object is meshed while it
+   * holds one: registry sources place their services in a namespace that
+   * may exist nowhere else (no Kubernetes at all). A Namespace object, when
+   * there is one, decides as always (FSM: the connector's namespace must be
+   * meshed).
+   */
+  const registryServices = new Map<string, number>();
+  const isRegistryService = (obj: MeshObject | undefined): boolean =>
+    obj?.kind === 'Service' && obj.metadata.labels?.[Labels.CloudSourcedService] === 'true';
+  const shouldMonitor = (ns: string): boolean => {
+    const nsObj = table.get('Namespace', '', ns);
+    return nsObj ? isMonitoredNamespace(nsObj) : (registryServices.get(ns) ?? 0) > 0;
   };
 
   let counting = !options.countErrorsAfterSync;
@@ -167,7 +185,8 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       return observed(kind, ns) ? (table.sorted(kind, ns) as readonly T[]) : [];
     }
     // Across namespaces: the mesh's namespaces (the fsm namespace's Services are not mesh services).
-    const namespaces = [...table.namespacesOf(kind)].filter((ns) => monitored.has(ns) || ns === '' || kind === 'EgressGateway').sort();
+    const everywhere = kindInfo(kind)?.anyNamespace === true;
+    const namespaces = [...table.namespacesOf(kind)].filter((ns) => monitored.has(ns) || ns === '' || everywhere).sort();
     if (namespaces.length === 1) return table.sorted(kind, namespaces[0] as string) as readonly T[];
     const out: T[] = [];
     for (const ns of namespaces) out.push(...(table.sorted(kind, ns) as readonly T[]));
@@ -294,7 +313,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const ns = nsOf(raw);
       const key = objectKey(info.kind, ns, name);
       const old = table.get(info.kind, ns, name);
-      const wasMonitored = info.kind === 'Namespace' ? monitored.has(name) : false;
       const candidate = (type: ObservedEvent['type']) => candidates.push({ type, kind: info.kind, apiVersion: info.apiVersion, namespace: ns });
 
       if (ev.type === 'delete') {
@@ -326,13 +344,24 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
         if (observed(info.kind, ns)) record(info.kind, key, old, obj);
       }
 
-      if (info.kind === 'Namespace') {
-        const now = isMonitoredNamespace(table.get('Namespace', '', name));
-        if (now !== wasMonitored) {
-          if (now) monitored.add(name);
-          else monitored.delete(name);
+      let scope: string | undefined;
+      if (info.kind === 'Namespace') scope = name;
+      else if (info.kind === 'Service') {
+        const delta = (isRegistryService(table.get('Service', ns, name)) ? 1 : 0) - (isRegistryService(old) ? 1 : 0);
+        if (delta !== 0) {
+          const n = (registryServices.get(ns) ?? 0) + delta;
+          if (n > 0) registryServices.set(ns, n);
+          else registryServices.delete(ns);
+          scope = ns;
+        }
+      }
+      if (scope !== undefined) {
+        const now = shouldMonitor(scope);
+        if (now !== monitored.has(scope)) {
+          if (now) monitored.add(scope);
+          else monitored.delete(scope);
           namespacesChanged = true;
-          setVisibility(name, now);
+          setVisibility(scope, now);
         }
       }
     }

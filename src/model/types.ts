@@ -282,6 +282,8 @@ export interface KindInfo {
   readonly kind: string;
   readonly plural: string;
   readonly namespaced: boolean;
+  /** Read in any namespace, meshed or not: control-plane configuration (connectors) and EgressGateways (FSM deploys them in its own namespace). */
+  readonly anyNamespace?: boolean;
 }
 
 /** Labels and annotations with a meaning in FSM. */
@@ -290,4 +292,6 @@ export const Labels = {
   MonitoredBy: 'flomesh.io/monitored-by',
   Ignore: 'flomesh.io/ignore',
   EndpointSliceService: 'kubernetes.io/service-name',
+  /** FSM's label on Services that came from a service registry. */
+  CloudSourcedService: 'fsm-connector-cloud-sourced-service',
 } as const;

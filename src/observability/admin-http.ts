@@ -1,5 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseHostPort } from '../shared/host-port.js';
+import { LIMIT_DEFAULTS } from '../shared/limits.js';
+
+export { parseHostPort };
 
 /** A route handler's answer. `body` objects are sent as JSON. */
 export interface AdminResponse {
@@ -17,6 +21,14 @@ export interface AdminServerOptions {
   routes: Record<string, AdminHandler>;
   /** Prefix routes, tried after exact routes: `/debug/proxies/` → handler. */
   prefixRoutes?: Record<string, AdminHandler>;
+  /** Open connections (default 256); more are closed as they are accepted. */
+  maxConnections?: number;
+  /**
+   * A request head must arrive within this long of the connection's start or
+   * of the previous answer (default 5 s), else 408 and close; idle keep-alive
+   * connections are closed after the same time.
+   */
+  headersTimeoutMs?: number;
 }
 
 export interface AdminServer {
@@ -26,17 +38,12 @@ export interface AdminServer {
   address(): AddressInfo | undefined;
 }
 
-/** Parses `host:port` (IPv6 hosts in brackets). Throws with the offending value. */
-export function parseHostPort(value: string, what = 'address'): { host: string; port: number } {
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(value);
-  const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new Error(`invalid ${what} "${value}": expected HOST:PORT`);
-  return { host: m[1] ?? (m[2] || '0.0.0.0'), port };
-}
-
 /**
  * A small HTTP server for health, metrics and debug endpoints (GET/HEAD only).
- * Unknown paths are 404 with a JSON body listing the known routes.
+ * Unknown paths are 404 with a JSON body listing the known routes. Its
+ * clients (kubelet probes, Prometheus, an operator's curl) send one short GET
+ * at a time, so connections are few and short: Node's defaults would let a
+ * silent connection stay 60–90 s.
  */
 export function createAdminServer(opts: AdminServerOptions): AdminServer {
   const { host, port } = parseHostPort(opts.listen, 'admin listen address');
@@ -71,7 +78,18 @@ export function createAdminServer(opts: AdminServerOptions): AdminServer {
   return {
     start() {
       return new Promise((resolvePromise, reject) => {
-        const s = createServer((req, res) => void handle(req, res));
+        const headersTimeout = opts.headersTimeoutMs ?? LIMIT_DEFAULTS.adminHeadersTimeoutMs;
+        const s = createServer(
+          {
+            headersTimeout,
+            // GET and HEAD carry no body: the whole request is its head.
+            requestTimeout: headersTimeout,
+            keepAliveTimeout: headersTimeout,
+            connectionsCheckingInterval: Math.min(1000, headersTimeout),
+          },
+          (req, res) => void handle(req, res),
+        );
+        s.maxConnections = opts.maxConnections ?? LIMIT_DEFAULTS.adminMaxConnections;
         s.once('error', reject);
         s.listen(port, host, () => {
           server = s;

@@ -8,6 +8,8 @@
  * FSM's current source (pkg/errcode) numbers some codes differently: it
  * inserted constants after E1002, so its E1003..E1009 are not the documented
  * ones, and it has no E5028..E5030. This table follows the documentation.
+ * The 8000 range (service registries) is this project's own: FSM has no
+ * codes there.
  */
 
 export interface ErrorCodeInfo {
@@ -133,6 +135,14 @@ export const ERROR_CODES: readonly ErrorCodeInfo[] = [
   e(7003, 'ErrReconcilingDeletedMutatingWebhook', 'A deleted mutating webhook could not be recreated.'),
   e(7004, 'ErrReconcilingUpdatedValidatingWebhook', 'A modified validating webhook could not be restored to its original state.'),
   e(7005, 'ErrReconcilingDeletedValidatingWebhook', 'A deleted validating webhook could not be recreated.'),
+  // 8000-8099: service-registry sources and sync (codes of this project; FSM's connectors log these conditions without a code)
+  e(8000, 'ErrRegistryUnreachable', 'A service registry (Consul, Eureka, Nacos, ZooKeeper, etcd) could not be reached or did not answer in time; the services of its last good answer are kept (marked stale) and the request is retried with backoff.'),
+  e(8001, 'ErrRegistryBadAnswer', 'A service registry answered with an error status or a body that could not be read; the services of its last good answer are kept (marked stale).'),
+  e(8002, 'ErrRegistryLimitExceeded', 'A service registry answered more instances or more bytes than the source allows (maxInstances, maxPayload); the answer was refused and the last good one kept.'),
+  e(8003, 'ErrRegistryInstanceSkipped', 'A registry instance was left out: its address is not an IP address, its port is out of range, or it failed the source filters in a way worth reporting.'),
+  e(8004, 'ErrRegistryNameCollision', 'Two registry service names map to the same Kubernetes service name; the one that sorts first keeps the name, the other gets a hashed suffix.'),
+  e(8005, 'ErrRegistrySyncFailed', 'Registering a mesh service into a registry, renewing it or removing it failed; it is retried with backoff.'),
+  e(8006, 'ErrConnectorInvalid', 'A connector object (ConsulConnector, EurekaConnector, NacosConnector, ZookeeperConnector) could not be turned into a source; the source it described before keeps running.'),
 ];
 
 const BY_CODE = new Map(ERROR_CODES.map((i) => [i.code, i]));

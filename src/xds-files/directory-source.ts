@@ -20,6 +20,8 @@ export interface XdsDirectorySourceOptions {
   onSnapshot?: (snapshot: Snapshot) => void;
   /** Per-file bounds (src/shared/file-limits.ts). */
   limits?: Partial<FileLimits>;
+  /** Refuse resources that break a protoc-gen-validate rule instead of serving them with a warning. */
+  strictValidate?: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
   const pollMs = options.pollIntervalMs ?? 500;
   const debounceMs = options.debounceMs ?? 50;
   const limits: FileLimits = { ...DEFAULT_FILE_LIMITS, ...options.limits };
-  const set = createXdsFileSet({ limits });
+  const set = createXdsFileSet({ maxObjectsPerFile: limits.maxObjectsPerFile, strictValidate: options.strictValidate ?? false });
   const seen = new Map<string, string>();
   let reported = '';
   let watcher: FSWatcher | undefined;
@@ -110,7 +112,7 @@ export function createXdsDirectorySource(options: XdsDirectorySourceOptions): Xd
     const text = issues.map((i) => `${i.kind} ${formatIssue(i)}`).join('\n');
     if (text === reported) return;
     reported = text;
-    for (const i of issues) logger.warn('xds file issue', { ...i, issue: formatIssue(i) });
+    for (const i of issues) logger.warn(i.kind === 'warning' ? 'xds resource breaks a validation rule, served anyway' : 'xds file issue', { ...i, issue: formatIssue(i) });
     if (!issues.length) logger.info('xds files valid', { files: set.files().length });
   };
 

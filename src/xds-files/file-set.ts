@@ -1,8 +1,7 @@
 import type { Resource } from '../../cache/resource.js';
 import { createSnapshot, type Snapshot } from '../../cache/snapshot.js';
 import { TypeUrl } from '../../cache/types.js';
-import type { FileLimits } from '../shared/file-limits.js';
-import { parseResourceFile, type FileIssue } from './parse-file.js';
+import { parseResourceFile, type FileIssue, type ParseOptions } from './parse-file.js';
 
 /**
  * The resources of a directory of files, kept per file with last-good
@@ -32,14 +31,16 @@ export interface XdsFileSet {
   snapshot(): Snapshot;
   /**
    * Every current problem: parse and validation issues per file (`kind`
-   * "invalid"; that file's last good version is being served), name
-   * collisions ("collision") and references to resources no file defines
-   * ("reference", served anyway: clients wait for the missing resource).
+   * "invalid"; that file's last good version is being served), broken
+   * protoc-gen-validate rules of served resources ("warning", with the
+   * `rule`), name collisions ("collision") and references to resources no
+   * file defines ("reference", served anyway: clients wait for the missing
+   * resource).
    */
   issues(): KindedIssue[];
 }
 
-export type IssueKind = 'invalid' | 'collision' | 'reference';
+export type IssueKind = 'invalid' | 'warning' | 'collision' | 'reference';
 export type KindedIssue = FileIssue & { readonly kind: IssueKind };
 
 /** Types always present in snapshots, so clients get a (possibly empty) answer for each. */
@@ -49,10 +50,12 @@ interface FileState {
   /** The text parsed last; undefined after a refusal, so any next text is parsed. */
   text: string | undefined;
   lastGood: readonly Resource[] | undefined;
+  /** Broken protoc-gen-validate rules of the last good content. */
+  lastGoodWarnings: readonly FileIssue[];
   issues: readonly FileIssue[];
 }
 
-export function createXdsFileSet(options: { limits?: Pick<FileLimits, 'maxObjectsPerFile'> } = {}): XdsFileSet {
+export function createXdsFileSet(opts: ParseOptions = {}): XdsFileSet {
   const files = new Map<string, FileState>();
   // The merged view changes only when some file's served (last good) resources change,
   // so an invalid edit leaves the very same Snapshot object in place.
@@ -109,22 +112,33 @@ export function createXdsFileSet(options: { limits?: Pick<FileLimits, 'maxObject
         return changed;
       }
       if (prev && prev.text === text) return false;
-      const parsed = parseResourceFile(file, text, options.limits);
+      const parsed = parseResourceFile(file, text, opts);
       const ok = parsed.issues.length === 0;
-      files.set(file, { text, lastGood: ok ? parsed.resources : prev?.lastGood, issues: parsed.issues });
+      files.set(file, {
+        text,
+        lastGood: ok ? parsed.resources : prev?.lastGood,
+        lastGoodWarnings: ok ? parsed.warnings : (prev?.lastGoodWarnings ?? []),
+        issues: parsed.issues,
+      });
       const changed = ok && !sameResources(prev?.lastGood, parsed.resources);
       if (changed) merged = undefined;
       return changed;
     },
     refuse(file, reason) {
-      files.set(file, { text: undefined, lastGood: files.get(file)?.lastGood, issues: [{ file, field: '', reason }] });
+      const prev = files.get(file);
+      files.set(file, { text: undefined, lastGood: prev?.lastGood, lastGoodWarnings: prev?.lastGoodWarnings ?? [], issues: [{ file, field: '', reason }] });
     },
     files: () => [...files.keys()].sort(),
     snapshot: () => merge().snapshot,
     issues() {
       const invalid: KindedIssue[] = [];
-      for (const file of [...files.keys()].sort()) for (const i of files.get(file)?.issues ?? []) invalid.push({ ...i, kind: 'invalid' });
-      return [...invalid, ...merge().issues];
+      const warnings: KindedIssue[] = [];
+      for (const file of [...files.keys()].sort()) {
+        const state = files.get(file);
+        for (const i of state?.issues ?? []) invalid.push({ ...i, kind: 'invalid' });
+        for (const w of state?.lastGoodWarnings ?? []) warnings.push({ ...w, kind: 'warning' });
+      }
+      return [...invalid, ...warnings, ...merge().issues];
     },
   };
 }

@@ -1,6 +1,6 @@
 import { isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { Resource } from '../../cache/resource.js';
-import { encodeResource, ResourceError } from '../../server/codec/resource-codec.js';
+import { encodeResource, encodeResourceWithWarnings, ResourceError } from '../../server/codec/resource-codec.js';
 import { DEFAULT_FILE_LIMITS, MAX_ALIAS_EXPANSIONS, MAX_NESTING_DEPTH, nestsDeeperThan, parserFailure, TOO_DEEP, type FileLimits } from '../shared/file-limits.js';
 import { jsonErrorOffset } from './json-error-offset.js';
 
@@ -25,6 +25,8 @@ export interface FileIssue {
   /** Field path inside the resource (e.g. `api_listener.api_listener.rds`); empty for the whole resource. */
   readonly field: string;
   readonly reason: string;
+  /** The protoc-gen-validate rule broken (e.g. `string.min_len = 1`), for a rule violation. */
+  readonly rule?: string;
 }
 
 /** One line of human-readable text for an issue. */
@@ -32,13 +34,20 @@ export function formatIssue(issue: FileIssue): string {
   const where = [issue.file + (issue.line !== undefined ? `:${issue.line}` : '')];
   if (issue.document !== undefined) where.push(`document ${issue.document}${issue.index !== undefined ? ` item ${issue.index}` : ''}`);
   if (issue.field) where.push(issue.field);
-  return `${where.join(': ')}: ${issue.reason}`;
+  return `${where.join(': ')}: ${issue.reason}${issue.rule ? ` (rule ${issue.rule})` : ''}`;
 }
 
 export interface ParsedFile {
   readonly resources: readonly Resource[];
   /** Empty when the whole file is valid; otherwise the file must not be served. */
   readonly issues: readonly FileIssue[];
+  /** Broken protoc-gen-validate rules of resources that are served anyway (always empty with `strictValidate`). */
+  readonly warnings: readonly FileIssue[];
+}
+
+export interface ParseOptions extends Partial<Pick<FileLimits, 'maxObjectsPerFile'>> {
+  /** Refuse resources that break a protoc-gen-validate rule (as issues) instead of serving them with warnings. */
+  readonly strictValidate?: boolean;
 }
 
 /** True for names the loader reads: `.json`, `.yaml`, `.yml`, not hidden (editors' and atomic writers' temp files are). */
@@ -47,31 +56,33 @@ export function isResourceFile(relPath: string): boolean {
   return !base.startsWith('.') && /\.(json|ya?ml)$/i.test(base);
 }
 
-export function parseResourceFile(file: string, text: string, limits: Pick<FileLimits, 'maxObjectsPerFile'> = DEFAULT_FILE_LIMITS): ParsedFile {
+export function parseResourceFile(file: string, text: string, opts: ParseOptions = {}): ParsedFile {
+  const maxObjects = opts.maxObjectsPerFile ?? DEFAULT_FILE_LIMITS.maxObjectsPerFile;
   let parsed: ParsedFile;
   try {
-    parsed = parseUnguarded(file, text);
+    parsed = parseUnguarded(file, text, opts.strictValidate ?? false);
   } catch (err) {
-    return { resources: [], issues: [{ file, field: '', reason: parserFailure(err) }] };
+    return { resources: [], issues: [{ file, field: '', reason: parserFailure(err) }], warnings: [] };
   }
-  if (parsed.resources.length > limits.maxObjectsPerFile) {
-    const reason = `more than ${limits.maxObjectsPerFile} resources in one file (--file-max-objects); file refused`;
-    return { resources: [], issues: [{ file, field: '', reason }] };
+  if (parsed.resources.length > maxObjects) {
+    const reason = `more than ${maxObjects} resources in one file (--file-max-objects); file refused`;
+    return { resources: [], issues: [{ file, field: '', reason }], warnings: [] };
   }
   return parsed;
 }
 
-function parseUnguarded(file: string, text: string): ParsedFile {
+function parseUnguarded(file: string, text: string, strictValidate: boolean): ParsedFile {
   const lineCounter = new LineCounter();
   const docs = parseAllDocuments(text, { lineCounter, prettyErrors: false });
   const issues: FileIssue[] = [];
+  const warnings: FileIssue[] = [];
   const resources: Resource[] = [];
   const isJson = /\.json$/i.test(file);
   const list = Array.isArray(docs) ? docs : [];
   if (isJson) {
     const syntax = jsonSyntaxIssue(file, text, lineCounter);
-    if (syntax) return { resources, issues: [syntax] };
-    if (list.length !== 1) return { resources, issues: [{ file, field: '', reason: 'a JSON file holds one resource object or one array' }] };
+    if (syntax) return { resources, issues: [syntax], warnings };
+    if (list.length !== 1) return { resources, issues: [{ file, field: '', reason: 'a JSON file holds one resource object or one array' }], warnings };
   }
   list.forEach((doc, d) => {
     const document = isJson ? 0 : d;
@@ -105,14 +116,20 @@ function parseUnguarded(file: string, text: string): ParsedFile {
         continue;
       }
       try {
-        resources.push(encodeResource(item));
+        if (strictValidate) {
+          resources.push(encodeResource(item));
+        } else {
+          const encoded = encodeResourceWithWarnings(item);
+          resources.push(encoded.resource);
+          for (const w of encoded.warnings) warnings.push({ ...at(w.path), reason: w.reason, ...(w.rule ? { rule: w.rule } : {}) });
+        }
       } catch (err) {
         if (!(err instanceof ResourceError)) throw err;
-        for (const i of err.issues) issues.push({ ...at(i.path), reason: i.reason });
+        for (const i of err.issues) issues.push({ ...at(i.path), reason: i.reason, ...(i.rule ? { rule: i.rule } : {}) });
       }
     }
   });
-  return { resources: issues.length ? [] : resources, issues };
+  return { resources: issues.length ? [] : resources, issues, warnings: issues.length ? [] : warnings };
 }
 
 function jsonSyntaxIssue(file: string, text: string, lc: LineCounter): FileIssue | undefined {

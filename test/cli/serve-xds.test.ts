@@ -6,7 +6,7 @@ import { spawnCli, until } from '../support/cli-process.js';
 import { TypeUrl } from '../../cache/types.js';
 import { createAdsClient } from '../../server/index.js';
 import { parseServeXdsArgs } from '../../src/cli/commands/serve-xds.js';
-import { cluster, endpoints, listener, route } from '../xds-files/fixtures/manifests.js';
+import { cluster, endpoints, listener, listenerWithoutStatPrefix, route } from '../xds-files/fixtures/manifests.js';
 import { ALIAS_BOMB, DEEP_JSON } from '../sources/file/fixtures/hostile-manifests.js';
 
 // Each spawn compiles the CLI from source; on a busy 2-core machine that takes tens of seconds.
@@ -25,10 +25,13 @@ t.test('flag parsing names the bad flag with E1000', async (t) => {
     logLevel: 'info',
     logFormat: 'json',
     limits: { maxFileBytes: 4194304, maxObjectsPerFile: 10000 },
+    strictValidate: false,
   });
   t.match(parseServeXdsArgs(['--dir=/x', '--file-max-bytes', '10', '--file-max-objects=2', '--log-format', 'text']), { logFormat: 'text', limits: { maxFileBytes: 10, maxObjectsPerFile: 2 } });
   t.throws(() => parseServeXdsArgs(['--dir=/x', '--file-max-objects', '0']), /^E1000: flag --file-max-objects must be a positive integer, got "0"/);
   t.throws(() => parseServeXdsArgs(['--dir=/x', '--log-format', 'xml']), /^E1000: flag --log-format must be json or text, got "xml"/);
+  t.match(parseServeXdsArgs(['--strict-validate', '--dir', '/x']), { dir: '/x', strictValidate: true });
+  t.throws(() => parseServeXdsArgs(['--dir=/x', '--strict-validate=no']), /^E1000: flag --strict-validate takes no value/);
 });
 
 t.test('a bad flag exits non-zero with a message naming it', async (t) => {
@@ -96,4 +99,40 @@ t.test('serves files, health endpoints, /debug/xds shows a NACK; SIGTERM exits 0
 t.test('--help is recognised', async (t) => {
   t.equal(parseServeXdsArgs(['--help']), 'help');
   t.equal(parseServeXdsArgs(['--dir', '/x', '-h']), 'help');
+});
+
+t.test('a Listener without stat_prefix is served with a warning in the log and /debug/xds; --strict-validate refuses it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'serve-xds-rules-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'lds.json'), JSON.stringify(listenerWithoutStatPrefix('l', 'r')));
+  await writeFile(join(dir, 'rest.yaml'), [route('r', 'c'), cluster('c'), endpoints('c', 1)].map((r) => JSON.stringify(r)).join('\n---\n'));
+  type Issue = { kind: string; file: string; field: string; rule?: string };
+  for (const strict of [false, true]) {
+    const run = spawnCli(['serve-xds', '--dir', dir, '--xds-listen', '127.0.0.1:0', '--admin-listen', '127.0.0.1:0', ...(strict ? ['--strict-validate'] : [])]);
+    t.teardown(() => {
+      if (run.child.exitCode === null) run.child.kill('SIGKILL');
+    });
+    const started = await until(() => {
+      const line = run.stderr().split('\n').find((l) => l.includes('"serving xDS"'));
+      return line ? (JSON.parse(line) as { xds: string; admin: string }) : undefined;
+    }, 90_000, 'the startup log line');
+    const debug = (await (await fetch(`http://${started.admin}/debug/xds`)).json()) as { fileIssues: Issue[]; served: Record<string, { names: string[] }> };
+    const client = createAdsClient({ address: started.xds, node: { id: 'rules', cluster: 'test' } });
+    client.subscribe(TypeUrl.Listener, ['l']);
+    const lds = await client.next({ timeoutMs: 10_000 });
+    client.close();
+    const issue = { file: 'lds.json', field: 'api_listener.api_listener.stat_prefix', rule: 'string.min_len = 1' };
+    if (strict) {
+      t.same(lds.resources, [], '--strict-validate: the listener is refused');
+      t.match(debug.fileIssues, [{ kind: 'invalid', ...issue }]);
+    } else {
+      t.same(lds.resources.map((r) => r.name), ['l'], 'the listener is served');
+      t.match(debug.fileIssues, [{ kind: 'warning', ...issue }]);
+      t.same(debug.served[TypeUrl.Listener]?.names, ['l']);
+      const logged = run.stderr().split('\n').find((l) => l.includes('served anyway'));
+      t.match(JSON.parse(logged ?? '{}'), { level: 'warn', kind: 'warning', ...issue }, 'the warning is logged with file, field and rule');
+    }
+    run.child.kill('SIGTERM');
+    t.equal(await run.exit, 0);
+  }
 });

@@ -49,7 +49,7 @@ t.test('a bad value from an environment variable names the variable, not the fla
     parseControllerOptions([], { FSM_SOURCE: 'examples/bookstore', FSM_QUIET_MS: 'soon', FSM_REPO_TLS: 'yes', FSM_ADMIN_LISTEN: 'nope', FSM_LOG_LEVEL: 'loud', FSM_MESH_NAME: 'My_Mesh' }),
   ) as UsageError;
   t.same(err.problems, [
-    'environment variable FSM_SOURCE: "examples/bookstore": unknown source scheme "examples/bookstore" (expected kubernetes[:secrets] | file:DIR); for a directory write file:examples/bookstore',
+    'environment variable FSM_SOURCE: "examples/bookstore": unknown source scheme "examples/bookstore" (expected kubernetes[:secrets] | file:DIR | consul:URL[?namespace=NS&dc=DC&token=T&service=GLOB&tag=T&meta=K:V&sync=true…] | eureka:URL[?namespace=NS&interval=5s&service=GLOB&meta=K:V&sync=true…] | nacos:URL[?namespace=NS&namespaceId=ID&group=G&cluster=C&username=U&password=P&api=v1|v2&sync=true…] | etcd:URL[/prefix][?namespace=NS&protocol=grpc&watchTimeout=60s…] | zookeeper:HOST:PORT[,HOST:PORT…][/root][?namespace=NS&category=providers&digest=U:P…]); for a directory write file:examples/bookstore',
     'environment variable FSM_MESH_NAME: "My_Mesh" is not an RFC 1123 DNS label (at most 63 characters: lowercase letters, digits and \'-\', starting and ending with a letter or digit)',
     'environment variable FSM_REPO_TLS: "yes" is not a boolean (true/false)',
     'environment variable FSM_ADMIN_LISTEN: "nope" is not HOST:PORT',

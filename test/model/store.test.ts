@@ -144,3 +144,32 @@ t.test('source warnings are listed with their severity but neither counted nor a
   t.same(announced, ['broken']);
   t.same(Object.fromEntries(store.errorCounts()), { E3002: 1 });
 });
+
+t.test('a namespace holding registry-sourced Services is meshed while no Namespace object decides', (t) => {
+  const store = createModelStore({ meshName: 'fsm' });
+  const reg = (name: string, labelled = true) => ({
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name, namespace: 'registry', ...(labelled ? { labels: { 'fsm-connector-cloud-sourced-service': 'true' } } : {}) },
+    spec: { clusterIP: 'None', ports: [{ port: 80 }] },
+  });
+  store.apply(up(reg('plain', false)));
+  t.same(store.namespaces(), [], 'an ordinary Service does not mesh its namespace');
+  const first = store.apply(up(reg('a')));
+  t.same(store.namespaces(), ['registry'], 'a registry Service does');
+  t.same(first.changes.map((c) => c.key).sort(), ['Service/registry/a', 'Service/registry/plain'], 'and what the namespace holds becomes visible');
+  store.apply(up(reg('b')));
+  store.apply(del(reg('a')));
+  t.same(store.namespaces(), ['registry'], 'still one registry Service');
+  const last = store.apply(del(reg('b')));
+  t.same(store.namespaces(), [], 'the last one gone, the namespace is not meshed');
+  t.same(last.changes.map((c) => [c.key, !!c.new]).sort(), [['Service/registry/b', false], ['Service/registry/plain', false]]);
+
+  store.apply(up(reg('a'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'registry' } }));
+  t.same(store.namespaces(), [], 'a Namespace object without the monitored label decides: not meshed (as in FSM)');
+  store.apply(up(ns('registry')));
+  t.same(store.namespaces(), ['registry'], 'labelled, it is meshed');
+  store.apply(del(ns('registry')));
+  t.same(store.namespaces(), ['registry'], 'the Namespace object gone, the registry Service keeps it meshed');
+  t.end();
+});

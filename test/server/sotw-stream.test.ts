@@ -117,7 +117,7 @@ t.test('ordered ADS: CDS, EDS, LDS, RDS whatever order the cache answers in', as
     c.subscribe(type, ['x']);
     c.ack(await c.next());
   }
-  await eventually(() => watcher.pending(TypeUrl.Cluster) === 1 && watcher.watches.size === order.length);
+  await eventually(() => watcher.pending(TypeUrl.Cluster) === 1 && watcher.pending() === order.length);
   for (const type of order) watcher.set(type, 'v2', [{ name: 'x' }]);
   const got: string[] = [];
   for (let i = 0; i < order.length; i++) got.push((await c.next()).typeUrl);
@@ -200,9 +200,9 @@ t.test('ADS requires a type URL; per-type services fill in their own', async (t)
 t.test('state machine with a fake transport: nonces, type URLs and one response in flight per type', async (t) => {
   const { createSotwStream } = await import('../../server/sotw-stream.js');
   const { xdsRoot } = await import('../../server/codec/protos.js');
-  const { FakeWatcher } = await import('../support/fake-watcher.js');
+  const { createFakeWatcher } = await import('../../server/testing/fake-watcher.js');
   const Response = xdsRoot().lookupType('envoy.service.discovery.v3.DiscoveryResponse');
-  const watcher = new FakeWatcher();
+  const watcher = createFakeWatcher();
   const types = [TypeUrl.Cluster, TypeUrl.Endpoint, TypeUrl.Listener, TypeUrl.Route];
   for (const type of types) watcher.set(type, 'v0', [{ name: 'x' }]);
   const received: Array<{ typeUrl: string; nonce: string; versionInfo: string; anyTypes: string[] }> = [];
@@ -258,5 +258,5 @@ t.test('state machine with a fake transport: nonces, type URLs and one response 
   t.ok(checked > 50, `many responses checked (${checked})`);
   t.same(failures, []);
   stream.close();
-  t.equal(watcher.watches.size, 0, 'close cancels every watch');
+  t.equal(watcher.pending(), 0, 'close cancels every watch');
 });

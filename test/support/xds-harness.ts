@@ -2,7 +2,7 @@ import type { Test } from 'tap';
 import type { ConfigWatcher } from '../../cache/types.js';
 import { createAdsClient, type AdsClient, type AdsClientOptions } from '../../server/transport/ads-client.js';
 import { createXdsServer, type XdsServer, type XdsServerOptions } from '../../server/transport/grpc-server.js';
-import { FakeWatcher } from './fake-watcher.js';
+import { createFakeWatcher, type FakeWatcher } from '../../server/testing/fake-watcher.js';
 
 export const NODE = { id: 'node-1', cluster: 'test' } as const;
 
@@ -11,7 +11,7 @@ export async function startServer<W extends ConfigWatcher = FakeWatcher>(
   t: Test,
   options: Partial<XdsServerOptions> & { watcher?: W } = {},
 ): Promise<{ server: XdsServer; address: string; watcher: W }> {
-  const watcher = (options.watcher ?? new FakeWatcher()) as W;
+  const watcher = (options.watcher ?? createFakeWatcher()) as W;
   const server = createXdsServer({ ...options, watcher });
   const port = await server.listen('127.0.0.1:0');
   t.teardown(() => server.close({ graceMs: 200 }));

@@ -2,7 +2,7 @@ import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
 import { encodeResource } from '../../server/codec/resource-codec.js';
 import { createXdsFileSet } from '../../src/xds-files/file-set.js';
-import { cluster, endpoints, listener, route } from './fixtures/manifests.js';
+import { cluster, endpoints, listener, listenerWithoutStatPrefix, route } from './fixtures/manifests.js';
 
 const json = (v: unknown) => JSON.stringify(v, null, 2);
 const problems = (set: ReturnType<typeof createXdsFileSet>) => set.issues().filter((i) => i.kind !== 'reference');
@@ -64,4 +64,22 @@ t.test('unchanged text is not reparsed and reports no change', async (t) => {
   t.ok(set.update('c.json', text));
   t.notOk(set.update('c.json', text));
   t.notOk(set.update('c.json', json(JSON.parse(text))), 'same content, same versions');
+});
+
+t.test('resources that break a protoc-gen-validate rule are served with a warning; strictValidate refuses them', async (t) => {
+  const lenient = createXdsFileSet();
+  t.ok(lenient.update('lds.json', json(listenerWithoutStatPrefix('l', 'r'))));
+  lenient.update('rds.json', json(route('r', 'c')));
+  t.same([...lenient.snapshot().resources(TypeUrl.Listener).keys()], ['l'], 'served');
+  t.match(lenient.issues(), [{ kind: 'warning', file: 'lds.json', field: 'api_listener.api_listener.stat_prefix', rule: 'string.min_len = 1' }]);
+  // An invalid edit keeps serving the last good content, and its warnings.
+  t.notOk(lenient.update('lds.json', json({ ...listenerWithoutStatPrefix('l', 'r'), typo: 1 })));
+  t.match(lenient.issues(), [{ kind: 'invalid', file: 'lds.json', field: 'typo' }, { kind: 'warning', file: 'lds.json', rule: 'string.min_len = 1' }]);
+  t.ok(lenient.update('lds.json', json(listener('l', 'r'))));
+  t.same(lenient.issues(), [], 'fixed: no warning left');
+
+  const strict = createXdsFileSet({ strictValidate: true });
+  t.notOk(strict.update('lds.json', json(listenerWithoutStatPrefix('l', 'r'))));
+  t.equal(strict.snapshot().resources(TypeUrl.Listener).size, 0, 'refused');
+  t.match(strict.issues(), [{ kind: 'invalid', field: 'api_listener.api_listener.stat_prefix', rule: 'string.min_len = 1' }]);
 });

@@ -2,7 +2,7 @@ import t from 'tap';
 import { TypeUrl } from '../../cache/types.js';
 import { jsonErrorOffset } from '../../src/xds-files/json-error-offset.js';
 import { formatIssue, isResourceFile, parseResourceFile } from '../../src/xds-files/parse-file.js';
-import { cluster, endpoints, listener, route } from './fixtures/manifests.js';
+import { cluster, endpoints, listener, listenerWithoutStatPrefix, route } from './fixtures/manifests.js';
 import { ALIAS_BOMB, DEEP_JSON } from '../sources/file/fixtures/hostile-manifests.js';
 
 t.test('a JSON file holds one resource or an array', async (t) => {
@@ -90,5 +90,23 @@ t.test('more resources than allowed refuses the file', async (t) => {
   t.same(parseResourceFile('many.json', text, { maxObjectsPerFile: 2 }), {
     resources: [],
     issues: [{ file: 'many.json', field: '', reason: 'more than 2 resources in one file (--file-max-objects); file refused' }],
+    warnings: [],
   });
+});
+
+t.test('a broken protoc-gen-validate rule is a warning (file, line, field, rule) and the resource is served; strictValidate refuses it', async (t) => {
+  const text = JSON.stringify([cluster('a'), listenerWithoutStatPrefix('l', 'r')], null, 2);
+  const lenient = parseResourceFile('lds.json', text);
+  t.same(lenient.issues, []);
+  t.same(lenient.resources.map((r) => r.name), ['a', 'l']);
+  // The field is absent, so the line is that of its closest ancestor, the HttpConnectionManager.
+  t.same(lenient.warnings, [{ file: 'lds.json', document: 0, index: 1, line: 16, field: 'api_listener.api_listener.stat_prefix', reason: 'required (must not be empty)', rule: 'string.min_len = 1' }]);
+  t.equal(formatIssue(lenient.warnings[0] ?? { file: '', field: '', reason: '' }), 'lds.json:16: document 0 item 1: api_listener.api_listener.stat_prefix: required (must not be empty) (rule string.min_len = 1)');
+  const strict = parseResourceFile('lds.json', text, { strictValidate: true });
+  t.same(strict.resources, [], 'the file serves nothing');
+  t.match(strict.issues, [{ field: 'api_listener.api_listener.stat_prefix', rule: 'string.min_len = 1' }]);
+  t.same(strict.warnings, []);
+  const both = parseResourceFile('x.json', JSON.stringify([listenerWithoutStatPrefix('l', 'r'), { ...cluster('b'), typo: 1 }]));
+  t.same(both.resources, [], 'an error elsewhere in the file still refuses the whole file');
+  t.same(both.warnings, []);
 });

@@ -6,7 +6,7 @@
  * concurrent writer makes it fail (409) rather than be overwritten. Secrets
  * written here carry a label, so `list` and `watch` find them.
  */
-import { createBackoff, systemClock, type Clock } from '../../kubernetes/backoff.js';
+import { createBackoff, systemClock, type Clock } from '../../shared/backoff.js';
 import { isAlreadyExists, isConflict, isNotFound } from '../../kubernetes/errors.js';
 import type { KubeClient } from '../../kubernetes/kube-client.js';
 import { createListWatch } from '../../kubernetes/list-watch.js';

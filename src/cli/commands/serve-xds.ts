@@ -9,12 +9,14 @@ import { createXdsDirectorySource } from '../../xds-files/index.js';
 import { formatIssue } from '../../xds-files/parse-file.js';
 
 /**
- * `fsm-controller serve-xds --dir DIR [--xds-listen H:P] [--admin-listen H:P]`:
+ * `fsm-controller serve-xds --dir DIR [--xds-listen H:P] [--admin-listen H:P] [--strict-validate]`:
  * serves the xDS resources in DIR (JSON/YAML, reloaded on change) over ADS to
  * every node alike, with health and debug endpoints. A file that cannot be
  * read, is over the limits or does not parse is logged and listed in
- * /debug/xds; its last good resources stay served. Exits 0 on SIGTERM or
- * SIGINT after a graceful close; 2 on bad flags (E1000).
+ * /debug/xds; its last good resources stay served. Resources that break a
+ * protoc-gen-validate rule of the Envoy API are served with a warning (gRPC's
+ * clients ignore most of those rules) unless --strict-validate refuses them.
+ * Exits 0 on SIGTERM or SIGINT after a graceful close; 2 on bad flags (E1000).
  */
 
 export interface ServeXdsOptions {
@@ -24,6 +26,8 @@ export interface ServeXdsOptions {
   logLevel: LogLevel;
   logFormat: LogFormat;
   limits: FileLimits;
+  /** Refuse resources that break a protoc-gen-validate rule (default: serve them with a warning). */
+  strictValidate: boolean;
 }
 
 /** The one cache key: every node is served the same resources. */
@@ -31,18 +35,23 @@ const ALL_NODES = 'all';
 
 const USAGE =
   'Usage: fsm-controller serve-xds --dir DIR [--xds-listen HOST:PORT (127.0.0.1:15128)] [--admin-listen HOST:PORT (127.0.0.1:9091)] ' +
-  `[--log-level LEVEL] [--log-format json|text] [--file-max-bytes N (${DEFAULT_FILE_LIMITS.maxFileBytes})] [--file-max-objects N (${DEFAULT_FILE_LIMITS.maxObjectsPerFile})]`;
+  `[--log-level LEVEL] [--log-format json|text] [--file-max-bytes N (${DEFAULT_FILE_LIMITS.maxFileBytes})] [--file-max-objects N (${DEFAULT_FILE_LIMITS.maxObjectsPerFile})] [--strict-validate]`;
 
 /** Parses the flags; throws an Error whose message starts with E1000 and names the flag. */
 export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'help' {
   const values: Record<string, string> = {};
-  const known = new Set(['dir', 'xds-listen', 'admin-listen', 'log-level', 'log-format', 'file-max-bytes', 'file-max-objects']);
+  const known = new Set(['dir', 'xds-listen', 'admin-listen', 'log-level', 'log-format', 'file-max-bytes', 'file-max-objects', 'strict-validate']);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? '';
     if (arg === '--help' || arg === '-h') return 'help';
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(arg);
     if (!m || !known.has(m[1] ?? '')) throw new Error(`E1000: unknown flag "${arg}"`);
     const name = m[1] ?? '';
+    if (name === 'strict-validate') {
+      if (m[2] !== undefined) throw new Error(`E1000: flag --strict-validate takes no value`);
+      values[name] = 'true';
+      continue;
+    }
     const value = m[2] ?? argv[++i];
     if (value === undefined || value === '') throw new Error(`E1000: flag --${name} needs a value`);
     values[name] = value;
@@ -58,6 +67,7 @@ export function parseServeXdsArgs(argv: readonly string[]): ServeXdsOptions | 'h
       maxFileBytes: positive(values['file-max-bytes'], 'file-max-bytes', DEFAULT_FILE_LIMITS.maxFileBytes),
       maxObjectsPerFile: positive(values['file-max-objects'], 'file-max-objects', DEFAULT_FILE_LIMITS.maxObjectsPerFile),
     },
+    strictValidate: values['strict-validate'] === 'true',
   };
   for (const flag of ['xds-listen', 'admin-listen'] as const) {
     try {
@@ -93,6 +103,7 @@ export async function serveXds(opts: ServeXdsOptions, logger: Logger): Promise<S
   const cache = createSnapshotCache({ nodeHash: () => ALL_NODES, logger });
   const source = createXdsDirectorySource({
     dir: opts.dir,
+    strictValidate: opts.strictValidate,
     logger,
     limits: opts.limits,
     onSnapshot: (snapshot) => {

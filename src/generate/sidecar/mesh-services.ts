@@ -12,6 +12,8 @@ import { saKey, svcKey } from './dependency-keys.js';
 export interface MeshPort {
   readonly namespace: string;
   readonly name: string;
+  /** The ServicePort's name ("" when unnamed): EndpointSlice ports refer to it. */
+  readonly portName: string;
   readonly port: number;
   readonly targetPort: number;
   /** Lower-case app protocol: http, grpc, tcp, tcp-server-first, https; `udp` for a UDP port. */
@@ -90,6 +92,7 @@ function computeMeshPorts(ctx: GenContext, svc: Service, namespace: string): Mes
     out.push({
       namespace,
       name: svc.metadata.name,
+      portName: sp.name ?? '',
       port: sp.port,
       targetPort: resolveTargetPort(ctx, svc, sp),
       protocol: sp.protocol === 'UDP' ? 'udp' : portProtocol(sp),
@@ -113,12 +116,23 @@ export function endpointIPs(ctx: GenContext, svc: Service): readonly string[] {
   return memoize(ctx, `endpoints\u0000${ns}/${svc.metadata.name}`, (c) => computeEndpointIPs(c, svc, ns));
 }
 
-function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string): string[] {
+/**
+ * Ready endpoint IPs serving one port of the service: slices that list the
+ * port by name (as Kubernetes writes them), or list no ports at all. A
+ * service whose endpoints differ per port (registry services whose
+ * instances listen on different ports) gets each port's own endpoints.
+ */
+export function portEndpointIPs(ctx: GenContext, p: MeshPort): readonly string[] {
+  return memoize(ctx, `endpoints\u0000${p.namespace}/${p.name}\u0000${p.portName}`, (c) => computeEndpointIPs(c, p.service, p.namespace, p.portName));
+}
+
+function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string, portName?: string): string[] {
   ctx.deps.add(svcKey(ns, svc.metadata.name));
   const ips = new Set<string>();
   const slices = ctx.view.endpointSlicesForService(ns, svc.metadata.name);
   if (slices.length > 0) {
     for (const slice of slices) {
+      if (portName !== undefined && slice.ports?.length && !slice.ports.some((sp) => (sp.name ?? '') === portName)) continue;
       for (const ep of slice.endpoints ?? []) {
         if (ep.conditions?.ready === false) continue;
         for (const a of ep.addresses) ips.add(a);
@@ -137,14 +151,17 @@ function computeEndpointIPs(ctx: GenContext, svc: Service, ns: string): string[]
  * Addresses a client may dial for the service, as FSM's
  * `GetResolvableEndpointsForService`: without a cluster IP (absent, or
  * `None`), the endpoint IPs; with one, the cluster IPs plus, unless
- * serviceAccessMode is `domain`, the endpoint IPs too.
+ * serviceAccessMode is `domain`, the endpoint IPs too. Given a port, the
+ * endpoint IPs are those serving it.
  */
-export function resolvableIPs(ctx: GenContext, svc: Service): readonly string[] {
+export function resolvableIPs(ctx: GenContext, svc: Service, port?: MeshPort): readonly string[] {
+  // With a port, only the endpoints serving it (registry services whose instances differ per port).
+  const endpoints = () => (port ? portEndpointIPs(ctx, port) : endpointIPs(ctx, svc));
   const ips = new Set<string>();
   for (const ip of svc.spec?.clusterIPs ?? []) if (ip && ip !== 'None') ips.add(ip);
   if (svc.spec?.clusterIP && svc.spec.clusterIP !== 'None') ips.add(svc.spec.clusterIP);
-  if (ips.size === 0) return endpointIPs(ctx, svc);
-  if (ctx.mesh.serviceAccessMode !== 'domain') for (const ip of endpointIPs(ctx, svc)) ips.add(ip);
+  if (ips.size === 0) return endpoints();
+  if (ctx.mesh.serviceAccessMode !== 'domain') for (const ip of endpoints()) ips.add(ip);
   return [...ips].sort();
 }
 
@@ -210,7 +227,7 @@ export function outboundHostNames(ctx: GenContext, p: MeshPort, localNamespace: 
   const mode = ctx.mesh.serviceAccessMode;
   const out = mode === 'ip' ? [] : hostNames(ctx, p, localNamespace);
   if (mode !== 'domain') {
-    for (const ip of resolvableIPs(ctx, p.service)) {
+    for (const ip of resolvableIPs(ctx, p.service, p)) {
       if (!ctx.mesh.mustWithServicePort) out.push(ip);
       out.push(`${ip}:${p.port}`);
     }

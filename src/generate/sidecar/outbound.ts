@@ -12,7 +12,7 @@ import type { GenContext } from './context.js';
 import { sorted } from './context.js';
 import { MESH_KEY, SERVICES_KEY } from './dependency-keys.js';
 import {
-  clusterName, endpointIPs, hostCidr, isHttpLike, isTcpLike, isUdp, matchKey, meshPorts, outboundHostNames, policyName, resolvableIPs,
+  clusterName, hostCidr, isHttpLike, isTcpLike, isUdp, matchKey, meshPorts, outboundHostNames, policyName, portEndpointIPs, resolvableIPs,
   servicesForIdentity, wireProtocol, type MeshPort,
 } from './mesh-services.js';
 import { connectionSettings, retryPolicyFor, trafficSplitFor, upstreamTrafficSettingFor } from './policies.js';
@@ -75,7 +75,7 @@ function targetClusters(ctx: GenContext, p: MeshPort): { clusters: WeightedClust
 
 function clusterConfig(ctx: GenContext, p: MeshPort, caller: Service): ClusterConfig {
   const endpoints: ClusterConfig['Endpoints'] = {};
-  for (const ip of endpointIPs(ctx, p.service)) endpoints[ip.includes(':') ? `[${ip}]:${p.port}` : `${ip}:${p.port}`] = { Weight: ACCEPT_ALL };
+  for (const ip of portEndpointIPs(ctx, p)) endpoints[ip.includes(':') ? `[${ip}]:${p.port}` : `${ip}:${p.port}`] = { Weight: ACCEPT_ALL };
   const cs = connectionSettings(upstreamTrafficSettingFor(ctx, p.service));
   // Retry is looked up for the service the client addressed (the apex for a split).
   const retry = retryPolicyFor(ctx, caller) ?? retryPolicyFor(ctx, p.service);
@@ -98,7 +98,7 @@ export function buildOutbound(ctx: GenContext, smi: SmiIndex, plugins: PluginAtt
     for (const p of meshPorts(ctx, svc)) {
       if (p.targetPort <= 0 || !(isHttpLike(p.protocol) || isTcpLike(p.protocol) || isUdp(p.protocol))) continue;
       const tm = matchFor(p, isHttpLike(p.protocol) ? 'http' : `${p.namespace}/${p.name}`);
-      for (const ip of resolvableIPs(ctx, svc)) (tm.DestinationIPRanges ??= {})[hostCidr(ip)] = null;
+      for (const ip of resolvableIPs(ctx, svc, p)) (tm.DestinationIPRanges ??= {})[hostCidr(ip)] = null;
       const { clusters: targets, backends } = targetClusters(ctx, p);
       for (const b of backends) clusters[clusterName(b)] ??= clusterConfig(ctx, b, svc);
       if (isHttpLike(p.protocol)) {

@@ -1,6 +1,7 @@
 /**
  * Every kind's definition, by kind name, in the order of kind-list.ts.
  */
+import * as connector from './connector.js';
 import * as core from './core.js';
 import type { KindDefinition } from './definition.js';
 import { KINDS } from './kind-list.js';
@@ -39,6 +40,10 @@ const DEFINITIONS: readonly KindDefinition[] = [
   pm.serviceImport,
   pm.serviceExport,
   pm.globalTrafficPolicy,
+  connector.consulConnector,
+  connector.eurekaConnector,
+  connector.nacosConnector,
+  connector.zookeeperConnector,
 ];
 
 const BY_KIND = new Map(DEFINITIONS.map((d) => [d.kind, d]));

@@ -34,6 +34,7 @@ import type { Source, SourceEvent, SourceHandlers, SourceOrigin, SourceProblem }
 import { parseManifests } from './parse-manifests.js';
 import { DEFAULT_FILE_LIMITS, type FileLimits } from '../../shared/file-limits.js';
 import { createRescanLoop } from '../../shared/rescan-loop.js';
+import { mapLimit } from '../../shared/map-limit.js';
 
 export interface FileSourceOptions {
   /** Directory to read, recursively. */
@@ -56,19 +57,6 @@ export interface FileSourceOptions {
 
 const EXTENSIONS = /\.(ya?ml|json)$/i;
 const IO_CONCURRENCY = 32;
-
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
 
 interface Entry {
   readonly object: MeshObject;

@@ -1,4 +1,4 @@
-import type { Backoff, Clock } from '../../kubernetes/backoff.js';
+import type { Backoff, Clock } from '../../shared/backoff.js';
 import type { KubeClient } from '../../kubernetes/kube-client.js';
 import { createListWatch, type ListWatchState, type ListWatchStatus } from '../../kubernetes/list-watch.js';
 import type { Logger } from '../../shared/logger.js';

@@ -1,5 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { createBackoff, systemClock, type Clock } from '../../kubernetes/backoff.js';
+import { createBackoff, systemClock, type Clock } from '../../shared/backoff.js';
 import { errorMessage } from '../../kubernetes/errors.js';
 import { createKubeClient } from '../../kubernetes/kube-client.js';
 import { loadKubeConfig } from '../../kubernetes/kube-config.js';

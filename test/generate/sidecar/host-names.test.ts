@@ -17,7 +17,7 @@ type Names = { mustWithServicePort: boolean; withTrustDomain: boolean; mustWithN
 function names(n: Names, local: boolean, fromRegistry: boolean, trustDomain = 'cluster.local'): string[] {
   const mesh = { mustWithServicePort: n.mustWithServicePort, withTrustDomain: n.withTrustDomain, mustWithNamespace: n.mustWithNamespace, cloudWithNamespace: n.cloud } as SidecarMeshSettings;
   const service = { metadata: { name: 'httpbin', namespace: 'app', ...(fromRegistry ? { annotations: { [CLOUD_INHERITED_FROM]: 'consul' } } : {}) } } as Service;
-  const port: MeshPort = { namespace: 'app', name: 'httpbin', port: 14001, targetPort: 8080, protocol: 'http', service };
+  const port: MeshPort = { namespace: 'app', name: 'httpbin', portName: 'http', port: 14001, targetPort: 8080, protocol: 'http', service };
   return hostNames({ mesh, trustDomain } as GenContext, port, local);
 }
 

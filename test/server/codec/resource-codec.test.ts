@@ -1,6 +1,6 @@
 import t from 'tap';
 import { TypeUrl } from '../../../cache/types.js';
-import { decodeResource, encodeResource, ResourceError, validateResource } from '../../../server/codec/resource-codec.js';
+import { decodeResource, encodeResource, encodeResourceWithWarnings, ResourceError, validateResource } from '../../../server/codec/resource-codec.js';
 import { fromProto3Json } from '../../../server/codec/proto3-json.js';
 import { typeForUrl } from '../../../server/codec/protos.js';
 
@@ -107,4 +107,43 @@ t.test('validateResource returns issues instead of throwing', async (t) => {
   t.same(validateResource(TypeUrl.Cluster, type.create({})), [{ path: 'name', reason: 'required (the resource name)' }]);
   t.same(validateResource(TypeUrl.Cluster, type.create({ name: 'ok' })), []);
   t.same(validateResource('type.googleapis.com/nope.Nope', {}), [{ path: '@type', reason: 'unknown type type.googleapis.com/nope.Nope' }]);
+});
+
+t.test('encodeResourceWithWarnings serves what breaks only protoc-gen-validate rules, naming each rule; what cannot be encoded still throws', async (t) => {
+  const hcm = {
+    '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+    rds: { route_config_name: 'r', config_source: { ads: {} } },
+    http_filters: [{ name: 'router', typed_config: { '@type': 'type.googleapis.com/envoy.extensions.filters.http.router.v3.Router' } }],
+  };
+  const listener = (api: Record<string, unknown>) => ({ '@type': TypeUrl.Listener, name: 'l', api_listener: { api_listener: api } });
+  const warned = encodeResourceWithWarnings(listener(hcm));
+  t.equal(warned.resource.name, 'l');
+  t.same(warned.resource.references, [{ typeUrl: TypeUrl.Route, name: 'r' }], 'encoded as usual');
+  t.same(warned.warnings, [{ path: 'api_listener.api_listener.stat_prefix', reason: 'required (must not be empty)', rule: 'string.min_len = 1' }]);
+  t.same(issuesOf(() => encodeResource(listener(hcm))), ['api_listener.api_listener.stat_prefix: required (must not be empty)'], 'encodeResource still refuses it');
+  const cluster = { '@type': TypeUrl.Cluster, name: 'c', type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } }, lb_policy: 99 };
+  t.same(encodeResourceWithWarnings(cluster).warnings, [{ path: 'lb_policy', reason: '99 is not a defined enum value', rule: 'enum.defined_only = true' }]);
+  t.same(encodeResourceWithWarnings(listener({ ...hcm, stat_prefix: 's' })).warnings, [], 'no warnings for a valid resource');
+  const refused: [string, unknown][] = [
+    ['an unknown field', listener({ ...hcm, stat_prefix: 's', statprefix: 'typo' })],
+    ['a wrong type', listener({ ...hcm, stat_prefix: 's', http_filters: 'router' })],
+    ['an undefined enum name', listener({ ...hcm, stat_prefix: 's', codec_type: 'NOPE' })],
+    ['no name', { '@type': TypeUrl.Cluster, type: 'EDS', eds_cluster_config: { eds_config: { ads: {} } } }],
+    ['an RDS reference without a route name', listener({ ...hcm, stat_prefix: 's', rds: { config_source: { ads: {} } } })],
+  ];
+  for (const [what, input] of refused) t.throws(() => encodeResourceWithWarnings(input), ResourceError, what);
+});
+
+t.test('ResourceError names the resource when the input has a name', async (t) => {
+  t.throws(() => encodeResource({ '@type': TypeUrl.Cluster, name: 'web', lb_policy: 'FASTEST' }), {
+    name: 'ResourceError',
+    resourceName: 'web',
+    message: /^invalid envoy\.config\.cluster\.v3\.Cluster "web": lb_policy: unknown/,
+  });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Endpoint, cluster_name: 'web', endpoints: [{ lb_endpoints: [{ endpoint: { address: { socket_address: { address: '::1', port_value: 70000 } } } }] }] }), {
+    resourceName: 'web',
+    message: /^invalid envoy\.config\.endpoint\.v3\.ClusterLoadAssignment "web": endpoints\[0\]/,
+  });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Endpoint, clusterName: 'web', bogus: 1 }), { resourceName: 'web', message: /"web": bogus: unknown field/ });
+  t.throws(() => encodeResource({ '@type': TypeUrl.Cluster, type: 'EDS' }), { resourceName: undefined, message: /^invalid envoy\.config\.cluster\.v3\.Cluster: name: required/ });
 });

@@ -86,6 +86,33 @@ t.test('a body split over several packets is delivered whole', async (t) => {
   t.equal(h.requests[1]?.head.target, '/next');
 });
 
+t.test('a chunked body is decoded across packets and the next request read where it ended', async (t) => {
+  const h = await serve(t);
+  const c = client(t, h.port);
+  c.socket.write('POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n5\r\n{"a":');
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(h.requests.length, 0, 'not answered before the body is complete');
+  c.socket.write('\r\n4;ext=1\r\n123}\r\n0\r\n');
+  await new Promise((r) => setTimeout(r, 20));
+  t.equal(h.requests.length, 0, 'not answered before the blank line after the last chunk');
+  c.socket.write('x-checksum: 1\r\n\r\nGET /next HTTP/1.1\r\nhost: h\r\n\r\n');
+  await waitFor('two answers', () => h.requests.length === 2);
+  t.equal(h.requests[0]?.body.toString(), '{"a":123}');
+  t.equal(h.requests[0]?.head.chunked, true);
+  t.equal(h.requests[1]?.head.target, '/next');
+  await waitFor('both answers written', () => /POST \/s 9HTTP\/1\.1 200 OK[^]*GET \/next 0$/.test(c.state.text));
+  t.equal(c.state.closed, false, 'the connection stays open');
+});
+
+t.test('a chunked body that stalls gets 408 like any request', async (t) => {
+  const h = await serve(t, SHORT_TIMEOUTS);
+  const c = client(t, h.port);
+  c.socket.write('POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n5\r\nab');
+  await waitFor('the server closes', () => c.state.closed);
+  t.match(c.state.text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  t.equal(h.requests.length, 0);
+});
+
 t.test('expect: 100-continue is answered before the body; other expectations are refused', async (t) => {
   const h = await serve(t);
   const c = client(t, h.port);
@@ -94,11 +121,17 @@ t.test('expect: 100-continue is answered before the body; other expectations are
   t.equal(c.state.text, 'HTTP/1.1 100 Continue\r\n\r\n');
   c.socket.write('{}');
   await waitFor('the answer', () => h.requests.length === 1 && /POST \/s 2$/.test(c.state.text));
+  const chunked = client(t, h.port);
+  chunked.socket.write('POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\nexpect: 100-continue\r\n\r\n');
+  await waitFor('100 Continue before a chunked body', () => chunked.state.text.length > 0);
+  t.equal(chunked.state.text, 'HTTP/1.1 100 Continue\r\n\r\n');
+  chunked.socket.write('2\r\n{}\r\n0\r\n\r\n');
+  await waitFor('the chunked answer', () => h.requests.length === 2 && /POST \/s 2$/.test(chunked.state.text));
   const refused = client(t, h.port);
   refused.socket.write('POST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\nexpect: magic\r\n\r\n{}');
   await waitFor('the server closes', () => refused.state.closed);
   t.match(refused.state.text, /^HTTP\/1\.1 417 Expectation Failed\r\n/);
-  t.equal(h.requests.length, 1);
+  t.equal(h.requests.length, 2);
 });
 
 t.test('empty lines before a request are skipped; a body in many pieces is whole; HTTP/1.0 gets no 100 Continue', async (t) => {
@@ -121,7 +154,10 @@ t.test('bad requests get their status with connection: close', async (t) => {
   const cases: [string, RegExp][] = [
     ['GET /a b HTTP/1.1\r\n\r\n', /^HTTP\/1\.1 400 Bad Request\r\n[^]*connection: close\r\n\r\nmalformed request line\n$/],
     ['POST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 65\r\n\r\n', /^HTTP\/1\.1 413 Content Too Large\r\n[^]*request body too large\n$/],
-    ['POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n', /^HTTP\/1\.1 411 Length Required\r\n/],
+    ['POST /s HTTP/1.1\r\nhost: h\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n', /^HTTP\/1\.1 400 Bad Request\r\n[^]*content-length and transfer-encoding together\n$/],
+    ['POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n3\r\nabcX\r\n', /^HTTP\/1\.1 400 Bad Request\r\n[^]*chunk data not followed by CRLF\n$/],
+    ['POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n41\r\n', /^HTTP\/1\.1 413 Content Too Large\r\n[^]*request body too large\n$/],
+    ['POST /s HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n40\r\n' + 'a'.repeat(64) + '\r\n1\r\n', /^HTTP\/1\.1 413 Content Too Large\r\n/],
     [`GET / HTTP/1.1\r\nx: ${'a'.repeat(2000)}`, /^HTTP\/1\.1 431 /],
     ['BREW / HTTP/1.1\r\nhost: h\r\n\r\n', /^HTTP\/1\.1 501 Not Implemented\r\n[^]*method BREW is not implemented\n$/],
   ];

@@ -54,14 +54,29 @@ t.test('anything that could be read two ways is refused with the status to answe
     ['POST / HTTP/1.1\r\ncontent-length: 5\r\ncontent-length: 6\r\n\r\n', 400, /conflicting content-length/],
     ['POST / HTTP/1.1\r\ncontent-length: -1\r\n\r\n', 400, /content-length/],
     ['POST / HTTP/1.1\r\ncontent-length: 1e3\r\n\r\n', 400, /content-length/],
-    ['POST / HTTP/1.1\r\ntransfer-encoding: chunked\r\n\r\n', 411, /transfer-encoding/],
-    ['POST / HTTP/1.1\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n', 411, /transfer-encoding/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ncontent-length: 3\r\ntransfer-encoding: chunked\r\n\r\n', 400, /content-length and transfer-encoding/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked\r\ncontent-length: 3\r\n\r\n', 400, /content-length and transfer-encoding/],
+    ['POST / HTTP/1.0\r\ntransfer-encoding: chunked\r\n\r\n', 400, /HTTP\/1\.0/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked, gzip\r\n\r\n', 400, /end with chunked/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked, chunked\r\n\r\n', 400, /end with chunked, once/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked\r\ntransfer-encoding: chunked\r\n\r\n', 400, /end with chunked, once/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: identity\r\n\r\n', 400, /end with chunked/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: chunked;a=b\r\n\r\n', 400, /malformed transfer-encoding/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: ,chunked\r\n\r\n', 400, /malformed transfer-encoding/],
+    ['POST / HTTP/1.1\r\nHost: h\r\ntransfer-encoding: gzip, chunked\r\n\r\n', 501, /"gzip" is not implemented/],
     // Only SP and HTAB are whitespace around a value; llhttp refuses these, so ours must not read them as "2" or "h".
     ['POST / HTTP/1.1\r\nHost: h\r\ncontent-length: 2\x0b\r\n\r\n', 400, /content-length/],
     ['POST / HTTP/1.1\r\nHost: h\r\ncontent-length:\x0c2\r\n\r\n', 400, /content-length/],
     ['GET / HTTP/1.1\r\nHost: \xa0h\r\n\r\n', 400, /value of header Host/],
   ];
   for (const [text, status, reason] of cases) t.match(parse(text), { kind: 'error', status, reason }, JSON.stringify(text));
+});
+
+t.test('transfer-encoding: chunked (any case, with optional whitespace) frames the body as chunked', async (t) => {
+  for (const value of ['chunked', 'Chunked', ' CHUNKED\t']) {
+    t.match(parse(`POST /repo/x/ HTTP/1.1\r\nHost: h\r\ntransfer-encoding:${value}\r\n\r\n`), { kind: 'request', head: { chunked: true, contentLength: 0 } }, JSON.stringify(value));
+  }
+  t.match(parse('POST / HTTP/1.1\r\nHost: h\r\ncontent-length: 2\r\n\r\n'), { kind: 'request', head: { chunked: false, contentLength: 2 } });
 });
 
 t.test('header names that are Object properties are read as sent', async (t) => {

@@ -1,10 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import t from 'tap';
-import { TypeUrl } from '../../../cache/types.js';
+import { TypeUrl, type ConfigWatcher } from '../../../cache/types.js';
 import { StatusCode, XdsStatusError } from '../../../server/errors.js';
 import type { PeerInfo } from '../../../server/stream-types.js';
 import { createXdsServer } from '../../../server/transport/grpc-server.js';
-import { FakeWatcher } from '../../support/fake-watcher.js';
+import { createFakeWatcher } from '../../../server/testing/fake-watcher.js';
 import { connect, eventually, startServer } from '../../support/xds-harness.js';
 
 t.test('callbacks see open, request, response and close with the node', async (t) => {
@@ -89,7 +89,7 @@ t.test('maxStreams: streams beyond the limit get RESOURCE_EXHAUSTED; a freed slo
 });
 
 t.test('close drains queued responses, then ends streams with UNAVAILABLE and refuses new ones', async (t) => {
-  const watcher = new FakeWatcher();
+  const watcher = createFakeWatcher();
   const server = createXdsServer({ watcher });
   const port = await server.listen('127.0.0.1:0');
   const address = `127.0.0.1:${port}`;
@@ -148,7 +148,7 @@ t.test('authorize: a proxy may subscribe only to its own resources', async (t) =
 });
 
 t.test('addTo registers the services on a caller-owned grpc.Server', async (t) => {
-  const watcher = new FakeWatcher();
+  const watcher = createFakeWatcher();
   watcher.set(TypeUrl.Listener, 'v1', [{ name: 'l' }]);
   const xds = createXdsServer({ watcher });
   const shared = new grpc.Server();
@@ -231,18 +231,22 @@ t.test('an open callback that throws refuses that stream only', async (t) => {
 });
 
 t.test('a watcher that throws ends only the stream that hit it', async (t) => {
-  class FaultyWatcher extends FakeWatcher {
-    override streamOpened(streamId: number, node: { id: string; cluster: string }): void {
+  const fake = createFakeWatcher();
+  const faulty: ConfigWatcher = {
+    streamOpened(streamId, node) {
       if (node.id === 'open-fails') throw new Error('status store full');
-      super.streamOpened(streamId, node);
-    }
-    override createWatch(...args: Parameters<FakeWatcher['createWatch']>) {
-      if (args[0].node.id === 'watch-fails') throw Object.assign(new Error('cache exploded'), { code: StatusCode.UNAVAILABLE });
-      return super.createWatch(...args);
-    }
-  }
-  const { address, watcher } = await startServer(t, { watcher: new FaultyWatcher() });
-  watcher.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
+      fake.streamOpened(streamId, node);
+    },
+    createWatch(req, sub, respond) {
+      if (req.node.id === 'watch-fails') throw Object.assign(new Error('cache exploded'), { code: StatusCode.UNAVAILABLE });
+      return fake.createWatch(req, sub, respond);
+    },
+    createDeltaWatch: (req, sub, respond) => fake.createDeltaWatch(req, sub, respond),
+    streamClosed: (streamId, node) => fake.streamClosed(streamId, node),
+    recordProgress: (node, event, progress) => fake.recordProgress(node, event, progress),
+  };
+  const { address } = await startServer(t, { watcher: faulty });
+  fake.set(TypeUrl.Cluster, 'v1', [{ name: 'a' }]);
   const a = connect(t, address, { node: { id: 'open-fails', cluster: 'x' } });
   const b = connect(t, address, { node: { id: 'watch-fails', cluster: 'x' } });
   const ok = connect(t, address);

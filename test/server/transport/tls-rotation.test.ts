@@ -10,7 +10,7 @@ import { createBuiltinCa } from '../../../src/certificate/builtin-ca.js';
 import { createCertificateManager } from '../../../src/certificate/manager.js';
 import { createFileSecretStorage } from '../../../src/certificate/storage/file-storage.js';
 import type { WorkloadCertificate } from '../../../src/certificate/types.js';
-import { FakeWatcher } from '../../support/fake-watcher.js';
+import { createFakeWatcher } from '../../../server/testing/fake-watcher.js';
 import { connect, startServer } from '../../support/xds-harness.js';
 import { hexSerial } from '../../support/hex-serial.js';
 
@@ -71,10 +71,10 @@ t.test('setTls swaps serving certificate and client CA for new connections only'
 
 t.test('setTls needs a server created with tls; tls and credentials are exclusive', async (t) => {
   const a = await pki(t, 'c');
-  const plain = createXdsServer({ watcher: new FakeWatcher() });
+  const plain = createXdsServer({ watcher: createFakeWatcher() });
   t.throws(() => plain.setTls(material(a)), /not created with `tls`/);
   t.throws(
-    () => createXdsServer({ watcher: new FakeWatcher(), tls: material(a), credentials: grpc.ServerCredentials.createInsecure() }),
+    () => createXdsServer({ watcher: createFakeWatcher(), tls: material(a), credentials: grpc.ServerCredentials.createInsecure() }),
     /either `tls` or `credentials`/,
   );
 });

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createBackoff, sleep, type Clock } from '../../src/kubernetes/backoff.js';
+import { createBackoff, sleep, type Clock } from '../../src/shared/backoff.js';
 
 t.test('delays double up to maxMs and stay within [base/2, base)', async (t) => {
   for (const r of [0, 0.5, 0.999]) {

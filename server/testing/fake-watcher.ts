@@ -1,18 +1,50 @@
-import type {
-  Cancel,
-  ConfigWatcher,
-  DeltaResponse,
-  NodeInfo,
-  SotwResponse,
-  Subscription,
-  TypeProgress,
-  WatchRequest,
-} from '../../cache/types.js';
 import { createResource, type Resource } from '../../cache/resource.js';
+import {
+  UnknownTypeError,
+  type Cancel,
+  type ConfigWatcher,
+  type DeltaResponse,
+  type NodeInfo,
+  type SotwResponse,
+  type Subscription,
+  type TypeProgress,
+  type WatchRequest,
+} from '../../cache/types.js';
 
-/** An error shaped like the cache's UnknownTypeError (matched by name). */
-class FakeUnknownTypeError extends Error {
-  override readonly name = 'UnknownTypeError';
+/** A resource for FakeWatcher.set: a real Resource, or a name (with optional bytes; default `<name>@<version>`). */
+export type FakeResource = Resource | { readonly name: string; readonly bytes?: Uint8Array };
+
+/**
+ * A small in-memory ConfigWatcher for testing what sits around a cache: the
+ * xDS server, its callbacks and authorizers, a client. One data set serves
+ * every node; the test sets the SotW version of each type, and delta
+ * versions are the resources' versions. It records every call, so a test can
+ * assert on what the server asked and reported.
+ *
+ * A type never `set` is not served: watches of it throw UnknownTypeError, as
+ * a cache's do. Equal content (version and names) is answered with the same
+ * response object, so the server shares encodings as it does with caches.
+ */
+export interface FakeWatcher extends ConfigWatcher {
+  /** Replaces the resources of a type and answers the pending watches it makes due. */
+  set(typeUrl: string, version: string, resources: readonly FakeResource[]): void;
+  /** Pending (unanswered) watches of a type, or of every type. */
+  pending(typeUrl?: string): number;
+  /** Every watch request, in order. */
+  readonly requests: readonly WatchRequest[];
+  /** The subscription as it was when each watch was created (copied: the server changes its own). */
+  readonly subs: ReadonlyArray<{ typeUrl: string; wildcard: boolean; names: string[]; returned: Record<string, string> }>;
+  /** Every recordProgress call. */
+  readonly progress: ReadonlyArray<{ node: NodeInfo; event: string; progress: TypeProgress }>;
+  /** Every streamOpened call. */
+  readonly opened: ReadonlyArray<{ streamId: number; node: NodeInfo }>;
+  /** Every streamClosed call. */
+  readonly closed: ReadonlyArray<{ streamId: number; node: NodeInfo }>;
+}
+
+/** Creates a FakeWatcher serving no type until `set`. */
+export function createFakeWatcher(): FakeWatcher {
+  return new InMemoryFakeWatcher();
 }
 
 interface TypeData {
@@ -29,23 +61,16 @@ interface Watch {
   respond: (res: never) => void;
 }
 
-/**
- * A small in-memory ConfigWatcher for server tests: one data set for every
- * node, SotW versions per type set by the test, delta versions per resource.
- * It records every call so tests can assert on what the server asked.
- */
-export class FakeWatcher implements ConfigWatcher {
+class InMemoryFakeWatcher implements FakeWatcher {
   readonly types = new Map<string, TypeData>();
   readonly watches = new Set<Watch>();
   readonly requests: WatchRequest[] = [];
-  /** The subscription as it was when each watch was created (copied: the server mutates its own). */
   readonly subs: Array<{ typeUrl: string; wildcard: boolean; names: string[]; returned: Record<string, string> }> = [];
   readonly progress: Array<{ node: NodeInfo; event: string; progress: TypeProgress }> = [];
   readonly opened: Array<{ streamId: number; node: NodeInfo }> = [];
   readonly closed: Array<{ streamId: number; node: NodeInfo }> = [];
 
-  /** Replaces the resources of a type and answers the watches it makes due. */
-  set(typeUrl: string, version: string, resources: ReadonlyArray<{ name: string; bytes?: Uint8Array } | Resource>): void {
+  set(typeUrl: string, version: string, resources: readonly FakeResource[]): void {
     const map = new Map<string, Resource>();
     for (const r of resources) {
       const res = 'any' in r ? r : createResource({ typeUrl, name: r.name, bytes: r.bytes ?? new TextEncoder().encode(`${r.name}@${version}`) });
@@ -62,10 +87,9 @@ export class FakeWatcher implements ConfigWatcher {
     }
   }
 
-  /** Pending watches of a type. */
-  pending(typeUrl: string): number {
+  pending(typeUrl?: string): number {
     let n = 0;
-    for (const w of this.watches) if (w.req.typeUrl === typeUrl) n++;
+    for (const w of this.watches) if (typeUrl === undefined || w.req.typeUrl === typeUrl) n++;
     return n;
   }
 
@@ -92,7 +116,7 @@ export class FakeWatcher implements ConfigWatcher {
   private watch(kind: 'sotw' | 'delta', req: WatchRequest, sub: Subscription, respond: (res: never) => void): Cancel {
     this.requests.push(req);
     this.subs.push({ typeUrl: req.typeUrl, wildcard: sub.wildcard, names: [...sub.names].sort(), returned: Object.fromEntries(sub.returned) });
-    if (!this.types.has(req.typeUrl)) throw new FakeUnknownTypeError(`type ${req.typeUrl} is not served by this cache`);
+    if (!this.types.has(req.typeUrl)) throw new UnknownTypeError(req.typeUrl);
     const res = kind === 'sotw' ? this.sotw(req, sub) : this.delta(req, sub);
     if (res) {
       (respond as (r: unknown) => void)(res);

@@ -1,5 +1,5 @@
 /**
- * Time as the Kubernetes source sees it. Injectable so that tests can drive
+ * Time as the sources and their retry loops see it. Injectable so that tests can drive
  * timers; the default is the process clock. Handles returned by `setTimeout`
  * are opaque and only ever passed back to `clearTimeout`.
  */
