@@ -29,6 +29,7 @@ import { createRegistries, type Registries } from './registries.js';
 import { createXdsProxyAuthorizer, identifyProxy } from './proxy-auth.js';
 import { createRootCertificates } from './root-certificates.js';
 import { createSdsResources } from './sds-resources.js';
+import { webhookMetrics } from './webhook-metrics.js';
 import { createServingTls, type ServingTls } from './serving-tls.js';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubeSecretStorage } from '../certificate/storage/kube-secret-storage.js';
@@ -92,8 +93,9 @@ interface Running {
 
 export function createController(options: ControllerOptions, deps: ControllerDeps = {}): Controller {
   const logger = deps.logger ?? silentLogger;
-  const metrics = createMetrics();
   const store = createModelStore({ meshName: options.meshName, fsmNamespace: options.fsmNamespace, countErrorsAfterSync: true, logger });
+  const metrics = createMetrics({ namespaceCount: () => store.namespaces().length, featureFlags: () => store.meshConfig.spec.featureFlags });
+  const webhookCallbacks = webhookMetrics(metrics);
   const snapshots: SnapshotCache = createSnapshotCache({ logger });
   const codebases: LinearCache = createLinearCache(TypeUrl.PipyCodebase, { logger });
   const publisher = createNodePublisher({ snapshots, codebases });
@@ -116,6 +118,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
 
   async function start(): Promise<BoundAddresses> {
     const r = starting;
+    metrics.start();
     store.onError((e) => metrics.errCodeCount.add(1, { err_code: e.code ?? 'none' }));
     // On Kubernetes the CA root and workload certificates live in Secrets of --fsm-namespace (shared by replicas).
     const kubeClient = options.kubernetes ? createKubeClient({ kubeConfig: deps.kubeConfig ?? loadKubeConfig().kubeConfig }) : undefined;
@@ -149,7 +152,13 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     // One codebase per Gateway of ours while MeshConfig gatewayAPI.enabled (docs/gateway.md).
     const gatewayGenerator = createGatewayGenerator({ base: await loadBaseCodebase(options.gatewayCodebase ?? (await defaultGatewayBaseDir())) });
     const gateways = createOutputSet(gatewayGenerator, store);
-    const convergence = createConvergenceTracker({ metrics });
+    const convergence = createConvergenceTracker({
+      metrics,
+      proxyLabels: (node) => {
+        const proxy = node.generator === sidecars.generator.name ? store.proxyByUuid(node.key) : undefined;
+        return proxy && { proxy_uuid: proxy.uuid, identity: proxy.identity };
+      },
+    });
     // MeshConfig observability.fsmLogLevel sets the level of a logger that can change it.
     const logLevel = 'setLevel' in logger ? createMeshConfigLogLevel({ store, logger: logger as LevelledLogger, bootLevel: options.logLevel, fsmNamespace: options.fsmNamespace }) : undefined;
     const onApplied = (changes: readonly ModelChange[]) => {
@@ -210,6 +219,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         service: 'fsm-controller',
         tls: options.repoTls,
         injector: options.kubernetes.injector,
+        webhookCallbacks,
         ...deps.kubernetesTimings,
         logger,
       });
@@ -333,7 +343,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         // Nothing opened so far may keep the process alive.
         closed = true;
         await release(starting);
-        await metrics.shutdown();
+        metrics.close();
         throw err;
       }
     },
@@ -342,7 +352,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
       closed = true;
       await release(running ?? starting);
       starting = { unsubscribers: [] };
-      await metrics.shutdown();
+      metrics.close();
     },
   };
 }

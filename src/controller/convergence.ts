@@ -1,6 +1,7 @@
+import { TypeUrl } from '../../cache/types.js';
 import type { PipyRepoServerOptions } from '../../server/pipy-repo/types.js';
 import type { XdsCallbacks } from '../../server/stream-types.js';
-import type { Metrics } from '../observability/metrics.js';
+import type { Metrics, ProxyLabels } from '../observability/metrics.js';
 import type { NodeRef, PublishedNode } from './node-publisher.js';
 
 /** What one node was last given and what it confirmed. */
@@ -33,16 +34,22 @@ export interface NodeDelivery {
  * admin link, or a version reported before): a proxy that starts later is
  * starting up, and its wait is not the control plane's. Generic over
  * generators: it knows nodes only by their published names.
+ *
+ * It also counts what reaches each proxy and what proxies ask for
+ * (fsm_proxy_response_send_success_count, fsm_proxy_response_send_error_count,
+ * fsm_proxy_xds_request_count, fsm_proxy_reconnect_count), labelled with the
+ * proxy of the node the stream or codebase belongs to; a node's series are
+ * removed when it is forgotten.
  */
 export interface ConvergenceTracker {
   expect(node: NodeRef, configVersion: string, published: PublishedNode, since: number): void;
   forget(node: NodeRef): void;
-  /** xDS server callbacks: acknowledgements, streams in fsm_proxy_connect_count, responses sent and failed. */
+  /** xDS server callbacks: acknowledgements, streams in fsm_proxy_connect_count, requests, responses sent and failed. */
   xdsCallbacks(): XdsCallbacks;
   /**
    * Repo server callbacks: downloads and status reports (convergence), admin
-   * links in fsm_proxy_connect_count{transport="repo"}, reloads sent and
-   * reloads or responses that failed.
+   * links in fsm_proxy_connect_count{transport="repo"}, reloads and whole
+   * codebases sent, reloads or responses that failed.
    */
   repoCallbacks(): RepoCallbacks;
   /** What each node of a generator was given and confirmed, by node key. */
@@ -51,10 +58,21 @@ export interface ConvergenceTracker {
 
 export type RepoCallbacks = Required<Pick<PipyRepoServerOptions, 'onFetched' | 'onStatus' | 'onLinkChange' | 'onReloadSent' | 'onSendError'>>;
 
-/** The last path segment of a codebase name (a sidecar's `<uuid>.sidecar.<sa>.<ns>`). */
-const commonNameOf = (codebase: string) => codebase.slice(codebase.lastIndexOf('/') + 1);
+export interface ConvergenceTrackerOptions {
+  readonly metrics: Metrics;
+  readonly clock?: () => number;
+  /** The proxy a node serves, for the per-proxy metrics' labels (undefined: not a proxy; counted with empty labels). */
+  readonly proxyLabels?: (node: NodeRef) => ProxyLabels | undefined;
+}
 
-export function createConvergenceTracker(opts: { metrics: Metrics; clock?: () => number }): ConvergenceTracker {
+/** Labels of what cannot be told apart: a client whose node is not (yet) published. */
+const NO_PROXY: ProxyLabels = { proxy_uuid: '', identity: '' };
+/** Request type URLs come from clients: anything this controller does not know is `other`, so they cannot add series. */
+const KNOWN_TYPES: ReadonlySet<string> = new Set(Object.values(TypeUrl));
+const refKey = (node: NodeRef) => `${node.generator}\u0000${node.key}`;
+
+export function createConvergenceTracker(opts: ConvergenceTrackerOptions): ConvergenceTracker {
+  const { metrics } = opts;
   const clock = opts.clock ?? Date.now;
   const byGenerator = new Map<string, Map<string, NodeDelivery>>();
   const byCodebase = new Map<string, NodeDelivery>();
@@ -64,6 +82,17 @@ export function createConvergenceTracker(opts: { metrics: Metrics; clock?: () =>
   /** Open xDS streams per node id, and open admin links per codebase: who is connected now. */
   const nodeStreams = new Map<string, number>();
   const codebaseLinks = new Map<string, number>();
+  /** Per-proxy labels by node, and the nodes that connected before on a transport (for reconnects). */
+  const proxies = new Map<string, ProxyLabels>();
+  const connectedBefore = new Set<string>();
+  const labelsOf = (d: NodeDelivery | undefined): ProxyLabels => (d && proxies.get(refKey(d))) || NO_PROXY;
+  const connected = (d: NodeDelivery | undefined, transport: string) => {
+    if (!d) return;
+    const key = `${transport}\u0000${refKey(d)}`;
+    if (connectedBefore.has(key)) metrics.proxyReconnectCount.add(1);
+    else connectedBefore.add(key);
+  };
+  const streamDelivery = (streamId: number) => byNodeId.get(streamNodes.get(streamId) ?? '');
   const bump = (m: Map<string, number>, key: string, by: number) => {
     const n = (m.get(key) ?? 0) + by;
     if (n > 0) m.set(key, n);
@@ -74,7 +103,7 @@ export function createConvergenceTracker(opts: { metrics: Metrics; clock?: () =>
     const p = pending.get(d);
     const since = p?.[transport];
     if (since === undefined || !p) return;
-    opts.metrics.proxyConvergenceTime.record(Math.max(0, clock() - since) / 1000, { transport });
+    metrics.proxyConvergenceTime.record(Math.max(0, clock() - since) / 1000, { transport });
     delete p[transport];
     if (p.repo === undefined && p.xds === undefined) pending.delete(d);
   };
@@ -112,6 +141,8 @@ export function createConvergenceTracker(opts: { metrics: Metrics; clock?: () =>
         ackedVersion: prev?.ackedVersion ?? '',
       };
       nodes.set(node.key, d);
+      const labels = opts.proxyLabels?.(node);
+      if (labels) proxies.set(refKey(node), labels);
       if (d.codebase) byCodebase.set(d.codebase, d);
       if (d.nodeId) byNodeId.set(d.nodeId, d);
       const watched = {
@@ -126,64 +157,75 @@ export function createConvergenceTracker(opts: { metrics: Metrics; clock?: () =>
       if (!d) return;
       nodes?.delete(node.key);
       unlink(d);
+      const labels = proxies.get(refKey(node));
+      if (labels) metrics.forgetProxy(labels.proxy_uuid);
+      proxies.delete(refKey(node));
+      for (const transport of ['repo', 'xds']) connectedBefore.delete(`${transport}\u0000${refKey(node)}`);
     },
     xdsCallbacks() {
       return {
         onStreamRequest(streamId, req) {
-          opts.metrics.proxyXdsRequestCount.add(1);
           if (req.node && !streamNodes.has(streamId)) {
             streamNodes.set(streamId, req.node.id);
             bump(nodeStreams, req.node.id, 1);
+            connected(byNodeId.get(req.node.id), 'xds');
           }
+          const d = streamDelivery(streamId);
+          metrics.proxyXdsRequestCount.add(1, { ...labelsOf(d), type: KNOWN_TYPES.has(req.typeUrl) ? req.typeUrl : 'other' });
           if (req.errorDetail || !req.versionInfo) return;
-          const d = byNodeId.get(streamNodes.get(streamId) ?? '');
           if (!d || req.typeUrl !== d.primaryType) return;
           d.ackedVersion = req.versionInfo;
           if (req.versionInfo === d.xdsVersion) observe(d, 'xds');
         },
         onStreamOpen() {
-          opts.metrics.proxyConnectCount.add(1, { transport: 'xds' });
+          metrics.proxyConnectCount.add(1, { transport: 'xds' });
         },
         onStreamClosed(streamId) {
           const node = streamNodes.get(streamId);
           if (node !== undefined) bump(nodeStreams, node, -1);
           streamNodes.delete(streamId);
-          opts.metrics.proxyConnectCount.add(-1, { transport: 'xds' });
+          metrics.proxyConnectCount.add(-1, { transport: 'xds' });
         },
-        onStreamResponse() {
-          opts.metrics.proxyResponseSendSuccess.add(1);
+        onStreamResponse(streamId, _req, res) {
+          metrics.proxyResponseSendSuccess.add(1, { ...labelsOf(streamDelivery(streamId)), type: res.typeUrl });
         },
         onSendError(streamId, typeUrl) {
-          const node = streamNodes.get(streamId);
-          opts.metrics.proxyResponseSendError.add(1, { ...(node ? { common_name: node } : {}), type: typeUrl || 'ads', transport: 'xds' });
+          metrics.proxyResponseSendError.add(1, { ...labelsOf(streamDelivery(streamId)), type: typeUrl || 'ads' });
         },
         onDeltaStreamRequest(streamId, req) {
-          if (req.node) streamNodes.set(streamId, req.node.id);
+          if (req.node && !streamNodes.has(streamId)) {
+            streamNodes.set(streamId, req.node.id);
+            connected(byNodeId.get(req.node.id), 'xds');
+          }
+          metrics.proxyXdsRequestCount.add(1, { ...labelsOf(streamDelivery(streamId)), type: KNOWN_TYPES.has(req.typeUrl) ? req.typeUrl : 'other' });
         },
         onDeltaStreamOpen() {
-          opts.metrics.proxyConnectCount.add(1, { transport: 'xds-delta' });
+          metrics.proxyConnectCount.add(1, { transport: 'xds-delta' });
         },
         onDeltaStreamClosed(streamId) {
           streamNodes.delete(streamId);
-          opts.metrics.proxyConnectCount.add(-1, { transport: 'xds-delta' });
+          metrics.proxyConnectCount.add(-1, { transport: 'xds-delta' });
         },
-        onDeltaStreamResponse() {
-          opts.metrics.proxyResponseSendSuccess.add(1);
+        onDeltaStreamResponse(streamId, _req, res) {
+          metrics.proxyResponseSendSuccess.add(1, { ...labelsOf(streamDelivery(streamId)), type: res.typeUrl });
         },
       } satisfies XdsCallbacks;
     },
     repoCallbacks() {
-      const metrics = opts.metrics;
       return {
         // A proxy has a version once it downloaded it (Pipy then reloads); status reports confirm what it runs.
-        onFetched: (f) => reported(f.codebase, f.version),
+        onFetched: (f) => {
+          metrics.proxyResponseSendSuccess.add(1, { ...labelsOf(byCodebase.get(f.codebase)), type: 'codebase' });
+          reported(f.codebase, f.version);
+        },
         onStatus: (r) => reported(r.codebase, r.record.version),
         onLinkChange: (e) => {
           bump(codebaseLinks, e.codebase, e.linked ? 1 : -1);
           metrics.proxyConnectCount.add(e.linked ? 1 : -1, { transport: 'repo' });
+          if (e.linked) connected(byCodebase.get(e.codebase), 'repo');
         },
-        onReloadSent: () => metrics.proxyResponseSendSuccess.add(1),
-        onSendError: (e) => metrics.proxyResponseSendError.add(1, { common_name: commonNameOf(e.codebase), type: e.kind, transport: 'repo' }),
+        onReloadSent: (e) => metrics.proxyResponseSendSuccess.add(1, { ...labelsOf(byCodebase.get(e.codebase)), type: 'reload' }),
+        onSendError: (e) => metrics.proxyResponseSendError.add(1, { ...labelsOf(byCodebase.get(e.codebase)), type: e.kind }),
       };
     },
     deliveries: (generator) => byGenerator.get(generator) ?? new Map(),

@@ -11,9 +11,9 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { CertificateManager } from '../certificate/manager.js';
 import { createBootstrapCollector, type BootstrapCollector, type SweepResult } from '../injector/bootstrap-collector.js';
-import { createInjector, type InjectorMeshSettings, type InjectorView, type AdmissionOutcome } from '../injector/injector.js';
+import { createInjector, type InjectorMeshSettings, type InjectorView } from '../injector/injector.js';
 import { ensureWebhookConfiguration, type WebhookConfigurationSpec } from '../injector/webhook-configuration.js';
-import { createWebhookServer, type WebhookServer } from '../injector/webhook-server.js';
+import { createWebhookServer, type WebhookServer, type WebhookServerOptions } from '../injector/webhook-server.js';
 import { sleep, systemClock } from '../shared/backoff.js';
 import { errorMessage } from '../kubernetes/errors.js';
 import type { KubeClient } from '../kubernetes/kube-client.js';
@@ -57,8 +57,8 @@ export interface KubernetesOnboardingOptions {
   /** How often the leader re-checks the webhook configuration and sweeps bootstrap Secrets; default 10 s. */
   readonly maintenanceIntervalMs?: number;
   readonly logger?: Logger;
-  /** Called after each admission answered by this replica. */
-  readonly onAdmission?: (outcome: AdmissionOutcome, durationMs: number) => void;
+  /** The webhook server's callbacks for each admission answered and each response sent by this replica (metrics). */
+  readonly webhookCallbacks?: Pick<WebhookServerOptions, 'onReview' | 'onResponse'>;
 }
 
 export interface KubernetesOnboarding {
@@ -222,7 +222,7 @@ export function createKubernetesOnboarding(o: KubernetesOnboardingOptions): Kube
         logger,
       });
       const tls = servingTls.current();
-      const webhook = createWebhookServer({ listen: o.injector.listen, tls: { key: tls.key, cert: tls.cert }, injector, logger, ...(o.onAdmission ? { onReview: o.onAdmission } : {}) });
+      const webhook = createWebhookServer({ listen: o.injector.listen, tls: { key: tls.key, cert: tls.cert }, injector, logger, ...o.webhookCallbacks });
       server = webhook;
       unsubscribers.push(servingTls.onChange((m) => webhook.setTls({ key: m.key, cert: m.cert })));
       const port = await webhook.start();

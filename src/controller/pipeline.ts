@@ -1,6 +1,7 @@
 import type { ModelStore } from '../model/store.js';
 import type { SourceEvent } from '../model/source-events.js';
 import type { ModelChange } from '../model/view.js';
+import { apiEventType } from '../observability/api-event-type.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';
 import { createCoalescer } from './coalescer.js';
@@ -86,8 +87,8 @@ export function createPipeline(opts: PipelineOptions): Pipeline {
     });
 
   const apply = (events: readonly SourceEvent[]) => {
-    for (const e of events) metrics.k8sApiEventCount.add(1, { type: e.type, kind: e.object.kind });
-    const { changes } = store.apply(events);
+    const { changes, events: observed } = store.apply(events);
+    for (const e of observed) metrics.k8sApiEventCount.add(1, { type: apiEventType(e.kind, e.apiVersion, e.type), namespace: e.namespace });
     if (!changes.length) return;
     opts.onApplied?.(changes);
     if (!synced) return;

@@ -1,4 +1,4 @@
-import type { OutputSet } from '../generate/output-set.js';
+import type { OutputBatch, OutputSet, StepResult } from '../generate/output-set.js';
 import type { ModelChange } from '../model/view.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Logger } from '../shared/logger.js';
@@ -51,9 +51,35 @@ export type Regenerate = (batches: RegenerationBatch[], firstAt: number) => Prom
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+type Failure = StepResult['failed'][number];
+
+/**
+ * `batch.step(max)`, one node per call so that each node's generation is
+ * timed: `onNode` hears every node generated, and its failure if it failed.
+ */
+function timedStep(batch: OutputBatch, max: number, onNode: (seconds: number, failure: Failure | undefined) => void): StepResult | undefined {
+  let merged: { changed: string[]; removed: string[]; recomputed: number; failed: Failure[] } | undefined;
+  while (!merged || merged.recomputed < max) {
+    const t0 = performance.now();
+    const one = batch.step(1);
+    if (!one) break;
+    const seconds = (performance.now() - t0) / 1000;
+    merged ??= { changed: [], removed: [], recomputed: 0, failed: [] };
+    merged.changed.push(...one.changed);
+    merged.removed.push(...one.removed);
+    merged.failed.push(...one.failed);
+    merged.recomputed += one.recomputed;
+    if (one.recomputed) onNode(seconds, one.failed[0]);
+  }
+  return merged;
+}
+
 export function createRegeneration(deps: RegenerationDeps): Regenerate {
   const { publisher, convergence, metrics, logger } = deps;
   const stepSize = deps.stepSize ?? 250;
+  for (const { set } of deps.generators) {
+    for (const success of ['true', 'false']) metrics.proxyConfigUpdateTime.init({ resource_type: set.generator.name, success });
+  }
 
   return async (batches, firstAt) => {
     const flushAt = Date.now();
@@ -73,11 +99,17 @@ export function createRegeneration(deps: RegenerationDeps): Regenerate {
     try {
       for (const { entry, name, affected } of work) {
         if (!affected.length) continue;
-        const totals = { recomputed: 0, changed: 0, removed: 0, steps: 0, generateMs: 0, publishMs: 0 };
+        const totals = { recomputed: 0, changed: 0, removed: 0, failed: 0, steps: 0, generateMs: 0, publishMs: 0 };
         const batch = entry.set.begin(affected);
         for (;;) {
           const t0 = performance.now();
-          const result = batch.step(stepSize);
+          const result = timedStep(batch, stepSize, (seconds, failure) => {
+            metrics.proxyConfigUpdateTime.record(seconds, { resource_type: name, success: failure ? 'false' : 'true' });
+            if (!failure) return;
+            totals.failed++;
+            const { key, error } = failure;
+            logger.error('proxy config generation failed; the proxy keeps its last config', { generator: name, node: key, error: error instanceof Error ? error.stack : String(error) });
+          });
           if (!result) break;
           const t1 = performance.now();
           const changed = result.changed.map((key) => ({ key, node: entry.set.get(key) }));
@@ -100,13 +132,13 @@ export function createRegeneration(deps: RegenerationDeps): Regenerate {
           await yieldToEventLoop();
         }
         metrics.proxyRecomputeCount.add(totals.recomputed);
-        if (totals.recomputed) metrics.proxyConfigUpdateTime.record(totals.generateMs / 1000 / totals.recomputed, { resource_type: name, success: 'true' });
-        if (totals.changed || totals.removed) {
+        if (totals.changed || totals.removed || totals.failed) {
           logger.info('proxies updated', {
             generator: name,
             recomputed: totals.recomputed,
             changed: totals.changed,
             removed: totals.removed,
+            failed: totals.failed,
             steps: totals.steps,
             queuedMs: flushAt - firstAt,
             certificatesMs: Math.round(started - prepareStarted),

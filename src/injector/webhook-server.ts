@@ -23,8 +23,10 @@ export interface WebhookServerOptions {
   readonly tls: { readonly key: string; readonly cert: string };
   readonly injector: Injector;
   readonly logger?: Logger;
-  /** Called after each answered review (metrics). */
-  readonly onReview?: (outcome: AdmissionOutcome, durationMs: number) => void;
+  /** Called after each answered review (metrics): the outcome, the time to answer, the object's kind and whether the answer allowed it. */
+  readonly onReview?: (outcome: AdmissionOutcome, durationMs: number, answer: { readonly kind: string; readonly allowed: boolean }) => void;
+  /** Called once each response on the webhook path has been sent (FSM's fsm_http_response_* metrics); `method` in lower case. */
+  readonly onResponse?: (response: { readonly method: string; readonly code: number; readonly seconds: number }) => void;
 }
 
 export interface WebhookServer {
@@ -77,10 +79,15 @@ export function createWebhookServer(o: WebhookServerOptions): WebhookServer {
     }
     const { out, outcome } = await o.injector.review(request);
     send(res, 200, out);
-    o.onReview?.(outcome, performance.now() - started);
+    o.onReview?.(outcome, performance.now() - started, { kind: request.kind?.kind ?? '', allowed: out.response.allowed });
   }
 
   const server = https.createServer({ key: o.tls.key, cert: o.tls.cert }, (req, res) => {
+    const t0 = performance.now();
+    if (o.onResponse && (req.url ?? '').split('?')[0] === WEBHOOK_PATH) {
+      const { onResponse } = o;
+      res.once('finish', () => onResponse({ method: (req.method ?? '').toLowerCase(), code: res.statusCode, seconds: (performance.now() - t0) / 1000 }));
+    }
     handle(req, res).catch((err: unknown) => {
       logger.error('admission request failed', { error: err instanceof Error ? err.message : String(err) });
       if (!res.headersSent) send(res, 500, 'internal error\n');

@@ -44,11 +44,28 @@ export interface ModelStoreOptions {
   logger?: Logger;
 }
 
+/** A source event as FSM's informers count it (fsm_k8s_api_event_count). */
+export interface ObservedEvent {
+  readonly type: 'added' | 'updated' | 'deleted';
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** "" for cluster-scoped kinds. */
+  readonly namespace: string;
+}
+
 export interface ApplyResult {
   /** Net changes of the view, one per object, in first-touched order. */
   readonly changes: readonly ModelChange[];
   /** Errors raised by this batch (refusals and new cross-object problems). */
   readonly errors: readonly ModelError[];
+  /**
+   * The batch's source events for objects observed once it is applied (in
+   * the mesh's namespaces, or of kinds seen regardless), in order: an upsert
+   * is `added` or `updated` by whether the object was held before (refused
+   * upserts too); an upsert equal to the object held, and a delete of an
+   * object not held, are no event.
+   */
+  readonly events: readonly ObservedEvent[];
 }
 
 export interface ModelStore extends ModelView {
@@ -126,6 +143,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   function apply(events: readonly SourceEvent[]): ApplyResult {
     const recorder = createChangeRecorder(indexes);
     const raised: ModelError[] = [];
+    const candidates: ObservedEvent[] = [];
     let namespacesChanged = false;
 
     /** A namespace entered or left the mesh: its objects enter or leave the view. */
@@ -153,16 +171,19 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       const ns = nsOf(raw);
       const key = objectKey(info.kind, ns, name);
       const old = table.get(info.kind, ns, name);
+      const candidate = (type: ObservedEvent['type']) => candidates.push({ type, kind: info.kind, apiVersion: info.apiVersion, namespace: ns });
 
       if (ev.type === 'delete') {
         book.setRefusal(key, undefined);
         origins.delete(key);
         if (!old) continue;
+        candidate('deleted');
         table.delete(info.kind, ns, name);
         if (visibility.observed(info.kind, ns)) recorder.record(info.kind, key, old, undefined);
       } else {
         const errs = validateObject(raw, { existing: (k, n, nm) => table.get(k, n, nm), listExisting: (k, n) => table.sorted(k, n) });
         if (errs.length > 0) {
+          candidate(old ? 'updated' : 'added');
           const list: ModelError[] = [];
           const object = describeObject(info.kind, ns || undefined, name);
           for (const e of errs) book.raise({ object, key, ...e, ...(ev.origin ? { origin: ev.origin } : {}) }, list);
@@ -176,6 +197,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
         const obj = trimObject(raw);
         if (ns !== '' && obj.metadata.namespace !== ns) obj.metadata.namespace = ns;
         if (old && deepEqual(old, obj)) continue;
+        candidate(old ? 'updated' : 'added');
         table.set(obj, ns);
         if (visibility.observed(info.kind, ns)) recorder.record(info.kind, key, old, obj);
       }
@@ -196,7 +218,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     if (changes.length > 0) {
       for (const [key, errs] of crossCheck(view, changes, (k) => origins.get(k))) raised.push(...book.setDiagnostics(key, errs));
     }
-    return { changes, errors: raised };
+    return { changes, errors: raised, events: candidates.filter((e) => visibility.observed(e.kind, e.namespace)) };
   }
 
   const { invalidateProxies: _internal, ...reads } = view;

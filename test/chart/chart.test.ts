@@ -17,6 +17,12 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 const chartDir = fileURLToPath(new URL('../../charts/fsm-controller/', import.meta.url));
 const templates = new Map<string, string>();
 for (const f of await readdir(join(chartDir, 'templates'))) templates.set(f, await readFile(join(chartDir, 'templates', f), 'utf8'));
+/** `.Files`: every file of the chart outside templates/, by its path in the chart. */
+const files = new Map<string, string>();
+for (const f of await readdir(chartDir, { recursive: true, withFileTypes: true })) {
+  const path = join(f.parentPath, f.name).slice(chartDir.length);
+  if (f.isFile() && !path.startsWith('templates/')) files.set(path, await readFile(join(chartDir, path), 'utf8'));
+}
 const defaults = parse(await readFile(join(chartDir, 'values.yaml'), 'utf8')) as Json;
 const chart = parse(await readFile(join(chartDir, 'Chart.yaml'), 'utf8')) as Json;
 const schema = JSON.parse(await readFile(join(chartDir, 'values.schema.json'), 'utf8')) as object;
@@ -32,7 +38,7 @@ function merge(base: Json, over: Json): Json {
 async function render(t: Test, over: Json = {}, release = { Name: 'mesh', Namespace: 'fsm-ts' }): Promise<Json[]> {
   const values = merge(defaults, over);
   t.ok(validateValues(values), `values match values.schema.json ${JSON.stringify(validateValues.errors ?? [])}`);
-  const out = renderChart(templates, { Values: values, Release: release, Chart: { Name: chart['name'], AppVersion: chart['appVersion'], Version: chart['version'] } });
+  const out = renderChart(templates, { Values: values, Release: release, Chart: { Name: chart['name'], AppVersion: chart['appVersion'], Version: chart['version'] }, Files: files });
   const objects: Json[] = [];
   for (const [file, text] of out) {
     for (const doc of parseAllDocuments(text)) {
@@ -127,8 +133,29 @@ t.test('one replica, no injector, egress Secrets, plain HTTP, scheduling values'
   t.notOk((find(objects, 'Service') as Json)['spec']['ports'].some((p: Json) => p['name'] === 'webhook'));
 });
 
+t.test("grafana.dashboards.enabled: one ConfigMap with every dashboard, labelled for Grafana's sidecar", async (t) => {
+  const dashboards = [...files.keys()].filter((f) => /^grafana\/[^/]+\.json$/.test(f)).sort();
+  t.ok(dashboards.length >= 2, `the chart ships dashboards (${dashboards.join(', ')})`);
+  let objects = await render(t, { grafana: { dashboards: { enabled: true } } });
+  let cm = find(objects, 'ConfigMap') as Json;
+  t.equal(cm['metadata']['name'], 'mesh-fsm-controller-dashboards');
+  t.equal(cm['metadata']['namespace'], 'fsm-ts', "the release's namespace by default");
+  t.match(cm['metadata']['labels'], { grafana_dashboard: '1', 'app.kubernetes.io/name': 'fsm-controller' }, "the grafana chart's default sidecar label");
+  t.notOk(cm['metadata']['annotations']);
+  t.same(Object.keys(cm['data']).sort(), dashboards.map((f) => f.slice('grafana/'.length)), 'every dashboard, keyed by file name');
+  for (const f of dashboards) t.equal(cm['data'][f.slice('grafana/'.length)], files.get(f), `${f} verbatim`);
+
+  objects = await render(t, { grafana: { dashboards: { enabled: true, label: 'example.com/dashboard', labelValue: 'fsm', namespace: 'monitoring', annotations: { grafana_folder: 'Service mesh' } } } });
+  cm = find(objects, 'ConfigMap') as Json;
+  t.equal(cm['metadata']['namespace'], 'monitoring', "where Grafana's sidecar looks");
+  t.equal(cm['metadata']['labels']['example.com/dashboard'], 'fsm');
+  t.notOk('grafana_dashboard' in cm['metadata']['labels']);
+  t.same(cm['metadata']['annotations'], { grafana_folder: 'Service mesh' });
+  t.notOk(find(await render(t), 'ConfigMap'), 'off by default');
+});
+
 t.test('values.schema.json refuses what the templates cannot use', async (t) => {
-  for (const bad of [{ meshName: 'Bad_Name' }, { replicaCount: 0 }, { injector: { enabled: true, timeoutSeconds: 40 } }, { ports: { xds: 70000 } }, { injector: { enabled: true, bootstrapSecretGC: 'soon' } }, { typo: true }]) {
+  for (const bad of [{ grafana: { dashboards: { enabled: true, label: 'has space' } } }, { grafana: { dashboards: { enabled: true, namespace: 'Bad_NS' } } }, { grafana: { dashboards: { enabled: 'yes' } } }, { grafana: { dashboards: { enabled: true, annotations: { folder: 1 } } } }, { meshName: 'Bad_Name' }, { replicaCount: 0 }, { injector: { enabled: true, timeoutSeconds: 40 } }, { ports: { xds: 70000 } }, { injector: { enabled: true, bootstrapSecretGC: 'soon' } }, { typo: true }]) {
     t.notOk(validateValues(merge(defaults, bad)), `refused: ${JSON.stringify(bad)}`);
   }
 });

@@ -4,11 +4,12 @@
  * and checked in tests without the helm binary: actions `{{ }}` with `{{-`
  * `-}}` trimming and comments; `define`/`include`; `if`/`else if`/`else`,
  * `with`, `end`; pipelines; `.Values`, `.Release`, `.Chart`, `.` and `$`;
- * string/number/bool literals; and the functions `include`, `toYaml`,
- * `nindent`, `indent`, `quote`, `default`, `printf` (%s %d), `trunc`,
- * `trimSuffix`, `eq`, `ne`, `gt`, `not`, `and`, `or`. Anything else throws,
- * naming it, so the chart cannot drift beyond what this renderer checks.
- * Test code only.
+ * `.Files.Get NAME`, `.Files.Glob PATTERN` and its `.AsConfig` (method calls,
+ * and a field of a parenthesised pipeline); string/number/bool literals; and
+ * the functions `include`, `toYaml`, `nindent`, `indent`, `quote`, `default`,
+ * `printf` (%s %d), `trunc`, `trimSuffix`, `eq`, `ne`, `gt`, `not`, `and`,
+ * `or`. Anything else throws, naming it, so the chart cannot drift beyond
+ * what this renderer checks. Test code only.
  */
 import { stringify } from 'yaml';
 
@@ -128,6 +129,22 @@ function words(expr: string): string[] {
   return out;
 }
 
+/** The index of the parenthesis closing the one `w` starts with (quotes respected). */
+function matchingParen(w: string): number {
+  let depth = 0;
+  let quote = false;
+  for (let i = 0; i < w.length; i++) {
+    const c = w[i];
+    if (quote) {
+      if (c === '\\') i++;
+      else if (c === '"') quote = false;
+    } else if (c === '"') quote = true;
+    else if (c === '(') depth++;
+    else if (c === ')' && --depth === 0) return i;
+  }
+  throw new Error(`unbalanced parentheses in "${w}"`);
+}
+
 function splitPipeline(expr: string): string[] {
   const parts: string[] = [];
   let cur = '';
@@ -168,9 +185,32 @@ export interface RenderContext {
   readonly Values: Record<string, unknown>;
   readonly Release: { Name: string; Namespace: string };
   readonly Chart: { Name: string; AppVersion: string; Version: string };
+  /** The chart's files outside templates/, by path relative to the chart (`.Files`). */
+  readonly Files?: ReadonlyMap<string, string>;
 }
 
-export function createRenderer(defines: Map<string, Node[]>, root: RenderContext) {
+/** Helm's `.Files`: `Get`, and `Glob` (`*` and `?` within a path segment, `**` across) with `AsConfig`. */
+function filesObject(files: ReadonlyMap<string, string>) {
+  return {
+    Get: (name: unknown) => files.get(String(name)) ?? '',
+    Glob: (pattern: unknown) => {
+      const re = new RegExp(
+        '^' +
+          String(pattern)
+            .split(/(\*\*|\*|\?)/)
+            .map((part) => (part === '**' ? '.*' : part === '*' ? '[^/]*' : part === '?' ? '[^/]' : part.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
+            .join('') +
+          '$',
+      );
+      const matched = [...files].filter(([name]) => re.test(name)).sort(([a], [b]) => a.localeCompare(b));
+      // AsConfig: a ConfigMap's data, keyed by base name (Helm's Files.AsConfig).
+      return { AsConfig: () => toYaml(Object.fromEntries(matched.map(([name, text]) => [name.slice(name.lastIndexOf('/') + 1), text]))) };
+    },
+  };
+}
+
+export function createRenderer(defines: Map<string, Node[]>, context: RenderContext) {
+  const root = { ...context, Files: filesObject(context.Files ?? new Map()) };
   const evalNodes = (nodes: Node[], dot: Value): string => nodes.map((n) => evalNode(n, dot)).join('');
 
   function evalNode(n: Node, dot: Value): string {
@@ -200,8 +240,21 @@ export function createRenderer(defines: Map<string, Node[]>, root: RenderContext
     return value;
   }
 
+  /** An operand's value; a method reached as a field (`.AsConfig`) is called, as Go templates do. */
   function operand(w: string, dot: Value): Value {
-    if (w.startsWith('(') && w.endsWith(')')) return pipeline(w.slice(1, -1), dot);
+    const v = reference(w, dot);
+    return typeof v === 'function' ? (v as () => Value)() : v;
+  }
+
+  /** An operand without calling what it names, so a command can call a method with arguments (`.Files.Get "x"`). */
+  function reference(w: string, dot: Value): Value {
+    if (w.startsWith('(')) {
+      const close = matchingParen(w);
+      const inner = pipeline(w.slice(1, close), dot);
+      if (close === w.length - 1) return inner;
+      if (w[close + 1] !== '.') throw new Error(`unsupported operand "${w}"`);
+      return path(inner, w.slice(close + 2));
+    }
     if (w.startsWith('"')) return JSON.parse(w) as string;
     if (/^-?\d+$/.test(w)) return Number(w);
     if (w === 'true' || w === 'false') return w === 'true';
@@ -212,9 +265,13 @@ export function createRenderer(defines: Map<string, Node[]>, root: RenderContext
     throw new Error(`unsupported operand "${w}"`);
   }
 
+  /** Follows `a.b.c`; a method met before the last segment is called without arguments. */
   function path(from: Value, p: string): Value {
     let v: Value = from;
-    for (const key of p.split('.')) v = v === undefined || v === null ? undefined : (v as Record<string, unknown>)[key];
+    for (const key of p.split('.')) {
+      if (typeof v === 'function') v = (v as () => Value)();
+      v = v === undefined || v === null ? undefined : (v as Record<string, unknown>)[key];
+    }
     return v;
   }
 
@@ -222,11 +279,17 @@ export function createRenderer(defines: Map<string, Node[]>, root: RenderContext
     const [head, ...rest] = ws;
     if (head === undefined) throw new Error('empty command');
     const isFn = /^[a-zA-Z]/.test(head) && !['true', 'false'].includes(head);
+    const args = () => [...rest.map((w) => operand(w, dot)), ...piped];
     if (!isFn) {
+      const v = reference(head, dot);
+      if (typeof v === 'function') return (v as (...a: Value[]) => Value)(...args());
       if (rest.length || piped.length) throw new Error(`"${ws.join(' ')}" is not a function call`);
-      return operand(head, dot);
+      return v;
     }
-    const args = [...rest.map((w) => operand(w, dot)), ...piped];
+    return call(head, args());
+  }
+
+  function call(head: string, args: Value[]): Value {
     const str = (v: Value) => (v === undefined || v === null ? '' : String(v));
     switch (head) {
       case 'include': {

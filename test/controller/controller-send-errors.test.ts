@@ -12,7 +12,8 @@ import { bookstoreCopy } from '../support/bookstore-copy.js';
 // Pipy admin links count in fsm_proxy_connect_count{transport="repo"}, and a
 // reload that cannot reach its sidecar counts in fsm_proxy_response_send_error_count.
 
-const BOOKBUYER_CN = '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01.sidecar.bookbuyer.bookbuyer';
+const BOOKBUYER_UUID = '0b3c7e4c-1f2a-4c6e-9a51-3f1d2b7c8a01';
+const BOOKBUYER_CN = `${BOOKBUYER_UUID}.sidecar.bookbuyer.bookbuyer`;
 const LINK_PATH = `/repo/fsm-sidecar/${BOOKBUYER_CN}`;
 
 function scrape(port: number): Promise<string> {
@@ -62,19 +63,19 @@ t.test('admin links move fsm_proxy_connect_count{transport="repo"}; a reload tha
   const closing = await closingAdminLink(t, ports.repo, `${LINK_PATH}/instance-closing`);
   await waitFor('two links counted', async () => (await links()) === 2);
 
-  const successBefore = await metric('fsm_proxy_response_send_success_count', {});
+  const successBefore = await metric('fsm_proxy_response_send_success_count', { proxy_uuid: BOOKBUYER_UUID, type: 'reload' });
   // A mesh-wide change: every sidecar's config changes, so both links are due a reload.
   const meshConfig = join(dir, '01-mesh-config.yaml');
   await writeFile(meshConfig, (await readFile(meshConfig, 'utf8')).replace('logLevel: error', 'logLevel: debug'));
   await waitFor('the live link got its reload', () => reloads.includes('reload'));
-  await waitFor('the failed reload counted', async () => (await metric('fsm_proxy_response_send_error_count', { transport: 'repo', type: 'reload' })) === 1);
+  await waitFor('the failed reload counted', async () => (await metric('fsm_proxy_response_send_error_count', { type: 'reload' })) === 1);
   t.pass('the reload to the closing link counted as a send error');
   t.equal(
-    await metric('fsm_proxy_response_send_error_count', { common_name: BOOKBUYER_CN, transport: 'repo' }),
+    await metric('fsm_proxy_response_send_error_count', { proxy_uuid: BOOKBUYER_UUID, identity: 'bookbuyer.bookbuyer', type: 'reload' }),
     1,
-    "labelled with the proxy's common name",
+    "labelled with the proxy's uuid and identity",
   );
-  t.ok((await metric('fsm_proxy_response_send_success_count', {})) > successBefore, 'the delivered reload counted as sent');
+  t.ok((await metric('fsm_proxy_response_send_success_count', { proxy_uuid: BOOKBUYER_UUID, type: 'reload' })) > successBefore, 'the delivered reload counted as sent');
 
   live.close();
   await waitFor('the closed link uncounted', async () => (await links()) === 1);
