@@ -111,12 +111,13 @@ export class UsageError extends Error {
 
 export function helpText(): string {
   const lines = ['Usage: fsm-controller [flags]', '       fsm-controller serve-xds | validate | config | error-info [flags]', '', 'Flags (each also settable by its environment variable):'];
-  for (const f of FLAGS) {
+  const rows: [string, string][] = FLAGS.map((f) => {
     const arg = f.kind === 'bool' ? '' : f.kind === 'int' ? ' N' : ' VALUE';
-    lines.push(`  --${f.flag}${arg}`.padEnd(30) + `${f.help}${f.def ? ` (default ${f.def})` : ''} [${f.env}]`);
-  }
-  lines.push('  --help'.padEnd(30) + 'print this help');
-  lines.push('  --version'.padEnd(30) + 'print the version');
+    return [`  --${f.flag}${arg}`, `${f.help}${f.def ? ` (default ${f.def})` : ''} [${f.env}]`];
+  });
+  rows.push(['  --help', 'print this help'], ['  --version', 'print the version']);
+  const width = Math.max(...rows.map(([flag]) => flag.length)) + 2;
+  for (const [flag, help] of rows) lines.push(flag.padEnd(width) + help);
   return lines.join('\n') + '\n';
 }
 

@@ -77,7 +77,7 @@ t.test('bookstore: Pipy fetcher and xDS client follow a TrafficSplit change; res
   const pollsBefore = fetcher.polls;
   await fetcher.pollsReached(pollsBefore + 3, 5000);
   t.equal(fetcher.reloads, 0, 'no reload while nothing changes');
-  t.equal(fetcher.lastHead?.date, undefined, 'HEAD carries no Date header');
+  t.equal(fetcher.lastHead?.lastModified, undefined, 'HEAD carries no Last-Modified header');
   t.equal(fetcher.lastHead?.etag, fetcher.version, 'the etag is stable');
 
   // Edit the TrafficSplit weight in the manifest.

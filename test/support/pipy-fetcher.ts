@@ -10,7 +10,8 @@ import WebSocket from 'ws';
  * file relative to the codebase base path (any status but 200, 404
  * included, fails the whole load, which is retried next interval: seen with
  * Pipy 1.5.14, although fsm-compat §1.6 reads 404 as skipped); every interval a
- * HEAD compared on `etag` AND `date` (a difference re-downloads everything
+ * HEAD compared on `etag` AND `last-modified`, as Pipy 1.5.14's codebase.cpp
+ * does (a difference re-downloads everything
  * and counts a reload), a status POST, and an admin-link WebSocket at
  * `<path><instance-id>` (re-attempted every interval) whose `reload` text
  * frame forces a re-download. Every HTTP request uses a new TCP connection.
@@ -34,7 +35,7 @@ export interface PipyFetcherOptions {
 export interface HeadResult {
   status: number;
   etag: string | undefined;
-  date: string | undefined;
+  lastModified: string | undefined;
 }
 
 export interface PipyFetcher {
@@ -88,7 +89,7 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
   let main = '';
   let version = '';
   let lastEtag: string | undefined;
-  let lastDate: string | undefined;
+  let lastModified: string | undefined;
   let downloaded = false;
   let busy = false;
   let forcePending = false;
@@ -163,7 +164,7 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
     main = entry;
     version = header(manifest.headers, 'etag') ?? '';
     lastEtag = header(manifest.headers, 'etag');
-    lastDate = header(manifest.headers, 'date');
+    lastModified = header(manifest.headers, 'last-modified');
     downloaded = true;
     loads++;
     for (const w of [...loadWaiters]) w();
@@ -183,10 +184,10 @@ export function createPipyFetcher(opts: PipyFetcherOptions): PipyFetcher {
       }
       const head = await send('HEAD', url.pathname);
       polls++;
-      lastHead = { status: head.status, etag: header(head.headers, 'etag'), date: header(head.headers, 'date') };
+      lastHead = { status: head.status, etag: header(head.headers, 'etag'), lastModified: header(head.headers, 'last-modified') };
       for (const w of [...pollWaiters]) w();
       if (head.status !== 200) return fail(`HEAD ${url.pathname}: ${head.status}`);
-      if (lastHead.etag !== lastEtag || lastHead.date !== lastDate) await download();
+      if (lastHead.etag !== lastEtag || lastHead.lastModified !== lastModified) await download();
     } catch (err) {
       // Like Pipy: a failed sync keeps the current files and tries again next interval.
       fail(err instanceof Error ? err.message : String(err));
