@@ -18,6 +18,7 @@ import { GatewayKinds } from '../../model/gateway-types.js';
 import type { GatewayContext } from './context.js';
 import { convertFilter } from './filters.js';
 import { ruleGrpcMatches, ruleHttpMatches } from './matches.js';
+import { withoutTrailingSlash } from './paths.js';
 import { matchPolicies } from './policies/l7-policies.js';
 import { backendName, resolveBackendRef, type BackendTarget, type RefFailure } from './references.js';
 
@@ -110,7 +111,7 @@ function ruleParts(ctx: GatewayContext, route: AnyRoute, rule: HTTPRouteRule | G
 function httpEntry(m: HTTPRouteMatch, parts: RuleParts): { rank: number[]; value: Record<string, unknown> } {
   const path = m.path ?? { type: 'PathPrefix', value: '/' };
   const type = path.type === 'Exact' ? 'Exact' : path.type === 'RegularExpression' ? 'Regex' : 'Prefix';
-  const value = path.value ?? '/';
+  const value = type === 'Prefix' ? withoutTrailingSlash(path.value ?? '/') : (path.value ?? '/');
   const headers = valueMatches(m.headers, true);
   const params = valueMatches(m.queryParams, false);
   return {
