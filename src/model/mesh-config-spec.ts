@@ -189,7 +189,7 @@ export interface MeshConfigSpec {
   gatewayAPI: {
     enabled: boolean;
     logLevel: string;
-    /** FSM 1.3's FGW settings: they become the gateway config's `Configs`. */
+    /** FSM 1.3's FGW settings: they become the gateway config's `Configs` (but stripAnyHostPort: the Gateway API always ignores the Host port). */
     fgwLogLevel: string;
     stripAnyHostPort: boolean;
     proxyPreserveHost: boolean;

@@ -187,6 +187,17 @@ t.test('weights: an 80/20/10 split with an unresolvable share answers 500 for th
   t.same([...spread].sort(), ['10.0.0.11:80', '10.0.0.12:80'], 'round-robin between the endpoints of a backend');
 });
 
+t.test('redirects carry the scheme and port the Gateway API derives from the listener', async (t) => {
+  const { request } = load(configOf('redirects'));
+  const location = (port: number, path: string) => request(port, { host: 'www.example.com', path }).reply?.headers['location'];
+  t.equal(location(60080, '/scheme/a'), 'https://www.example.com:443/scheme/a', 'a scheme change takes that scheme\'s port');
+  t.equal(location(60080, '/scheme-host/a'), 'https://secure.example.com/scheme-host/a', 'no :443 with a hostname');
+  t.equal(location(60080, '/full?q=1'), 'http://www.example.com/new?q=1', 'listener port 80 is not written');
+  t.equal(location(8080, '/full?q=1'), 'http://www.example.com:8080/new?q=1', 'the listener\'s port when the filter has none');
+  t.equal(location(8080, '/host/x'), 'http://other.example.com:8080/host/x');
+  t.equal(location(8080, '/port/x'), 'http://www.example.com:8443/port/x');
+});
+
 t.test('filters: redirect, URL rewrite, request and response header modifiers', async (t) => {
   const { request } = load(configOf('filters'));
   const host = 'filters.example.com';

@@ -24,6 +24,7 @@ import { compareHostKeys } from './hostnames.js';
 import { UNRESOLVED_BACKEND } from './l7-routes.js';
 import type { ListenerState } from './listeners.js';
 import { portPolicies } from './policies/l7-policies.js';
+import { servedOnListener, type RedirectListener } from './redirects.js';
 import { servicePolicies } from './policies/service-policies.js';
 import { backendName } from './references.js';
 
@@ -72,7 +73,7 @@ function orderedHosts<T>(hosts: Map<string, T>, value: (host: string, v: T) => u
   return { raw: new RawJson(`${text}}`), doc };
 }
 
-function portRules(ctx: GatewayContext, rules: PortRules): { raw: unknown; doc: unknown } {
+function portRules(ctx: GatewayContext, rules: PortRules, listener: RedirectListener): { raw: unknown; doc: unknown } {
   switch (rules.kind) {
     case 'weights':
       return { raw: rules.weights, doc: rules.weights };
@@ -84,9 +85,10 @@ function portRules(ctx: GatewayContext, rules: PortRules): { raw: unknown; doc: 
       return orderedHosts(rules.hosts, (host, h) => {
         const policies = hostPolicies(ctx, host, h);
         const matches = orderedEntries(h).map(({ entry, l7 }) => {
+          const served = servedOnListener(entry.value, listener);
           const pushed = policies.perRoute.get(l7);
-          if (!pushed) return entry.value;
-          const merged = { ...entry.value };
+          if (!pushed) return served;
+          const merged = { ...served };
           for (const [k, v] of Object.entries(pushed)) if (merged[k] === undefined) merged[k] = v;
           return merged;
         });
@@ -102,7 +104,8 @@ export function buildConfigSpec(ctx: GatewayContext, a: GatewayAnalysis): Gatewa
   const rulesRaw: Record<string, unknown> = {};
   const rulesDoc: Record<string, unknown> = {};
   for (const [port, rules] of [...a.rules.entries()].sort(([x], [y]) => x - y)) {
-    const r = portRules(ctx, rules);
+    const protocol = a.ports.get(port)?.[0]?.listener.protocol ?? '';
+    const r = portRules(ctx, rules, { port, protocol });
     rulesRaw[String(port)] = r.raw;
     rulesDoc[String(port)] = r.doc;
   }

@@ -1,6 +1,6 @@
 /**
  * The parts of FSM's gateway config that do not come from routes: `Configs`
- * (fgw.Defaults, from MeshConfig `gatewayAPI`), the script `Chains` every
+ * (fgw.Defaults, from MeshConfig `gatewayAPI` but for StripAnyHostPort), the script `Chains` every
  * protocol runs (FSM 1.3's defaults, pkg/gateway/cache/types.go) and
  * `Features`. The chains name scripts of FSM's gateway codebase; the
  * built-in base reads neither.
@@ -12,7 +12,10 @@ export function configsOf(view: ModelView): Record<string, unknown> {
   return {
     EnableDebug: g.fgwLogLevel === 'debug' || g.fgwLogLevel === 'trace',
     DefaultPassthroughUpstreamPort: g.sslPassthroughUpstreamPort,
-    StripAnyHostPort: g.stripAnyHostPort,
+    // The Gateway API matches hostnames ignoring the Host header's port (HTTPRoute `hostnames`: MUST); FSM's
+    // http/route.js retries without the port only with this set, so MeshConfig's stripAnyHostPort (FSM's default
+    // false, which answered 404 to "a.example.com:8080") cannot turn it off.
+    StripAnyHostPort: true,
     ProxyPreserveHost: g.proxyPreserveHost,
     HTTP1PerRequestLoadBalancing: g.http1PerRequestLoadBalancing,
     HTTP2PerRequestLoadBalancing: g.http2PerRequestLoadBalancing,

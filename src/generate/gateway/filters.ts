@@ -10,6 +10,7 @@
 import type { HeaderModifier, HTTPRouteFilter, PathModifier } from '../../model/gateway-types.js';
 import type { MeshObject } from '../../model/types.js';
 import type { GatewayContext } from './context.js';
+import { withoutTrailingSlash } from './paths.js';
 import { backendName, resolveBackendRef, type BackendTarget, type RefFailure } from './references.js';
 
 export interface ConvertedFilter {
@@ -33,7 +34,7 @@ function pathModifier(p: PathModifier): Record<string, unknown> {
   return {
     Type: p.type,
     ...(p.replaceFullPath !== undefined ? { ReplaceFullPath: p.replaceFullPath } : {}),
-    ...(p.replacePrefixMatch !== undefined ? { ReplacePrefixMatch: p.replacePrefixMatch } : {}),
+    ...(p.replacePrefixMatch !== undefined ? { ReplacePrefixMatch: withoutTrailingSlash(p.replacePrefixMatch) } : {}),
   };
 }
 

@@ -18,6 +18,7 @@ import { GatewayKinds } from '../../model/gateway-types.js';
 import type { GatewayContext } from './context.js';
 import { convertFilter } from './filters.js';
 import { ruleGrpcMatches, ruleHttpMatches } from './matches.js';
+import { withoutTrailingSlash } from './paths.js';
 import { matchPolicies } from './policies/l7-policies.js';
 import { backendName, resolveBackendRef, type BackendTarget, type RefFailure } from './references.js';
 
@@ -107,25 +108,10 @@ function ruleParts(ctx: GatewayContext, route: AnyRoute, rule: HTTPRouteRule | G
   return { backendService, filters };
 }
 
-/**
- * A redirect that keeps the path gets the identity modifier "replace the
- * matched prefix with itself": FSM 1.3's filter/request-redirect.js calls the
- * path modifier unconditionally and fails without one. (A regular-expression
- * match has no prefix to name; its redirect keeps failing in FSM's script.)
- */
-function withRedirectPath(filters: readonly Record<string, unknown>[], type: string, value: string): readonly Record<string, unknown>[] {
-  if (type === 'Regex') return filters;
-  return filters.map((f) => {
-    const r = f['RequestRedirect'] as Record<string, unknown> | undefined;
-    return r && !r['Path'] ? { ...f, RequestRedirect: { ...r, Path: { Type: 'ReplacePrefixMatch', ReplacePrefixMatch: value } } } : f;
-  });
-}
-
 function httpEntry(m: HTTPRouteMatch, parts: RuleParts): { rank: number[]; value: Record<string, unknown> } {
   const path = m.path ?? { type: 'PathPrefix', value: '/' };
   const type = path.type === 'Exact' ? 'Exact' : path.type === 'RegularExpression' ? 'Regex' : 'Prefix';
-  const value = path.value ?? '/';
-  const filters = withRedirectPath(parts.filters, type, value);
+  const value = type === 'Prefix' ? withoutTrailingSlash(path.value ?? '/') : (path.value ?? '/');
   const headers = valueMatches(m.headers, true);
   const params = valueMatches(m.queryParams, false);
   return {
@@ -137,7 +123,7 @@ function httpEntry(m: HTTPRouteMatch, parts: RuleParts): { rank: number[]; value
       ...(params ? { RequestParams: params, QueryParams: params } : {}),
       ...(m.method ? { Methods: [m.method] } : {}),
       BackendService: parts.backendService,
-      ...(filters.length > 0 ? { Filters: filters } : {}),
+      ...(parts.filters.length > 0 ? { Filters: parts.filters } : {}),
     },
   };
 }

@@ -9,7 +9,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import t from 'tap';
 import { fixture, generateAll, storeOf } from './helpers.js';
 
-const FEATURES = ['http-routing', 'split', 'filters', 'grpc', 'tls', 'l4', 'policies-l7', 'policies-service', 'references'];
+const FEATURES = ['http-routing', 'split', 'filters', 'redirects', 'prefixes', 'grpc', 'tls', 'l4', 'policies-l7', 'policies-service', 'references'];
 
 for (const feature of FEATURES) {
   t.test(feature, async (t) => {
