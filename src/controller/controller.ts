@@ -20,6 +20,7 @@ import { createControllerCertificates, type ControllerCertificates } from './cer
 import { createConvergenceTracker } from './convergence.js';
 import { createDebugRoutes } from './debug-routes.js';
 import { createGatewayDebugRoute } from './gateway-debug-route.js';
+import { createGatewayOnKubernetes, type GatewayOnKubernetes } from './gateway-on-kubernetes.js';
 import { createGatewayRepoAuthorizer } from './gateway-repo-authorizer.js';
 import { createMeshConfigLogLevel } from './log-level.js';
 import { createNodePublisher, type NodePublisher } from './node-publisher.js';
@@ -47,6 +48,9 @@ export interface ControllerDeps {
   /** Faster leader election and maintenance than the defaults (tests). */
   kubernetesTimings?: Pick<KubernetesOnboardingOptions, 'maintenanceIntervalMs' | 'leaderElection'>;
 }
+
+/** The controller's Service on Kubernetes: pods and the API server reach it as `fsm-controller.<fsmNamespace>`. */
+const CONTROLLER_SERVICE = 'fsm-controller';
 
 export interface BoundAddresses {
   xds: number;
@@ -85,6 +89,7 @@ interface Running {
   sidecars: SidecarConfigSet;
   servingTls: ServingTls | undefined;
   onboarding: KubernetesOnboarding | undefined;
+  gatewaysOnKubernetes: GatewayOnKubernetes | undefined;
   repo: PipyRepoServer;
   xds: XdsServer;
   admin: AdminServer;
@@ -111,6 +116,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     r.servingTls?.close();
     await r.registries?.close();
     await r.onboarding?.close();
+    await r.gatewaysOnKubernetes?.close();
     await Promise.all(sources.map((s) => s.close()));
     await Promise.all([r.xds?.close({ graceMs: 2000 }), r.repo?.close(), r.admin?.close()]);
     await r.certs?.close();
@@ -163,6 +169,7 @@ export function createController(options: ControllerOptions, deps: ControllerDep
     const logLevel = 'setLevel' in logger ? createMeshConfigLogLevel({ store, logger: logger as LevelledLogger, bootLevel: options.logLevel, fsmNamespace: options.fsmNamespace }) : undefined;
     const onApplied = (changes: readonly ModelChange[]) => {
       r.registries?.applied(changes);
+      r.gatewaysOnKubernetes?.applied(changes);
       if (changes.some((c) => c.kind === 'MeshRootCertificate')) void roots.apply();
       if (changes.some((c) => c.kind === 'MeshConfig')) {
         r.xds?.setMaxStreams(store.meshConfig.spec.sidecar.maxDataPlaneConnections);
@@ -216,13 +223,28 @@ export function createController(options: ControllerOptions, deps: ControllerDep
         fsmNamespace: options.fsmNamespace,
         trustDomain: options.trustDomain,
         version: packageVersion(),
-        service: 'fsm-controller',
+        service: CONTROLLER_SERVICE,
         tls: options.repoTls,
         injector: options.kubernetes.injector,
         webhookCallbacks,
         ...deps.kubernetesTimings,
         logger,
       });
+      // The leader writes the gateways' status and runs their Deployments (docs/gateway.md, "On Kubernetes").
+      const onKubernetes = (r.gatewaysOnKubernetes = createGatewayOnKubernetes({
+        client: kubeClient,
+        view: store,
+        generator: gatewayGenerator,
+        meshName: options.meshName,
+        fsmNamespace: options.fsmNamespace,
+        controllerService: CONTROLLER_SERVICE,
+        tls: options.repoTls,
+        certificates: certs.manager,
+        quietMs: options.quietMs,
+        maxDelayMs: options.maxDelayMs,
+        logger,
+      }));
+      r.unsubscribers.push(r.onboarding.onLeading((signal) => onKubernetes.lead(signal)));
     }
     const onboarding = r.onboarding;
     const tls = servingTls?.current();

@@ -7,10 +7,18 @@
  * left to the sidecar authorizer (a proxy reads only its own).
  */
 import type { RepoAuthorizer } from '../../server/pipy-repo/types.js';
+import { workloadCommonName, type WorkloadRef } from '../certificate/identity.js';
 import { NAMED_CODEBASE_PREFIX, NAMESPACE_CODEBASE_PREFIX } from '../generate/gateway/gateways.js';
 
+/**
+ * The certificate manager's identity of a namespace's gateways (a workload
+ * identity with service account `fsm-gateway`): issued as a workload
+ * certificate, its CN is gatewayCommonName.
+ */
+export const gatewayIdentity = (namespace: string): WorkloadRef => ({ serviceAccount: 'fsm-gateway', namespace });
+
 /** The CN of the certificate the gateways of a namespace present. */
-export const gatewayCommonName = (namespace: string, trustDomain: string): string => `fsm-gateway.${namespace}.${trustDomain}`;
+export const gatewayCommonName = (namespace: string, trustDomain: string): string => workloadCommonName(gatewayIdentity(namespace), trustDomain);
 
 /** The namespace of a gateway codebase name, or undefined for any other codebase. */
 function gatewayNamespace(codebaseName: string): string | undefined {

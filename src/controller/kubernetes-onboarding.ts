@@ -5,7 +5,9 @@
  * happen once: keeping the MutatingWebhookConfiguration's caBundle equal to
  * the mesh trust bundle, and adopting or collecting bootstrap Secrets.
  * Leader-only work runs under the leadership signal and stops when it
- * aborts (see src/kubernetes/leader-election.ts for the fencing rule).
+ * aborts (see src/kubernetes/leader-election.ts for the fencing rule);
+ * other leader-only work (the gateways' status and Deployments) registers
+ * with `onLeading` and runs under the same Lease.
  */
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -72,6 +74,13 @@ export interface KubernetesOnboarding {
    */
   start(deps: { certificates: CertificateManager; servingTls: ServingTls | undefined }): Promise<number | undefined>;
   isLeader(): boolean;
+  /**
+   * Runs `work` each time this replica becomes leader (and at once when it
+   * leads already), with a signal that aborts when that leadership ends;
+   * the work must stop then. A throwing `work` is logged. Returns the
+   * unsubscribe function.
+   */
+  onLeading(work: (signal: AbortSignal) => void): () => void;
   /** The webhook's bound port once serving. */
   webhookPort(): number | undefined;
   /** The last sweep of bootstrap Secrets on this replica (tests, debug). */
@@ -146,6 +155,9 @@ export function createKubernetesOnboarding(o: KubernetesOnboardingOptions): Kube
     ...(o.leaderElection?.retryPeriodMs ? { retryPeriodMs: o.leaderElection.retryPeriodMs } : {}),
     logger,
   });
+  /** The current leadership's signal, for work registered while leading. */
+  let leading: AbortSignal | undefined;
+  elector.onLeading((signal) => (leading = signal));
   let server: WebhookServer | undefined;
   let boundPort: number | undefined;
   let sweep: SweepResult | undefined;
@@ -231,6 +243,17 @@ export function createKubernetesOnboarding(o: KubernetesOnboardingOptions): Kube
       return port;
     },
     isLeader: () => elector.isLeader(),
+    onLeading(work) {
+      const unsubscribe = elector.onLeading(work);
+      if (leading && !leading.aborted) {
+        try {
+          work(leading);
+        } catch (err) {
+          logger.error('leader-only work threw', { error: errorMessage(err) });
+        }
+      }
+      return unsubscribe;
+    },
     webhookPort: () => boundPort,
     lastSweep: () => sweep,
     async close() {

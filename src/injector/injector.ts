@@ -87,11 +87,16 @@ export interface Injector {
   review(request: AdmissionRequest): Promise<{ out: AdmissionReviewOut; outcome: AdmissionOutcome }>;
 }
 
-/** FSM's repo URL rule: a loopback `repoServer.ipaddr` means the controller's Service. */
-export function repoUrl(mesh: InjectorMeshSettings, o: { fsmNamespace: string; controllerService: string; tls: boolean }, cnPrefix: string): { url: string; host: string; port: number } {
-  let host = mesh.repoServer.ipaddr || '127.0.0.1';
+/** Where pods reach the repo (FSM's rule): MeshConfig `repoServer`, a loopback `ipaddr` meaning the controller's Service. */
+export function repoEndpoint(repoServer: { ipaddr: string; port: number }, o: { fsmNamespace: string; controllerService: string }): { host: string; port: number } {
+  let host = repoServer.ipaddr || '127.0.0.1';
   if (host.startsWith('127.') || host.toLowerCase() === 'localhost') host = `${o.controllerService}.${o.fsmNamespace}`;
-  const port = mesh.repoServer.port > 0 ? mesh.repoServer.port : 6060;
+  return { host, port: repoServer.port > 0 ? repoServer.port : 6060 };
+}
+
+/** A sidecar's repo URL (repoEndpoint, MeshConfig `repoServer.codebase`, its codebase). */
+export function repoUrl(mesh: InjectorMeshSettings, o: { fsmNamespace: string; controllerService: string; tls: boolean }, cnPrefix: string): { url: string; host: string; port: number } {
+  const { host, port } = repoEndpoint(mesh.repoServer, o);
   const codebase = mesh.repoServer.codebase.replace(/^\/+|\/+$/g, '');
   const path = codebase ? `/repo/${codebase}/fsm-sidecar/${cnPrefix}/` : `/repo/fsm-sidecar/${cnPrefix}/`;
   return { url: `${o.tls ? 'https' : 'http'}://${host}:${port}${path}`, host, port };

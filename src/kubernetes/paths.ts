@@ -29,6 +29,8 @@ export function resourcePath(type: ResourceType, where: { namespace?: string | u
 export const Resources = {
   secrets: { apiVersion: 'v1', plural: 'secrets', namespaced: true },
   pods: { apiVersion: 'v1', plural: 'pods', namespaced: true },
+  services: { apiVersion: 'v1', plural: 'services', namespaced: true },
+  deployments: { apiVersion: 'apps/v1', plural: 'deployments', namespaced: true },
   namespaces: { apiVersion: 'v1', plural: 'namespaces', namespaced: false },
   leases: { apiVersion: 'coordination.k8s.io/v1', plural: 'leases', namespaced: true },
   mutatingWebhookConfigurations: { apiVersion: 'admissionregistration.k8s.io/v1', plural: 'mutatingwebhookconfigurations', namespaced: false },

@@ -154,8 +154,27 @@ t.test("grafana.dashboards.enabled: one ConfigMap with every dashboard, labelled
   t.notOk(find(await render(t), 'ConfigMap'), 'off by default');
 });
 
+t.test('RBAC with gatewayAPI: status subresources, gateway workloads, Secrets written by name only', async (t) => {
+  const rulesOf = async (over: Json) => ((find(await render(t, over), 'ClusterRole') as Json)['rules'] as Json[]).map((r) => `${r['apiGroups']}:${r['resources']}:${r['verbs']}`);
+  const off = await rulesOf({});
+  t.ok(off.some((r) => r.startsWith('config.flomesh.io') && r.includes('gateway.networking.k8s.io,gateway.flomesh.io:*:list,watch')), 'the kinds the source watches are always listable (a Forbidden list would keep the source from syncing)');
+  t.notOk(off.some((r) => r.includes('/status') || r.startsWith('apps:')), 'off by default: no status and no Deployment writes');
+  const on = await rulesOf({ gatewayAPI: { enabled: true } });
+  t.same(on.filter((r) => !off.includes(r)), [
+    'gateway.networking.k8s.io:gatewayclasses/status,gateways/status,httproutes/status,grpcroutes/status,tlsroutes/status,tcproutes/status,udproutes/status:get,update',
+    'gateway.flomesh.io:ratelimitpolicies/status,sessionstickypolicies/status,loadbalancerpolicies/status,circuitbreakingpolicies/status,accesscontrolpolicies/status,healthcheckpolicies/status,faultinjectionpolicies/status,upstreamtlspolicies/status,retrypolicies/status:get,update',
+    'apps:deployments:list,create,update,delete',
+    ':services:create,update,delete',
+  ], 'exactly what the leader uses (no get or watch of Deployments; Secrets keep create, patch, delete)');
+  t.same(on.filter((r) => r.includes('secrets')), [':secrets:create,patch,delete']);
+  const noInjector = await rulesOf({ gatewayAPI: { enabled: true }, injector: { enabled: false } });
+  t.same(noInjector.filter((r) => r.includes('secrets')), [':secrets:create,patch,delete'], 'the gateway certificate Secrets need the Secret writes without the injector');
+  const plain = await rulesOf({ gatewayAPI: { enabled: true }, injector: { enabled: false }, plainHttp: true });
+  t.same(plain.filter((r) => r.includes('secrets')), [], 'plain HTTP: no gateway certificates, no Secret writes');
+});
+
 t.test('values.schema.json refuses what the templates cannot use', async (t) => {
-  for (const bad of [{ grafana: { dashboards: { enabled: true, label: 'has space' } } }, { grafana: { dashboards: { enabled: true, namespace: 'Bad_NS' } } }, { grafana: { dashboards: { enabled: 'yes' } } }, { grafana: { dashboards: { enabled: true, annotations: { folder: 1 } } } }, { meshName: 'Bad_Name' }, { replicaCount: 0 }, { injector: { enabled: true, timeoutSeconds: 40 } }, { ports: { xds: 70000 } }, { injector: { enabled: true, bootstrapSecretGC: 'soon' } }, { typo: true }]) {
+  for (const bad of [{ grafana: { dashboards: { enabled: true, label: 'has space' } } }, { grafana: { dashboards: { enabled: true, namespace: 'Bad_NS' } } }, { grafana: { dashboards: { enabled: 'yes' } } }, { grafana: { dashboards: { enabled: true, annotations: { folder: 1 } } } }, { meshName: 'Bad_Name' }, { replicaCount: 0 }, { injector: { enabled: true, timeoutSeconds: 40 } }, { ports: { xds: 70000 } }, { injector: { enabled: true, bootstrapSecretGC: 'soon' } }, { gatewayAPI: { enabled: 'yes' } }, { typo: true }]) {
     t.notOk(validateValues(merge(defaults, bad)), `refused: ${JSON.stringify(bad)}`);
   }
 });

@@ -1,13 +1,15 @@
 /**
  * The Kubernetes status patcher against the API server stand-in, with the
  * status writer on top: statuses land in the `/status` subresource of
- * namespaced and cluster-scoped objects, a stale read is retried, and other
- * controllers' route parents survive.
+ * namespaced and cluster-scoped objects, a stale read is retried (a bounded
+ * number of times), a status already as merged is not written, other
+ * controllers' route parents survive, and the leadership signal aborts.
  */
 import t from 'tap';
 import { createKubeStatusPatcher } from '../../src/controller/gateway-status-patcher.js';
 import { computeGatewayStatus } from '../../src/generate/gateway/status/gateway-status.js';
 import { createGatewayStatusWriter } from '../../src/generate/gateway/status/status-writer.js';
+import { createKubeClient } from '../../src/kubernetes/kube-client.js';
 import { createModelStore } from '../../src/model/store.js';
 import { createKubeApiStandIn } from '../stand-ins/kube-api-server.js';
 
@@ -33,7 +35,7 @@ t.test('the writer\'s statuses land in the status subresources; a stale read is 
 
   // The first write of the Gateway's status races a concurrent update: its resourceVersion is stale once.
   let raced = false;
-  const inner = createKubeStatusPatcher({ kubeConfig: api.kubeConfig() });
+  const inner = createKubeStatusPatcher({ client: createKubeClient({ kubeConfig: api.kubeConfig() }) });
   const patcher: typeof inner = (target, merge) =>
     inner(target, (current) => {
       if (target.kind === 'Gateway' && !raced) {
@@ -66,8 +68,57 @@ t.test('a missing object is a failed write, reported by the writer', async (t) =
   t.teardown(() => api.close());
   const store = createModelStore();
   store.apply(objects.slice(0, 3).map((object) => ({ type: 'upsert' as const, object })));
-  const writer = createGatewayStatusWriter({ patchStatus: createKubeStatusPatcher({ kubeConfig: api.kubeConfig() }) });
+  const writer = createGatewayStatusWriter({ patchStatus: createKubeStatusPatcher({ client: createKubeClient({ kubeConfig: api.kubeConfig() }) }) });
   const result = await writer.sync(computeGatewayStatus(store));
   t.equal(result.written, 0);
   t.same(result.failed.map((f) => f.target.name), ['fsm']);
+});
+
+function standIn() {
+  const api = createKubeApiStandIn();
+  api.addResource({ apiVersion: GW, kind: 'Gateway', plural: 'gateways', namespaced: true });
+  return api;
+}
+const target = { apiVersion: GW, kind: 'Gateway', plural: 'gateways', namespace: 'shop', name: 'edge' };
+const statusPuts = (api: ReturnType<typeof createKubeApiStandIn>) => api.requests.filter((r) => r.method === 'PUT' && r.path.endsWith('/status')).length;
+
+t.test('a status already as merged is not written again', async (t) => {
+  const api = standIn();
+  await api.start();
+  t.teardown(() => api.close());
+  api.create(objects[3] as Record<string, unknown>);
+  const patch = createKubeStatusPatcher({ client: createKubeClient({ kubeConfig: api.kubeConfig() }) });
+  await patch(target, () => ({ conditions: [{ type: 'Accepted', status: 'True' }] }));
+  t.equal(statusPuts(api), 1);
+  await patch(target, (current) => ({ ...current }));
+  t.equal(statusPuts(api), 1, 'unchanged: read, not written');
+  t.match(api.get(GW, 'Gateway', 'shop', 'edge'), { status: { conditions: [{ type: 'Accepted', status: 'True' }] } });
+});
+
+t.test('a conflict on every attempt fails after the retries', async (t) => {
+  const api = standIn();
+  await api.start();
+  t.teardown(() => api.close());
+  api.create(objects[3] as Record<string, unknown>);
+  const patch = createKubeStatusPatcher({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), retries: 2 });
+  let reads = 0;
+  const err = await patch(target, (current) => {
+    reads++;
+    api.setStatus(GW, 'Gateway', 'shop', 'edge', { addresses: [{ value: `192.0.2.${reads}` }] });
+    return { ...current, conditions: [] };
+  }).then(() => undefined, (e: unknown) => e);
+  t.match(err, { name: 'KubeApiError', status: 409 });
+  t.equal(reads, 3, 'the first attempt and two retries');
+});
+
+t.test('the leadership signal aborts the patch', async (t) => {
+  const api = standIn();
+  await api.start();
+  t.teardown(() => api.close());
+  api.create(objects[3] as Record<string, unknown>);
+  const leadership = new AbortController();
+  leadership.abort(new Error('leadership ended'));
+  const patch = createKubeStatusPatcher({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), signal: leadership.signal });
+  await t.rejects(patch(target, () => ({ conditions: [] })));
+  t.equal(statusPuts(api), 0, 'nothing written');
 });

@@ -72,3 +72,44 @@ t.test('only the leader writes the webhook configuration; a new trust bundle rea
   serving.rotate('ROOT-1\nROOT-2');
   await waitFor('the new bundle reached the caBundle (not waiting for the 60 s maintenance period)', () => Buffer.from(mwc()?.['webhooks'][0]['clientConfig']['caBundle'] ?? '', 'base64').toString() === 'ROOT-1\nROOT-2');
 });
+
+t.test('leader-only work registered with onLeading runs under the Lease, at once when registered while leading', async (t) => {
+  const api = createKubeApiStandIn();
+  await api.start();
+  t.teardown(() => api.close());
+  const manager = createCertificateManager({ issuer: caFromRoot(await generateRoot()) });
+  t.teardown(() => manager.close());
+  const errors: string[] = [];
+  const onboarding = createKubernetesOnboarding({
+    client: createKubeClient({ kubeConfig: api.kubeConfig() }),
+    view: createModelStore(),
+    meshName: 'fsm',
+    fsmNamespace: 'fsm-system',
+    trustDomain: 'cluster.local',
+    version: '0.1.0',
+    service: 'fsm-controller',
+    tls: true,
+    injector: undefined,
+    leaderElection: { identity: 'solo', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
+    logger: { debug() {}, info() {}, warn() {}, error: (m) => errors.push(m) },
+  });
+  t.teardown(() => onboarding.close());
+  const early: AbortSignal[] = [];
+  onboarding.onLeading((s) => early.push(s));
+  onboarding.onLeading(() => {
+    throw new Error('boom');
+  });
+  await onboarding.start({ certificates: manager, servingTls: undefined });
+  await waitFor('leading', () => onboarding.isLeader());
+  t.equal(early.length, 1, 'registered before start: called when leadership began');
+  const late: AbortSignal[] = [];
+  onboarding.onLeading((s) => late.push(s));
+  t.equal(late[0], early[0], 'registered while leading: called at once with the current leadership');
+  const off = onboarding.onLeading(() => {
+    throw new Error('boom again');
+  });
+  off();
+  t.same(errors, ['leader election listener threw', 'leader-only work threw'], 'a throwing work is logged, and the others still run');
+  await onboarding.close();
+  t.ok(early[0]?.aborted, 'closing ends the leadership: the work must stop');
+});

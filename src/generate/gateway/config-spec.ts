@@ -37,10 +37,23 @@ export interface GatewayConfig {
   readonly version: string;
 }
 
+/** A config listener's `Protocol`, `Port` and `Listen`: what the gateway's pod listens on. */
+export interface ConfigListener {
+  readonly Protocol: string;
+  readonly Port: number;
+  readonly Listen: number;
+}
+
+const configListener = (port: number, states: readonly ListenerState[]): ConfigListener => ({ Protocol: (states[0] as ListenerState).listener.protocol, Port: port, Listen: listenPort(port) });
+
+/** The config listeners of an analysed Gateway (one per port of its programmed listeners), by port. */
+export function configListeners(a: GatewayAnalysis): ConfigListener[] {
+  return [...a.ports.entries()].sort(([x], [y]) => x - y).map(([port, states]) => configListener(port, states));
+}
+
 function listenerConfig(ctx: GatewayContext, a: GatewayAnalysis, port: number, states: readonly ListenerState[]): Record<string, unknown> {
-  const first = states[0] as ListenerState;
-  const l = first.listener;
-  const out: Record<string, unknown> = { Protocol: l.protocol, Port: port, Listen: listenPort(port) };
+  const l = (states[0] as ListenerState).listener;
+  const out: Record<string, unknown> = { ...configListener(port, states) };
   if (l.protocol === 'HTTPS' || l.protocol === 'TLS') {
     if ((l.tls?.mode ?? 'Terminate') === 'Passthrough') out['TLS'] = { TLSModeType: 'Passthrough', MTLS: false };
     else {

@@ -14,8 +14,15 @@
  * protocol); the readiness and liveness probes use Pipy's admin port.
  */
 import { createHash } from 'node:crypto';
+import { hashParts } from '../../shared/hash.js';
 import type { Gateway } from '../../model/gateway-types.js';
-import { NAMESPACE_CODEBASE_PREFIX } from './gateways.js';
+import type { ModelView } from '../../model/view.js';
+import { configListeners, type ConfigListener } from './config-spec.js';
+import { createContext } from './context.js';
+import { analyzeGateway } from './gateway-analysis.js';
+import { codebaseNameOf, gatewayApiEnabled, NAMESPACE_CODEBASE_PREFIX, ownedGateways } from './gateways.js';
+
+export type { ConfigListener } from './config-spec.js';
 
 export interface GatewayWorkloadOptions {
   /** The repo URL prefix Pipy fetches from, e.g. `http://fsm-controller.fsm-system.svc:6060` (https with repo TLS). */
@@ -33,14 +40,13 @@ export interface GatewayWorkloadOptions {
    * own certificate, mounted for Pipy's `--tls-cert/--tls-key/--tls-trusted`.
    */
   readonly tlsSecretName?: string;
+  /**
+   * Identifies the Secret's content (a hash), written on the pod template:
+   * Pipy reads its certificate only at start, so a renewed certificate must
+   * roll the pods.
+   */
+  readonly tlsRevision?: string;
   readonly imagePullPolicy?: string;
-}
-
-/** A config Listener (config.json `Listeners[]`): what the pod listens on. */
-export interface ConfigListener {
-  readonly Protocol: string;
-  readonly Port: number;
-  readonly Listen: number;
 }
 
 export interface GatewayWorkload {
@@ -50,6 +56,9 @@ export interface GatewayWorkload {
 }
 
 const MAX_NAME = 63;
+
+/** The pod template annotation carrying `tlsRevision`. */
+export const TLS_REVISION_ANNOTATION = 'gateway.flomesh.io/tls-revision';
 
 /** A DNS-1035 label of at most 63 characters, shortened with a hash when needed. */
 function dnsLabel(raw: string): string {
@@ -65,17 +74,67 @@ export function workloadName(gw: Gateway, codebaseName: string): string {
   return dnsLabel(codebaseName.startsWith(NAMESPACE_CODEBASE_PREFIX) ? `fsm-gateway-${ns}` : `fsm-gateway-${ns}-${gw.metadata.name}`);
 }
 
+/**
+ * The labels every object of a gateway's workload carries besides the
+ * Gateway's infrastructure labels: the selector, and the mesh and manager
+ * that identify the objects this controller applies (and may delete).
+ */
+export function workloadLabels(gw: Gateway, meshName: string): Record<string, string> {
+  return { ...selectorOf(gw), meshName, [MANAGED_BY_LABEL]: MANAGED_BY };
+}
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY = 'fsm-controller';
+
+/** The label selector of every workload object of mesh `meshName`, for listing them. */
+export const workloadSelector = (meshName: string): string => `app=fsm-gateway,meshName=${meshName},${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+const selectorOf = (gw: Gateway) => ({ app: 'fsm-gateway', 'gateway.flomesh.io/ns': gw.metadata.namespace ?? '', 'gateway.flomesh.io/name': dnsLabel(gw.metadata.name) });
+
+/** Metadata of a workload object: ours, owned by the Gateway (Kubernetes deletes it with the Gateway). */
+function workloadMetadata(gw: Gateway, name: string, meshName: string, withInfrastructure: boolean) {
+  const infra = withInfrastructure ? gw.spec?.infrastructure : undefined;
+  return {
+    name,
+    namespace: gw.metadata.namespace ?? '',
+    labels: { ...(infra?.labels ?? {}), ...workloadLabels(gw, meshName) },
+    ...(infra?.annotations ? { annotations: infra.annotations } : {}),
+    ownerReferences: [
+      { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: gw.metadata.name, ...(gw.metadata.uid ? { uid: gw.metadata.uid } : {}), controller: true, blockOwnerDeletion: true },
+    ],
+  };
+}
+
+/** The Secret holding the gateway's repo client certificate (one per workload). */
+export const tlsSecretNameOf = (workload: string): string => `${workload}-repo-tls`;
+
+/** What goes into the gateway's certificate Secret. */
+export interface GatewayTlsMaterial {
+  readonly certChainPem: string;
+  readonly privateKeyPem: string;
+  /** The roots the controller's serving certificate chains to. */
+  readonly trustBundlePem: string;
+}
+
+/**
+ * The `kubernetes.io/tls` Secret a gateway's Deployment mounts (`tls.crt`,
+ * `tls.key`, `ca.crt`), owned by the Gateway, and its revision (a hash of
+ * its content, for GatewayWorkloadOptions `tlsRevision`).
+ */
+export function buildGatewayTlsSecret(gw: Gateway, name: string, material: GatewayTlsMaterial, meshName: string): { secret: Record<string, unknown>; revision: string } {
+  const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+  const data = { 'tls.crt': b64(material.certChainPem), 'tls.key': b64(material.privateKeyPem), 'ca.crt': b64(material.trustBundlePem) };
+  const secret = { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: workloadMetadata(gw, name, meshName, false), data };
+  return { secret, revision: hashParts([material.certChainPem, material.privateKeyPem, material.trustBundlePem]) };
+}
+
 export function buildGatewayWorkload(gw: Gateway, codebaseName: string, listeners: readonly ConfigListener[], opts: GatewayWorkloadOptions): GatewayWorkload {
-  const ns = gw.metadata.namespace ?? '';
   const name = workloadName(gw, codebaseName);
   const adminPort = opts.adminPort ?? 6060;
-  const selector = { app: 'fsm-gateway', 'gateway.flomesh.io/ns': ns, 'gateway.flomesh.io/name': dnsLabel(gw.metadata.name) };
+  const selector = selectorOf(gw);
   const infra = gw.spec?.infrastructure;
-  const labels = { ...(infra?.labels ?? {}), ...selector, meshName: opts.meshName, 'app.kubernetes.io/managed-by': 'fsm-controller' };
-  const ownerReferences = [
-    { apiVersion: 'gateway.networking.k8s.io/v1', kind: 'Gateway', name: gw.metadata.name, ...(gw.metadata.uid ? { uid: gw.metadata.uid } : {}), controller: true, blockOwnerDeletion: true },
-  ];
-  const metadata = { name, namespace: ns, labels, ...(infra?.annotations ? { annotations: infra.annotations } : {}), ownerReferences };
+  const metadata = workloadMetadata(gw, name, opts.meshName, true);
+  const labels = metadata.labels;
   const ports = [...listeners].sort((a, b) => a.Port - b.Port);
   const protocolOf = (l: ConfigListener) => (l.Protocol === 'UDP' ? 'UDP' : 'TCP');
   const portName = (l: ConfigListener) => `${l.Protocol.toLowerCase()}-${l.Port}`;
@@ -96,7 +155,15 @@ export function buildGatewayWorkload(gw: Gateway, codebaseName: string, listener
       selector: { matchLabels: selector },
       strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: {
-        metadata: { labels: { ...labels }, annotations: { ...(infra?.annotations ?? {}), 'prometheus.io/scrape': 'true', 'prometheus.io/port': String(adminPort) } },
+        metadata: {
+          labels: { ...labels },
+          annotations: {
+            ...(infra?.annotations ?? {}),
+            'prometheus.io/scrape': 'true',
+            'prometheus.io/port': String(adminPort),
+            ...(tls && opts.tlsRevision ? { [TLS_REVISION_ANNOTATION]: opts.tlsRevision } : {}),
+          },
+        },
         spec: {
           containers: [
             {
@@ -138,4 +205,22 @@ export function buildGatewayWorkload(gw: Gateway, codebaseName: string, listener
     },
   };
   return { deployment, service };
+}
+
+/** What a Gateway's workload is built from. */
+export interface GatewayWorkloadSource {
+  readonly gateway: Gateway;
+  readonly codebaseName: string;
+  readonly listeners: readonly ConfigListener[];
+}
+
+/**
+ * Every Gateway this controller runs, with the codebase it is served as and
+ * its config listeners (the same analysis its config is built from), by
+ * namespace then name; none unless MeshConfig `gatewayAPI.enabled`.
+ */
+export function gatewayWorkloadSources(view: ModelView): GatewayWorkloadSource[] {
+  if (!gatewayApiEnabled(view)) return [];
+  const ctx = createContext(view);
+  return ownedGateways(view).map((gateway) => ({ gateway, codebaseName: codebaseNameOf(view, gateway), listeners: configListeners(analyzeGateway(ctx, gateway)) }));
 }
