@@ -77,6 +77,8 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   let done = false;
   // The peer sent its FIN: answer what it sent, then close (node:http does the same).
   let peerEnded = false;
+  /** Writes whose callback has not run yet (a callback may still be queued after the bytes left). */
+  let unsent = 0;
   const allowHalfOpen = socket.allowHalfOpen;
 
   const stopRequestTimer = () => {
@@ -112,17 +114,20 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     // cancelled writes on a destroyed stream as done), so the socket's state decides.
     // A finished write also ends a stall: 'drain' only comes after a write above the high-water mark.
     const finished = (err?: Error | null) => {
+      unsent--;
       stopStallTimer();
       onSent?.(err ?? (socket.destroyed ? closedEarly(socket) : undefined));
     };
-    socket.cork();
+    unsent++;
     if (res.body && res.body.length > 0) {
+      // Head and body leave in one writev.
+      socket.cork();
       socket.write(res.head);
       socket.write(res.body, finished);
+      socket.uncork();
     } else {
       socket.write(res.head, finished);
     }
-    socket.uncork();
     if (res.close) {
       detach();
       closeAfterWrite(socket, limits.requestTimeoutMs);
@@ -183,7 +188,10 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   const awaitMore = (partial: boolean) => {
     if (peerEnded) {
       detach();
-      closeAfterWrite(socket, limits.requestTimeoutMs);
+      // Everything was read and every answer has left: nothing is lost by closing at once (most
+      // polls end here: Pipy closes after one HEAD), which spares a shutdown and a timer.
+      if (unsent === 0 && socket.writableLength === 0) socket.destroy();
+      else closeAfterWrite(socket, limits.requestTimeoutMs);
     } else if (partial) {
       awaitRest();
     } else {
