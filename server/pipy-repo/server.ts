@@ -266,7 +266,8 @@ const PARTIAL = responseHead(206, {}, 0);
 
 /** The request target without its query. */
 function pathOf(head: RequestHead): string {
-  return head.target.split('?')[0] ?? '/';
+  const q = head.target.indexOf('?');
+  return q < 0 ? head.target : head.target.slice(0, q);
 }
 
 /** A short plain-text answer; HEAD gets the head alone. */
