@@ -53,6 +53,12 @@ function closedEarly(socket: Socket): Error {
   return new Error(cause ? `connection failed before the response was written: ${cause.message}` : 'connection closed before the response was written');
 }
 
+/** `buf` from `start` on. */
+function rest(buf: Buffer, start: number): Buffer {
+  if (start === 0) return buf;
+  return start >= buf.length ? EMPTY : buf.subarray(start);
+}
+
 /**
  * Ends `socket` after what was written, then destroys it (as node:http's
  * destroySoon does): a peer that never sends its own FIN, or never reads the
@@ -144,7 +150,7 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
         if (parsed.kind === 'incomplete') return awaitMore(true);
         if (parsed.kind === 'error') return write(closingResponse(parsed.status, parsed.reason));
         head = parsed.head;
-        buffered = buffered.subarray(head.headLength);
+        buffered = rest(buffered, head.headLength);
         if (head.upgrade) {
           const upgraded = head;
           const rest = buffered;
@@ -173,8 +179,9 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
         buffered = decoded.rest;
       } else {
         if (buffered.length < head.contentLength) return awaitMore(true);
-        body = buffered.subarray(0, head.contentLength);
-        buffered = buffered.subarray(head.contentLength);
+        // Most requests (HEAD, GET) have no body and arrive alone: no views to make then.
+        body = head.contentLength === 0 ? EMPTY : buffered.subarray(0, head.contentLength);
+        buffered = rest(buffered, head.contentLength);
       }
       const request = { head, body };
       head = undefined;
