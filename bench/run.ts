@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const dir = dirname(fileURLToPath(import.meta.url));
 /** Helper modules that other benchmarks fork or import; not benchmarks themselves. */
-const HELPERS = new Set(['run', 'synthetic-mesh', 'synthetic-base', 'raw-http', 'xds-fanout-clients', 'controller-scale-clients', 'repo-serve-clients', 'registry-stand-in-process']);
+const HELPERS = new Set(['run', 'synthetic-mesh', 'synthetic-base', 'raw-http', 'xds-fanout-clients', 'controller-scale-clients', 'repo-serve-clients', 'repo-serve-servers', 'pipy-repo-process', 'registry-stand-in-process']);
 const available = readdirSync(dir)
   .filter((f) => f.endsWith('.js'))
   .map((f) => f.slice(0, -3))

@@ -53,6 +53,12 @@ function closedEarly(socket: Socket): Error {
   return new Error(cause ? `connection failed before the response was written: ${cause.message}` : 'connection closed before the response was written');
 }
 
+/** `buf` from `start` on. */
+function rest(buf: Buffer, start: number): Buffer {
+  if (start === 0) return buf;
+  return start >= buf.length ? EMPTY : buf.subarray(start);
+}
+
 /**
  * Ends `socket` after what was written, then destroys it (as node:http's
  * destroySoon does): a peer that never sends its own FIN, or never reads the
@@ -77,6 +83,8 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   let done = false;
   // The peer sent its FIN: answer what it sent, then close (node:http does the same).
   let peerEnded = false;
+  /** Writes whose callback has not run yet (a callback may still be queued after the bytes left). */
+  let unsent = 0;
   const allowHalfOpen = socket.allowHalfOpen;
 
   const stopRequestTimer = () => {
@@ -112,17 +120,20 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
     // cancelled writes on a destroyed stream as done), so the socket's state decides.
     // A finished write also ends a stall: 'drain' only comes after a write above the high-water mark.
     const finished = (err?: Error | null) => {
+      unsent--;
       stopStallTimer();
       onSent?.(err ?? (socket.destroyed ? closedEarly(socket) : undefined));
     };
-    socket.cork();
+    unsent++;
     if (res.body && res.body.length > 0) {
+      // Head and body leave in one writev.
+      socket.cork();
       socket.write(res.head);
       socket.write(res.body, finished);
+      socket.uncork();
     } else {
       socket.write(res.head, finished);
     }
-    socket.uncork();
     if (res.close) {
       detach();
       closeAfterWrite(socket, limits.requestTimeoutMs);
@@ -139,7 +150,7 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
         if (parsed.kind === 'incomplete') return awaitMore(true);
         if (parsed.kind === 'error') return write(closingResponse(parsed.status, parsed.reason));
         head = parsed.head;
-        buffered = buffered.subarray(head.headLength);
+        buffered = rest(buffered, head.headLength);
         if (head.upgrade) {
           const upgraded = head;
           const rest = buffered;
@@ -168,8 +179,9 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
         buffered = decoded.rest;
       } else {
         if (buffered.length < head.contentLength) return awaitMore(true);
-        body = buffered.subarray(0, head.contentLength);
-        buffered = buffered.subarray(head.contentLength);
+        // Most requests (HEAD, GET) have no body and arrive alone: no views to make then.
+        body = head.contentLength === 0 ? EMPTY : buffered.subarray(0, head.contentLength);
+        buffered = rest(buffered, head.contentLength);
       }
       const request = { head, body };
       head = undefined;
@@ -183,7 +195,10 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
   const awaitMore = (partial: boolean) => {
     if (peerEnded) {
       detach();
-      closeAfterWrite(socket, limits.requestTimeoutMs);
+      // Everything was read and every answer has left: nothing is lost by closing at once (most
+      // polls end here: Pipy closes after one HEAD), which spares a shutdown and a timer.
+      if (unsent === 0 && socket.writableLength === 0) socket.destroy();
+      else closeAfterWrite(socket, limits.requestTimeoutMs);
     } else if (partial) {
       awaitRest();
     } else {

@@ -34,6 +34,7 @@ export type ParseResult =
 const HEAD_END = Buffer.from('\r\n\r\n');
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const REQUEST_LINE = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+) (\/[\x21-\x7e]*) HTTP\/(\d)\.(\d)$/;
+const TARGET = /^\/[\x21-\x7e]*$/;
 // Field values: visible ASCII, space and tab (obs-text is not needed here and is refused).
 const FIELD_VALUE = /^[\t\x20-\x7e]*$/;
 const DIGITS = /^\d{1,15}$/;
@@ -54,16 +55,18 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
     return (end < 0 ? buf.length : end + HEAD_END.length) > maxHeadBytes ? fail(431, 'request head too large') : INCOMPLETE;
   }
   const text = buf.toString('latin1', 0, end);
-  const lines = text.split('\r\n');
-  const requestLine = REQUEST_LINE.exec(lines[0] ?? '');
-  if (!requestLine) return fail(400, 'malformed request line');
-  const [, method = '', target = '', major, minor] = requestLine;
-  if (major !== '1' || (minor !== '0' && minor !== '1')) return fail(505, 'only HTTP/1.0 and HTTP/1.1 are served');
-  if (!METHODS.has(method)) return fail(501, `method ${method} is not implemented`);
+  const lineEnd = text.indexOf('\r\n');
+  const requestLine = readRequestLine(lineEnd < 0 ? text : text.slice(0, lineEnd));
+  if (requestLine.kind === 'error') return requestLine;
+  const { method, target, minor } = requestLine;
   // No prototype: header names are the client's, and `constructor` or `__proto__` must read as sent.
   const headers: Record<string, string> = Object.create(null) as Record<string, string>;
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
+  // Header lines are read where they lie (no split: this runs for every request).
+  for (let start = lineEnd < 0 ? text.length : lineEnd + 2; start < text.length; ) {
+    let stop = text.indexOf('\r\n', start);
+    if (stop < 0) stop = text.length;
+    const line = text.slice(start, stop);
+    start = stop + 2;
     // A bare LF would let two parsers disagree on where a line ends; CR and NUL are refused by FIELD_VALUE.
     if (line.includes('\n')) return fail(400, 'bare LF in request head');
     const colon = line.indexOf(':');
@@ -87,7 +90,8 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
   const coding = headers['transfer-encoding'];
   const framing = coding === undefined ? undefined : chunkedFraming(coding, lengthText !== undefined, minorVersion);
   if (framing) return framing;
-  const connection = (headers['connection'] ?? '').toLowerCase().split(',').map((s) => s.trim());
+  const connectionHeader = headers['connection'];
+  const connection = connectionHeader === undefined ? [] : connectionHeader.toLowerCase().split(',').map((s) => s.trim());
   const upgrade = headers['upgrade'] !== undefined && connection.includes('upgrade');
   // RFC 9112 §3.2 requires Host on HTTP/1.1; Pipy 1.5.14 sends it on every request but its admin-link upgrade.
   if (minorVersion === 1 && headers['host'] === undefined && !upgrade) return fail(400, 'missing Host header');
@@ -106,6 +110,32 @@ export function parseRequestHead(buf: Buffer, maxHeadBytes: number): ParseResult
       upgrade,
     },
   };
+}
+
+/**
+ * The request line: `METHOD SP /target SP HTTP/1.x`. The usual line is read
+ * with string searches; anything else goes through REQUEST_LINE, which
+ * tells a malformed line (400) from another HTTP version (505) and an
+ * unknown method (501), in that order.
+ */
+function readRequestLine(line: string): { kind: 'line'; method: string; target: string; minor: string } | Extract<ParseResult, { kind: 'error' }> {
+  const sp1 = line.indexOf(' ');
+  const sp2 = sp1 < 0 ? -1 : line.indexOf(' ', sp1 + 1);
+  if (sp2 > 0) {
+    const method = line.slice(0, sp1);
+    const version = line.slice(sp2 + 1);
+    const target = line.slice(sp1 + 1, sp2);
+    // Every known method is a token, and TARGET allows no space: this is the line REQUEST_LINE reads.
+    if ((version === 'HTTP/1.1' || version === 'HTTP/1.0') && METHODS.has(method) && TARGET.test(target)) {
+      return { kind: 'line', method, target, minor: version === 'HTTP/1.1' ? '1' : '0' };
+    }
+  }
+  const m = REQUEST_LINE.exec(line);
+  if (!m) return { kind: 'error', status: 400, reason: 'malformed request line' };
+  const [, method = '', target = '', major, minor = ''] = m;
+  if (major !== '1' || (minor !== '0' && minor !== '1')) return { kind: 'error', status: 505, reason: 'only HTTP/1.0 and HTTP/1.1 are served' };
+  if (!METHODS.has(method)) return { kind: 'error', status: 501, reason: `method ${method} is not implemented` };
+  return { kind: 'line', method, target, minor };
 }
 
 /**

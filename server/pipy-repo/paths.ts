@@ -26,6 +26,9 @@ const MAX_SEGMENTS = 32;
  */
 export function resolveRepoPath(pathname: string, provider: CodebaseProvider): ResolvedPath | undefined {
   if (!pathname.startsWith(PREFIX)) return undefined;
+  // What sidecars ask for: no escapes, no dot or empty segments. Such a path is resolved where it
+  // lies, without splitting it (this runs for every request); anything else takes the general way.
+  if (!pathname.includes('%') && !pathname.includes('/.') && !pathname.includes('//')) return resolvePlain(pathname, provider);
   const raw = pathname.slice(PREFIX.length).split('/');
   if (raw.length > MAX_SEGMENTS) return undefined;
   const segments: string[] = [];
@@ -58,3 +61,25 @@ export function resolveRepoPath(pathname: string, provider: CodebaseProvider): R
   }
   return undefined;
 }
+
+/**
+ * `resolveRepoPath` for a path with no escapes and no dot or empty segments:
+ * the same answer, read off the path. A candidate name ends at each `/`
+ * after the prefix, and at the end unless the path ends with `/` (whose
+ * empty last segment no name has); the longest known one wins.
+ */
+function resolvePlain(pathname: string, provider: CodebaseProvider): ResolvedPath | undefined {
+  let segments = 1;
+  for (let i = PREFIX.length; i < pathname.length; i++) if (pathname.charCodeAt(i) === SLASH) segments++;
+  if (segments > MAX_SEGMENTS) return undefined;
+  let end = pathname.charCodeAt(pathname.length - 1) === SLASH ? pathname.lastIndexOf('/', pathname.length - 1) : pathname.length;
+  while (end > PREFIX.length) {
+    const name = pathname.slice(PREFIX.length, end);
+    const codebase = provider.get(name);
+    if (codebase) return { name, codebase, rest: pathname.slice(end) };
+    end = pathname.lastIndexOf('/', end - 1);
+  }
+  return undefined;
+}
+
+const SLASH = 0x2f;

@@ -157,11 +157,13 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     const answer = servedOf(codebase, rest);
     if (!answer) return text(method, 404, 'not found');
     if (method === 'HEAD') return { head: answer.head };
+    // Read while the socket is open (Node keeps it; a destroyed socket can no longer look it up).
+    // Not read for polls: a HEAD needs no address, and the lookup is a system call per connection.
+    const address = socket.remoteAddress ?? '';
     return {
       head: answer.head,
       body: answer.body,
       onSent: (err) => {
-        const address = socket.remoteAddress ?? '';
         if (err) sendFailed({ codebase: name, kind: 'response', address, reason: err.message });
         else if (answer.last) notify('onFetched', opts.onFetched, { codebase: name, version: codebase.version, address });
       },
@@ -193,21 +195,19 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
 
   const accept = (socket: Socket) => {
     if (closed) return void socket.destroy();
-    // Read once now: Node keeps the peer address, which a destroyed socket can no longer look up.
-    if (socket.remoteAddress === undefined) return void socket.destroy();
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
     socket.on('error', (err) => logger.debug('repo connection error', { error: err.message }));
-    socket.setNoDelay(true);
     serveHttp1(socket, { request: handle, upgrade }, limits);
   };
 
   return {
     start() {
       if (server) return Promise.reject(new Error('pipy repo server already started'));
+      // noDelay here sets TCP_NODELAY as the connection is accepted, without a call per socket.
       const s: NetServer | TlsServer = tlsMaterial
-        ? createTlsServer({ ...tlsMaterial, requestCert: true, rejectUnauthorized: true, handshakeTimeout: opts.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs }, accept)
-        : createNetServer(accept);
+        ? createTlsServer({ ...tlsMaterial, noDelay: true, requestCert: true, rejectUnauthorized: true, handshakeTimeout: opts.handshakeTimeoutMs ?? LIMIT_DEFAULTS.handshakeTimeoutMs }, accept)
+        : createNetServer({ noDelay: true }, accept);
       s.maxConnections = opts.maxConnections ?? LIMIT_DEFAULTS.repoMaxConnections;
       s.on('drop', () => {
         droppedConnections++;
@@ -266,7 +266,8 @@ const PARTIAL = responseHead(206, {}, 0);
 
 /** The request target without its query. */
 function pathOf(head: RequestHead): string {
-  return head.target.split('?')[0] ?? '/';
+  const q = head.target.indexOf('?');
+  return q < 0 ? head.target : head.target.slice(0, q);
 }
 
 /** A short plain-text answer; HEAD gets the head alone. */

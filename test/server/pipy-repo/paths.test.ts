@@ -45,3 +45,26 @@ t.test('percent-escapes are decoded per segment', async (t) => {
     rest: '/config.json',
   });
 });
+
+t.test('a plain path and its escaped spelling resolve alike, up to 32 segments', async (t) => {
+  const deep = createFakeCodebases();
+  const name = Array.from({ length: 30 }, (_, i) => `s${i}`).join('/');
+  deep.setConfig(name, {});
+  deep.setConfig('s0', {});
+  const seen = (path: string) => {
+    const r = resolveRepoPath(path, deep);
+    return r && { name: r.name, rest: r.rest };
+  };
+  for (const [plain, escaped, want] of [
+    [`/repo/${name}/`, `/repo/s%30/${name.slice(3)}/`, { name, rest: '/' }],
+    [`/repo/${name}/a.js`, `/repo/${name}/a%2Ejs`, { name, rest: '/a.js' }],
+    [`/repo/${name}/a`, `/repo/${name}/%61`, { name, rest: '/a' }],
+    ['/repo/s0/x/y', '/repo/s%30/x/y', { name: 's0', rest: '/x/y' }],
+  ] as const) {
+    t.same(seen(plain), want, plain);
+    t.same(seen(escaped), want, escaped);
+  }
+  t.same(seen(`/repo/${name}/a/b`), { name, rest: '/a/b' }, '32 segments');
+  t.equal(seen(`/repo/${name}/a/b/c`), undefined, '33 segments are not probed');
+  t.equal(seen(`/repo/s%30/${name.slice(3)}/a/b/c`), undefined, 'nor when escaped');
+});
