@@ -10,14 +10,19 @@ export interface CliProcess {
   exit: Promise<number | null>;
 }
 
-/** The uid and gid of "nobody" on Debian and most Linux systems. */
-const NOBODY = 65534;
+/**
+ * Root without the capabilities that bypass file permissions: a child so
+ * started reads what its owner may read (the checkout, wherever it is), and
+ * a mode-000 file or directory is refused to it as to anyone. util-linux's
+ * setpriv drops them from the bounding set, which an exec as root keeps.
+ */
+const WITHOUT_DAC_OVERRIDE = ['--bounding-set=-dac_override,-dac_read_search'];
 
 export interface SpawnCliOptions {
   /**
-   * Run as an unprivileged user, so file permissions apply: when the tests
-   * run as root the child runs as nobody (every path it reads must then be
-   * readable by others); otherwise as the current user, who is unprivileged.
+   * Run without privilege over files, so file permissions apply: when the
+   * tests run as root the child runs as root without the capabilities that
+   * bypass permissions; otherwise as the current user, who has none.
    */
   unprivileged?: boolean;
   env?: Record<string, string>;
@@ -25,11 +30,11 @@ export interface SpawnCliOptions {
 
 /** Runs `fsm-controller ARGS` from source through the TypeScript loader tap itself uses. */
 export function spawnCli(args: string[], options: SpawnCliOptions = {}): CliProcess {
-  const asNobody = options.unprivileged === true && process.getuid?.() === 0;
-  const child = spawn(process.execPath, ['--import', '@tapjs/typescript/import', MAIN, ...args], {
+  const node = [process.execPath, '--import', '@tapjs/typescript/import', MAIN, ...args];
+  const [command, ...argv] = options.unprivileged === true && process.getuid?.() === 0 ? ['setpriv', ...WITHOUT_DAC_OVERRIDE, ...node] : node;
+  const child = spawn(command as string, argv, {
     env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1', ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    ...(asNobody ? { uid: NOBODY, gid: NOBODY } : {}),
   });
   let out = '';
   let err = '';
