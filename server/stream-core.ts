@@ -1,4 +1,5 @@
 import type { NodeInfo } from '../cache/types.js';
+import type { ResponseParts } from './codec/discovery.js';
 import { silentLogger, type Logger } from '../src/shared/logger.js';
 import { StatusCode, XdsStatusError, isUnknownTypeError, toStatusError } from './errors.js';
 import { legacyWildcardAllowed, type PeerInfo, type StreamOptions, type XdsStream } from './stream-types.js';
@@ -184,7 +185,7 @@ export function assembleStream<Req>(
   parts: {
     onOpen: ((streamId: number, typeUrl: string, peer: PeerInfo) => void) | undefined;
     receive(request: Req): void;
-    takeResponse(): Buffer | undefined;
+    takeResponse(): ResponseParts | undefined;
   },
 ): XdsStream<Req> {
   const { streamId, typeUrl, peer } = core.opts;
