@@ -35,11 +35,12 @@
  *
  * Usage: node dist/bench/repo-serve.js [--proxies 2000] [--base DIR | --base-files K]
  *        [--syncs 2000] [--polls 2000] [--concurrency 50] [--rounds 7] [--pipy PATH]
- *        [--dist DIR] [--cpu-prof DIR] [--no-pin]
+ *        [--dist DIR] [--cpu-prof DIR] [--node-flags A,B] [--no-pin]
  * `--dist DIR` adds another build's controller and repo module (its dist/, e.g. the
  * commit before a change) as two more servers of the same run; `--syncs 0` or
  * `--polls 0` measures one kind of request; `--cpu-prof DIR` writes a V8 CPU
- * profile of each Node server's measured rounds (warm-ups excluded) to DIR.
+ * profile of each Node server's measured rounds (warm-ups excluded) to DIR;
+ * `--node-flags` passes Node/V8 flags to the Node servers.
  */
 import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -65,6 +66,7 @@ interface Args {
   dist: string | undefined;
   pin: boolean;
   cpuProf: string | undefined;
+  nodeFlags: string[];
 }
 
 const WARMUP_SYNCS = 2000;
@@ -78,11 +80,11 @@ const REWARM_SYNCS = 200;
 const REWARM_POLLS = 500;
 
 function parseArgs(argv: string[]): Args {
-  const str = (flag: string) => {
+  const str = (flag: string, flagLike = false) => {
     const i = argv.indexOf(flag);
     if (i < 0) return undefined;
     const v = argv[i + 1];
-    if (!v || v.startsWith('--')) throw new Error(`${flag} needs a value`);
+    if (!v || (!flagLike && v.startsWith('--'))) throw new Error(`${flag} needs a value`);
     return v;
   };
   const int = (flag: string, def: number, min: number) => {
@@ -102,6 +104,7 @@ function parseArgs(argv: string[]): Args {
     dist: str('--dist'),
     pin: !argv.includes('--no-pin'),
     cpuProf: str('--cpu-prof'),
+    nodeFlags: (str('--node-flags', true) ?? '').split(',').filter(Boolean),
   };
   if (args.base && args.baseFiles) throw new Error('--base and --base-files exclude each other');
   if (args.syncs + args.polls === 0) throw new Error('nothing to measure: --syncs and --polls are both 0');
@@ -163,10 +166,11 @@ interface BenchServer {
   close(): Promise<void>;
 }
 
-const SERVER_FLAGS = ['--expose-gc'];
+/** Node flags of the server processes (`--node-flags A,B` adds some, e.g. V8 heap settings to try). */
+let serverFlags = ['--expose-gc'];
 
 async function forkServer(kind: 'controller' | 'module' | 'baseline' | 'floor', label: string, start: ControllerStart | HarvestedCodebases, dist?: string): Promise<BenchServer & { names: string[] }> {
-  const child = fork(here('./repo-serve-servers.js'), dist ? [kind, dist] : [kind], { execArgv: SERVER_FLAGS, serialization: 'advanced', stdio: 'inherit' });
+  const child = fork(here('./repo-serve-servers.js'), dist ? [kind, dist] : [kind], { execArgv: serverFlags, serialization: 'advanced', stdio: 'inherit' });
   const listening = nextMessage<ServerMessage>(child, (m) => m.kind === 'listening', label);
   child.send({ start });
   const m = (await listening) as Extract<ServerMessage, { kind: 'listening' }>;
@@ -286,6 +290,7 @@ function runJob(child: ChildProcess, job: ClientJob): Promise<ClientResult> {
 }
 
 async function main(args: Args): Promise<void> {
+  serverFlags = [...serverFlags, ...args.nodeFlags];
   const base = await baseDirOf(args);
   const servers: BenchServer[] = [];
   const client = fork(here('./repo-serve-clients.js'), [], { stdio: 'inherit' });

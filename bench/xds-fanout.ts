@@ -7,6 +7,13 @@
  * server writing the same pre-encoded bytes to the same number of streams.
  * Also reports server RSS growth per idle connected stream, and the encode
  * counters (Any envelopes, response bodies) for the update.
+ *
+ * Where the time goes (printed per run, ms after the update, first / median /
+ * last stream): ours — the cache answered the stream's watch, the stream
+ * took its response (and encoded it), the JavaScript of the update was done
+ * (the first check phase after it: grpc-js has handed every write to HTTP/2,
+ * and Node's HTTP/2 sessions send from there); the bare server — the write
+ * loop ended, then the same check phase; both — the clients received it.
  * Run: `npm run build`, then `npm run bench -- xds-fanout` (SIZES=1000,5000 CLIENT_PROCS=4).
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -21,6 +28,7 @@ import {
   envelopeCounter,
   typeForUrl,
   TypeUrl,
+  type ConfigWatcher,
   type Resource,
 } from '../src/index.js';
 
@@ -41,13 +49,28 @@ function cla(seed: number): Resource {
   });
 }
 
+/** Times (performance.now()) of the steps of the update in the server, per stream where they are per stream. */
+interface Steps {
+  /** Ours: the cache answered a stream's watch with the update. */
+  answered: number[];
+  /** Ours: a stream took the update from its queue (to encode and write it). */
+  taken: number[];
+  /** Bare: the write loop ended. */
+  written: number[];
+  /** The first check phase after the update: every write is with HTTP/2, which sends from here. */
+  jsDone: number[];
+}
+
 interface Target {
   readonly port: number;
   /** Sends the update; resolves once handed to the transport. */
   update(): void;
   readonly version: string;
+  readonly steps: Steps;
   close(): Promise<void>;
 }
+
+const noSteps = (): Steps => ({ answered: [], taken: [], written: [], jsDone: [] });
 
 async function ourServer(): Promise<Target> {
   const cache = createSnapshotCache({ nodeHash: () => 'all' });
@@ -55,9 +78,35 @@ async function ourServer(): Promise<Target> {
   const v2 = cla(2);
   cache.setSnapshot('all', createSnapshot({ resources: { [TypeUrl.Endpoint]: [v1] } }));
   const next = createSnapshot({ resources: { [TypeUrl.Endpoint]: [v2] } });
-  const server = createXdsServer({ watcher: cache, legacyWildcard: false });
+  const steps = noSteps();
+  const version = next.version(TypeUrl.Endpoint);
+  // The cache as the server sees it, noting when each watch is answered with the update.
+  const watcher: ConfigWatcher = {
+    createWatch: (req, sub, respond) =>
+      cache.createWatch(req, sub, (res) => {
+        if (res.version === version) steps.answered.push(performance.now());
+        respond(res);
+      }),
+    createDeltaWatch: (req, sub, respond) => cache.createDeltaWatch(req, sub, respond),
+    streamOpened: (id, node) => cache.streamOpened(id, node),
+    streamClosed: (id, node) => cache.streamClosed(id, node),
+    recordProgress: (node, event, progress) => cache.recordProgress(node, event, progress),
+  };
+  const callbacks = {
+    onStreamResponse: (_id: number, _req: unknown, res: { versionInfo: string }) => void (res.versionInfo === version && steps.taken.push(performance.now())),
+  };
+  const server = createXdsServer({ watcher, legacyWildcard: false, callbacks });
   const port = await server.listen('127.0.0.1:0');
-  return { port, version: next.version(TypeUrl.Endpoint), update: () => cache.setSnapshot('all', next), close: () => server.close({ graceMs: 0 }) };
+  return {
+    port,
+    version,
+    steps,
+    update: () => {
+      cache.setSnapshot('all', next);
+      setImmediate(() => steps.jsDone.push(performance.now()));
+    },
+    close: () => server.close({ graceMs: 0 }),
+  };
 }
 
 /** The floor: a grpc-js server that writes one pre-encoded DiscoveryResponse to every stream. */
@@ -88,11 +137,15 @@ async function bareServer(): Promise<Target> {
     },
   );
   const port = await new Promise<number>((resolve, reject) => server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))));
+  const steps = noSteps();
   return {
     port,
     version: 'v2',
+    steps,
     update: () => {
       for (const c of calls) c.write(second);
+      steps.written.push(performance.now());
+      setImmediate(() => steps.jsDone.push(performance.now()));
     },
     close: () => new Promise((resolve) => server.tryShutdown(() => resolve())),
   };
@@ -130,6 +183,16 @@ interface Run {
   rssPerStreamKb: number;
   anyEncodes: number;
   bodyEncodes: number;
+  /** The update's steps, ms after it started: first, median and last of each. */
+  breakdown: string;
+}
+
+/** First / median / last of `times`, ms after `t0`; '' when the step did not occur. */
+function spread(label: string, times: readonly number[], t0: number): string {
+  if (times.length === 0) return '';
+  const s = times.map((t) => t - t0).sort((a, b) => a - b);
+  const f = (x: number | undefined) => (x ?? NaN).toFixed(1);
+  return s.length === 1 ? `${label} ${f(s[0])}` : `${label} ${f(s[0])} / ${f(s[s.length >> 1])} / ${f(s[s.length - 1])}`;
 }
 
 async function measure(kind: 'ours' | 'bare', n: number): Promise<Run> {
@@ -148,8 +211,19 @@ async function measure(kind: 'ours' | 'bare', n: number): Promise<Run> {
   const anyBefore = encodeCounter.any;
   const bodiesBefore = envelopeCounter.sotwBodies;
   const t0 = Date.now();
+  const t0Perf = performance.now();
   target.update();
   const times = (await received).flatMap((m) => m.times as number[]).map((t) => t - t0).sort((a, b) => a - b);
+  const { steps } = target;
+  const breakdown = [
+    spread('cache answered', steps.answered, t0Perf),
+    spread('taken and encoded', steps.taken, t0Perf),
+    spread('write loop done', steps.written, t0Perf),
+    spread('JS done', steps.jsDone, t0Perf),
+    spread('received (clients, ms clock)', times, 0),
+  ]
+    .filter(Boolean)
+    .join('; ');
   const run: Run = {
     p50: times[Math.floor(times.length * 0.5)] ?? NaN,
     p99: times[Math.min(times.length - 1, Math.floor(times.length * 0.99))] ?? NaN,
@@ -159,6 +233,7 @@ async function measure(kind: 'ours' | 'bare', n: number): Promise<Run> {
     failed,
     anyEncodes: encodeCounter.any - anyBefore,
     bodyEncodes: envelopeCounter.sotwBodies - bodiesBefore,
+    breakdown,
   };
   const exits = children.map((c) => new Promise((r) => c.once('exit', r)));
   for (const c of children) c.send({ type: 'close' });
@@ -177,4 +252,7 @@ for (const n of SIZES) {
   console.log(`  fsm-control-plane (snapshot cache + ADS):   p50 ${f(ours.p50)}  p99 ${f(ours.p99)}  last ${f(ours.last)}  RSS/stream ${ours.rssPerStreamKb.toFixed(1)} KB`);
   console.log(`  ratio ours/baseline: p50 ${(ours.p50 / bare.p50).toFixed(2)}x  p99 ${(ours.p99 / bare.p99).toFixed(2)}x  last ${(ours.last / bare.last).toFixed(2)}x (target <= 1.5x)`);
   console.log(`  encodes for one update to ${n} streams: Any envelopes ${ours.anyEncodes}, DiscoveryResponse bodies ${ours.bodyEncodes}`);
+  console.log(`  where the time went, ms after the update (first / median / last stream):`);
+  console.log(`    baseline: ${bare.breakdown}`);
+  console.log(`    ours:     ${ours.breakdown}`);
 }

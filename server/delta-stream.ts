@@ -1,5 +1,5 @@
 import type { DeltaResponse } from '../cache/types.js';
-import { encodeDeltaResponse, estimatedSize, type DeltaDiscoveryRequestMessage } from './codec/discovery.js';
+import { encodeDeltaResponse, estimatedSize, type DeltaDiscoveryRequestMessage, type ResponseParts } from './codec/discovery.js';
 import { assembleStream, StreamCore } from './stream-core.js';
 import type { StreamOptions, XdsStream } from './stream-types.js';
 import { createDeltaSubscription, type DeltaSubscription } from './subscription.js';
@@ -67,7 +67,7 @@ export function createDeltaStream(opts: StreamOptions): XdsStream<DeltaDiscovery
     );
   };
 
-  const takeResponse = (): Buffer | undefined => {
+  const takeResponse = (): ResponseParts | undefined => {
     const next = table.next((r) => r.systemVersion);
     if (!next) return undefined;
     const { node, typeUrl, state, pending, nonce, version } = next;

@@ -1,5 +1,5 @@
 import { TypeUrl, type SotwResponse } from '../cache/types.js';
-import { encodeSotwResponse, estimatedSize, type DiscoveryRequestMessage } from './codec/discovery.js';
+import { encodeSotwResponse, estimatedSize, type DiscoveryRequestMessage, type ResponseParts } from './codec/discovery.js';
 import { assembleStream, StreamCore } from './stream-core.js';
 import type { StreamOptions, XdsStream } from './stream-types.js';
 import { createSotwSubscription, type SotwSubscription } from './subscription.js';
@@ -75,7 +75,7 @@ export function createSotwStream(opts: StreamOptions): XdsStream<DiscoveryReques
     );
   };
 
-  const takeResponse = (): Buffer | undefined => {
+  const takeResponse = (): ResponseParts | undefined => {
     const next = table.next((r) => r.version);
     if (!next) return undefined;
     const { node, typeUrl, state, pending, nonce, version } = next;

@@ -1,7 +1,9 @@
 import type { NodeInfo } from '../cache/types.js';
+import type { ResponseParts } from './codec/discovery.js';
 import { silentLogger, type Logger } from '../src/shared/logger.js';
 import { StatusCode, XdsStatusError, isUnknownTypeError, toStatusError } from './errors.js';
 import { legacyWildcardAllowed, type PeerInfo, type StreamOptions, type XdsStream } from './stream-types.js';
+import { wakeBatches } from './wake-batches.js';
 
 export interface CoreHooks {
   /** Cancels every watch and drops the queue. */
@@ -133,11 +135,12 @@ export class StreamCore {
    * Wakes the transport after the current synchronous run: responses a cache
    * produces in one go (a snapshot touching every type) are all queued before
    * the first is taken, so the queue's ADS order decides what goes first.
+   * Many streams woken at once take turns (see wake-batches.ts).
    */
   scheduleWake(): void {
     if (this.#wakeScheduled) return;
     this.#wakeScheduled = true;
-    queueMicrotask(() => {
+    wakeBatches.schedule(() => {
       this.#wakeScheduled = false;
       if (!this.closed) this.opts.transport.wake();
     });
@@ -182,7 +185,7 @@ export function assembleStream<Req>(
   parts: {
     onOpen: ((streamId: number, typeUrl: string, peer: PeerInfo) => void) | undefined;
     receive(request: Req): void;
-    takeResponse(): Buffer | undefined;
+    takeResponse(): ResponseParts | undefined;
   },
 ): XdsStream<Req> {
   const { streamId, typeUrl, peer } = core.opts;

@@ -2,7 +2,7 @@ import type { PeerCertificate } from 'node:tls';
 import type { ConfigWatcher, NodeInfo } from '../cache/types.js';
 import type { Resource } from '../cache/resource.js';
 import type { Logger } from '../src/shared/logger.js';
-import type { DeltaDiscoveryRequestMessage, DiscoveryRequestMessage } from './codec/discovery.js';
+import type { DeltaDiscoveryRequestMessage, DiscoveryRequestMessage, ResponseParts } from './codec/discovery.js';
 import type { XdsStatusError } from './errors.js';
 
 /** Who is on the other end of a stream. */
@@ -129,8 +129,8 @@ export interface XdsStream<Req> {
   open(): void;
   /** Handles one request. Protocol errors end the stream through `transport.fail`. */
   receive(request: Req): void;
-  /** The next response's bytes, or undefined when nothing is queued. */
-  takeResponse(): Buffer | undefined;
+  /** The next response's message (its parts), or undefined when nothing is queued. */
+  takeResponse(): ResponseParts | undefined;
   /** Estimated bytes of the queued (not yet taken) responses. */
   queuedBytes(): number;
   /** Stops watching: no new responses are queued; queued ones can still be taken. */

@@ -15,8 +15,36 @@ import { xdsRoot } from './protos.js';
  * - a delta `Resource` {version=1, resource=2, name=3} is encoded once per
  *   Resource object and shared by every delta response that carries it.
  *
+ * A response leaves this module as its parts (`ResponseParts`): the shared
+ * bytes are not copied per stream here; the transport joins the parts when
+ * it writes (see transport/services.ts).
+ *
  * Field numbers are those of envoy/service/discovery/v3/discovery.proto.
  */
+
+/** A response message as its parts, in order: bytes shared by every stream sent them, and this stream's own fields. */
+export interface ResponseParts {
+  readonly parts: readonly Uint8Array[];
+  /** Bytes of the whole message. */
+  readonly length: number;
+}
+
+/** The message of `r` in one buffer: `into` when it is large enough (the caller owns what it held), else a new one. */
+export function joinParts(r: ResponseParts, into?: Buffer): Buffer {
+  const out = into && into.length >= r.length ? into.subarray(0, r.length) : Buffer.allocUnsafe(r.length);
+  let off = 0;
+  for (const p of r.parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function partsOf(parts: Uint8Array[]): ResponseParts {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  return { parts, length };
+}
 
 /** The client's error report on a NACK (google.rpc.Status). */
 export interface ErrorDetail {
@@ -67,8 +95,8 @@ export function sotwResponseBody(res: SotwResponse): Uint8Array {
 }
 
 /** A stream's DiscoveryResponse: the shared body plus this stream's nonce. */
-export function encodeSotwResponse(res: SotwResponse, nonce: string): Buffer {
-  return appendFields(sotwResponseBody(res), [stringField(5, nonce)]);
+export function encodeSotwResponse(res: SotwResponse, nonce: string): ResponseParts {
+  return partsOf([sotwResponseBody(res), stringField(5, nonce)]);
 }
 
 /** `resources` field (2) of a DeltaDiscoveryResponse for one Resource; memoized per Resource object. */
@@ -88,13 +116,13 @@ function deltaResourceField(r: Resource): Uint8Array {
 }
 
 /** A stream's DeltaDiscoveryResponse. Resource entries are shared; names and nonce are per response. */
-export function encodeDeltaResponse(res: DeltaResponse, nonce: string): Buffer {
+export function encodeDeltaResponse(res: DeltaResponse, nonce: string): ResponseParts {
   const parts: Uint8Array[] = [stringField(1, res.systemVersion)];
   for (const r of res.resources) parts.push(deltaResourceField(r));
   parts.push(stringField(4, res.typeUrl));
   parts.push(stringField(5, nonce));
   for (const name of res.removed) parts.push(stringField(6, name));
-  return appendFields(new Uint8Array(0), parts);
+  return partsOf(parts);
 }
 
 /** Estimated wire size of a SotW or delta response before it is encoded for a stream. */
@@ -105,9 +133,6 @@ export function estimatedSize(res: SotwResponse | DeltaResponse): number {
   return size;
 }
 
-function appendFields(head: Uint8Array, tail: readonly Uint8Array[]): Buffer {
-  return Buffer.concat([head, ...tail]);
-}
 
 let requestType: protobuf.Type | undefined;
 let deltaRequestType: protobuf.Type | undefined;

@@ -125,14 +125,20 @@ export function serveHttp1(socket: Socket, handlers: Http1Handlers, limits: Http
       onSent?.(err ?? (socket.destroyed ? closedEarly(socket) : undefined));
     };
     unsent++;
-    if (res.body && res.body.length > 0) {
-      // Head and body leave in one writev.
-      socket.cork();
-      socket.write(res.head);
-      socket.write(res.body, finished);
-      socket.uncork();
+    const { head, headTail, body } = res;
+    if (!headTail && !(body && body.length > 0)) {
+      socket.write(head, finished);
     } else {
-      socket.write(res.head, finished);
+      // The pieces leave in one writev.
+      socket.cork();
+      socket.write(head);
+      if (body && body.length > 0) {
+        if (headTail) socket.write(headTail);
+        socket.write(body, finished);
+      } else {
+        socket.write(headTail as Buffer, finished);
+      }
+      socket.uncork();
     }
     if (res.close) {
       detach();

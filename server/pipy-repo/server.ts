@@ -4,8 +4,8 @@ import { parseHostPort } from '../../src/shared/host-port.js';
 import { LIMIT_DEFAULTS } from '../../src/shared/limits.js';
 import { silentLogger } from '../../src/shared/logger.js';
 import { createAdminLinks } from './admin-links.js';
+import { createAnswers } from './answers.js';
 import { createCodebaseFeed } from './codebase-feed.js';
-import { renderManifest, type Codebase } from '../../cache/codebase.js';
 import { closeAfterWrite, serveHttp1, type Http1Request } from './http1-connection.js';
 import { closingResponse, responseHead, type Http1Response } from './http1-response.js';
 import type { RequestHead } from './http1-parser.js';
@@ -25,28 +25,6 @@ const MAX_HEAD_BYTES = 16 * 1024;
 // SYNs, which clients retry only after 1 s, 3 s, … The kernel caps this at
 // net.core.somaxconn (Go's net package listens with that value too).
 const LISTEN_BACKLOG = 65_535;
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.js': 'text/javascript',
-  '.json': 'application/json',
-  '.yaml': 'text/yaml',
-  '.gz': 'application/gzip',
-};
-
-/** The bytes of one 200 answer of a codebase version: the manifest or a file. */
-interface Served {
-  readonly head: Buffer;
-  readonly body: Uint8Array;
-  /** The manifest's last file: its GET completes a download. */
-  readonly last: boolean;
-}
-
-/** Every answer of one codebase version, built on first request. */
-interface ServedVersion {
-  readonly manifest: Served;
-  readonly lastPath: string;
-  readonly files: Map<string, Served>;
-}
 
 /**
  * Serves Pipy's repo read protocol for the codebases a cache holds (type
@@ -98,8 +76,7 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     },
   });
   let tlsMaterial: PipyRepoTlsMaterial | undefined = opts.tls && { key: opts.tls.key, cert: opts.tls.cert, ca: opts.tls.ca };
-  /** Pre-built answers per codebase version, keyed by the path after the codebase name ("" for the manifest). */
-  const served = new WeakMap<Codebase, ServedVersion>();
+  const answers = createAnswers();
   const sockets = new Set<Socket>();
   /** With TLS, the TCP connections under the TLS sockets, including those still in their handshake. */
   const tcp = new Set<Socket>();
@@ -108,30 +85,6 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
   let reloadsSent = 0;
   let droppedConnections = 0;
   let closed = false;
-
-  const versionOf = (codebase: Codebase): ServedVersion => {
-    let v = served.get(codebase);
-    if (!v) {
-      const text = renderManifest(codebase);
-      const body = Buffer.from(text);
-      const paths = text.trimEnd().split('\n');
-      const manifest = { head: responseHead(200, { etag: codebase.version, 'content-type': 'text/plain' }, body.length), body, last: false };
-      served.set(codebase, (v = { manifest, lastPath: paths[paths.length - 1] ?? codebase.main, files: new Map() }));
-    }
-    return v;
-  };
-  const servedOf = (codebase: Codebase, rest: string): Served | undefined => {
-    const v = versionOf(codebase);
-    if (rest === '') return v.manifest;
-    let s = v.files.get(rest);
-    if (s) return s;
-    // Only files are remembered: a path that is not one must not grow the map.
-    const body = codebase.files.get(rest);
-    if (!body) return undefined;
-    s = { head: responseHead(200, { etag: codebase.version, 'content-type': contentType(rest) }, body.length), body, last: rest === v.lastPath };
-    v.files.set(rest, s);
-    return s;
-  };
 
   /** Returns the 403 reason, or undefined when the peer may read the codebase. */
   const denied = (socket: Socket, name: string): string | undefined => {
@@ -154,14 +107,15 @@ export function createPipyRepoServer(opts: PipyRepoServerOptions): PipyRepoServe
     const rest = resolved.rest === '/' ? '' : resolved.rest;
     if (rest === '' && method === 'POST') return receiveStatus(body, socket, resolved);
     if (method !== 'GET' && method !== 'HEAD') return text(method, 405, 'method not allowed', { allow: rest === '' ? 'GET, HEAD, POST' : 'GET, HEAD' });
-    const answer = servedOf(codebase, rest);
+    const answer = answers.of(codebase, rest);
     if (!answer) return text(method, 404, 'not found');
-    if (method === 'HEAD') return { head: answer.head };
+    if (method === 'HEAD') return { head: answer.head, headTail: answer.headTail };
     // Read while the socket is open (Node keeps it; a destroyed socket can no longer look it up).
     // Not read for polls: a HEAD needs no address, and the lookup is a system call per connection.
     const address = socket.remoteAddress ?? '';
     return {
       head: answer.head,
+      headTail: answer.headTail,
       body: answer.body,
       onSent: (err) => {
         if (err) sendFailed({ codebase: name, kind: 'response', address, reason: err.message });
@@ -281,9 +235,4 @@ function refuseUpgrade(socket: Socket, status: number, reason: string) {
   const res = closingResponse(status, reason);
   socket.write(Buffer.concat([res.head, res.body ?? new Uint8Array(0)]));
   closeAfterWrite(socket, REQUEST_TIMEOUT_MS);
-}
-
-function contentType(path: string): string {
-  const dot = path.lastIndexOf('.');
-  return (dot >= 0 && CONTENT_TYPES[path.slice(dot)]) || 'application/octet-stream';
 }

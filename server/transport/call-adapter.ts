@@ -1,5 +1,6 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../src/shared/logger.js';
+import type { ResponseParts } from '../codec/discovery.js';
 import { StatusCode, XdsStatusError, toStatusError } from '../errors.js';
 import type { StreamTransport, XdsStream } from '../stream-types.js';
 
@@ -36,7 +37,7 @@ export interface CallAdapter {
  * disconnects — at most the limit plus one response.)
  */
 export function adaptCall<Req>(options: {
-  call: grpc.ServerDuplexStream<Buffer, Buffer>;
+  call: grpc.ServerDuplexStream<Buffer, ResponseParts>;
   createStream: (transport: StreamTransport) => XdsStream<Req>;
   /** Decodes a request; throws XdsStatusError to end the stream with that status, anything else ends it as malformed. */
   decode: (bytes: Buffer) => Req;
@@ -83,11 +84,11 @@ export function adaptCall<Req>(options: {
 
   const pump = () => {
     while (!ended && !waitingDrain && inflight < limits.maxQueuedBytesPerStream) {
-      const bytes = contain(() => stream.takeResponse());
-      if (!bytes) break;
-      const len = bytes.length;
+      const res = contain(() => stream.takeResponse());
+      if (!res) break;
+      const len = res.length;
       inflight += len;
-      const ok = call.write(bytes, (err?: Error | null) => {
+      const ok = call.write(res, (err?: Error | null) => {
         inflight -= len;
         if (err) {
           // The response is lost and the state machine believes it was sent: the stream cannot go on consistently.

@@ -3,7 +3,7 @@ import type { ConfigWatcher } from '../../cache/types.js';
 import { parseHostPort } from '../../src/shared/host-port.js';
 import { LIMIT_DEFAULTS } from '../../src/shared/limits.js';
 import { silentLogger, type Logger } from '../../src/shared/logger.js';
-import { decodeDeltaDiscoveryRequest, decodeDiscoveryRequest } from '../codec/discovery.js';
+import { decodeDeltaDiscoveryRequest, decodeDiscoveryRequest, type ResponseParts } from '../codec/discovery.js';
 import { keptNodeBytes, NODE_FIELD } from '../codec/node-size.js';
 import { createDeltaStream } from '../delta-stream.js';
 import { StatusCode, XdsStatusError } from '../errors.js';
@@ -145,12 +145,12 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
     return decodeDeltaDiscoveryRequest(bytes);
   };
 
-  const reject = (call: grpc.ServerDuplexStream<Buffer, Buffer>, code: number, details: string) => {
+  const reject = (call: grpc.ServerDuplexStream<Buffer, ResponseParts>, code: number, details: string) => {
     call.on('error', () => {});
     call.emit('error', { code, details });
   };
 
-  const handler = (spec: XdsServiceSpec, kind: 'sotw' | 'delta') => (call: grpc.ServerDuplexStream<Buffer, Buffer>) => {
+  const handler = (spec: XdsServiceSpec, kind: 'sotw' | 'delta') => (call: grpc.ServerDuplexStream<Buffer, ResponseParts>) => {
     if (closing) return reject(call, StatusCode.UNAVAILABLE, 'server is shutting down');
     if (active.size >= maxStreams) {
       try {
@@ -276,7 +276,7 @@ export function createXdsServer(options: XdsServerOptions): XdsServer {
   };
 }
 
-function peerOf(call: grpc.ServerDuplexStream<Buffer, Buffer>): PeerInfo {
+function peerOf(call: grpc.ServerDuplexStream<Buffer, ResponseParts>): PeerInfo {
   const cert = call.getAuthContext().sslPeerCertificate;
   const hasCert = cert !== undefined && Object.keys(cert).length > 0;
   return { address: call.getPeer(), ...(hasCert ? { certificate: cert } : {}) };

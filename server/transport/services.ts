@@ -1,11 +1,12 @@
 import type * as grpc from '@grpc/grpc-js';
 import { TypeUrl } from '../../cache/types.js';
+import { joinParts, type ResponseParts } from '../codec/discovery.js';
 
 /**
  * The xDS gRPC services, as hand-built grpc-js ServiceDefinitions that pass
  * raw bytes both ways: requests are decoded by the stream adapter (so a
  * malformed one becomes INVALID_ARGUMENT on that stream), and responses are
- * the pre-assembled Buffers, never re-encoded.
+ * written as their parts (codec/discovery.ts), never re-encoded.
  */
 export interface XdsServiceSpec {
   /** Fully qualified service name. */
@@ -36,7 +37,28 @@ export function methodPath(spec: XdsServiceSpec, kind: 'sotw' | 'delta'): string
 
 const passThrough = (b: Buffer): Buffer => b;
 
-function bidi(path: string, name: string): grpc.MethodDefinition<Buffer, Buffer> {
+/** Responses up to this size are joined in the shared buffer below; larger ones (rare) get their own. */
+const SCRATCH_MAX = 1 << 20;
+let scratch = Buffer.allocUnsafe(64 * 1024);
+
+/**
+ * Joins a response's parts into one buffer shared by every response of the
+ * process. grpc-js calls this from its serializeMessage, which copies the
+ * result into the frame it sends before anything else runs (grpc-js 1.14
+ * server-interceptors.js), so the buffer is free again at once. A response
+ * sent to many streams thus costs each stream one allocation and copy (the
+ * frame's), as a pre-encoded Buffer would, not two: joining into fresh
+ * memory per stream took as long as grpc-js's own copy, plus the garbage.
+ */
+function serializeResponse(r: ResponseParts): Buffer {
+  if (r.length > scratch.length && r.length <= SCRATCH_MAX) scratch = Buffer.allocUnsafe(Math.min(SCRATCH_MAX, Math.max(r.length, scratch.length * 2)));
+  return joinParts(r, r.length <= scratch.length ? scratch : undefined);
+}
+
+/** A response read back (by a client of these definitions): its bytes, as one part. */
+const responseOf = (b: Buffer): ResponseParts => ({ parts: [b], length: b.length });
+
+function bidi(path: string, name: string): grpc.MethodDefinition<Buffer, ResponseParts> {
   return {
     path,
     originalName: name,
@@ -44,8 +66,8 @@ function bidi(path: string, name: string): grpc.MethodDefinition<Buffer, Buffer>
     responseStream: true,
     requestSerialize: passThrough,
     requestDeserialize: passThrough,
-    responseSerialize: passThrough,
-    responseDeserialize: passThrough,
+    responseSerialize: serializeResponse,
+    responseDeserialize: responseOf,
   };
 }
 

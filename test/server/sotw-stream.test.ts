@@ -201,6 +201,7 @@ t.test('state machine with a fake transport: nonces, type URLs and one response 
   const { createSotwStream } = await import('../../server/sotw-stream.js');
   const { xdsRoot } = await import('../../server/codec/protos.js');
   const { createFakeWatcher } = await import('../../server/testing/fake-watcher.js');
+  const { joinParts } = await import('../../server/codec/discovery.js');
   const Response = xdsRoot().lookupType('envoy.service.discovery.v3.DiscoveryResponse');
   const watcher = createFakeWatcher();
   const types = [TypeUrl.Cluster, TypeUrl.Endpoint, TypeUrl.Listener, TypeUrl.Route];
@@ -215,7 +216,7 @@ t.test('state machine with a fake transport: nonces, type URLs and one response 
     transport: {
       wake() {
         for (let b = stream.takeResponse(); b; b = stream.takeResponse()) {
-          const m = Response.toObject(Response.decode(b)) as { typeUrl: string; nonce: string; versionInfo: string; resources?: Array<{ type_url: string }> };
+          const m = Response.toObject(Response.decode(joinParts(b))) as { typeUrl: string; nonce: string; versionInfo: string; resources?: Array<{ type_url: string }> };
           received.push({ typeUrl: m.typeUrl, nonce: m.nonce, versionInfo: m.versionInfo, anyTypes: (m.resources ?? []).map((r) => r.type_url) });
         }
       },

@@ -7,6 +7,7 @@ import {
   encodeDeltaResponse,
   encodeSotwResponse,
   envelopeCounter,
+  joinParts,
   objectToStruct,
 } from '../../../server/codec/discovery.js';
 import { xdsRoot } from '../../../server/codec/protos.js';
@@ -22,9 +23,11 @@ t.test('a SotW response decodes as DiscoveryResponse; the body is encoded once p
   const one = encodeSotwResponse(sotw, '1');
   const two = encodeSotwResponse(sotw, '22');
   t.equal(envelopeCounter.sotwBodies - before, 1, 'one body for two streams');
+  t.equal(one.parts[0], two.parts[0], 'the very same bytes: nothing is copied per stream here');
+  t.equal(one.length, joinParts(one).length);
   const Response = root.lookupType('envoy.service.discovery.v3.DiscoveryResponse');
   for (const [bytes, nonce] of [[one, '1'], [two, '22']] as const) {
-    const m = Response.toObject(Response.decode(bytes)) as { versionInfo: string; typeUrl: string; nonce: string; resources: Array<{ type_url: string; value: Uint8Array }> };
+    const m = Response.toObject(Response.decode(joinParts(bytes))) as { versionInfo: string; typeUrl: string; nonce: string; resources: Array<{ type_url: string; value: Uint8Array }> };
     t.equal(m.versionInfo, 'v7');
     t.equal(m.typeUrl, TypeUrl.Cluster);
     t.equal(m.nonce, nonce);
@@ -41,9 +44,9 @@ t.test('a delta response decodes as DeltaDiscoveryResponse; resource entries are
   const bytes = encodeDeltaResponse({ ...delta, removed: [] }, '4');
   t.equal(envelopeCounter.deltaResources - before, 1);
   const Response = root.lookupType('envoy.service.discovery.v3.DeltaDiscoveryResponse');
-  const first = Response.toObject(Response.decode(encodeDeltaResponse(delta, '3'))) as Record<string, unknown>;
+  const first = Response.toObject(Response.decode(joinParts(encodeDeltaResponse(delta, '3')))) as Record<string, unknown>;
   t.same(first['removedResources'], ['gone', 'old']);
-  const m = Response.toObject(Response.decode(bytes)) as {
+  const m = Response.toObject(Response.decode(joinParts(bytes))) as {
     systemVersionInfo: string;
     typeUrl: string;
     nonce: string;
@@ -81,4 +84,18 @@ t.test('requests decode with node, metadata, NACK detail and initial versions', 
   t.same(d.resourceNamesUnsubscribe, ['b']);
   t.equal(d.node, undefined);
   t.throws(() => decodeDiscoveryRequest(Uint8Array.from([0x0a, 0x7f, 0x01])), 'malformed bytes throw');
+});
+
+t.test('joinParts: into the given buffer when it is large enough, else a new one', async (t) => {
+  const r = { parts: [Buffer.from('ab'), Buffer.from(''), Buffer.from('cde')], length: 5 };
+  const big = Buffer.alloc(16, 0x2e);
+  const joined = joinParts(r, big);
+  t.equal(joined.toString(), 'abcde');
+  t.equal(joined.buffer, big.buffer, 'written where it was asked');
+  t.equal(big.toString(), 'abcde...........');
+  const small = Buffer.alloc(4);
+  const own = joinParts(r, small);
+  t.equal(own.toString(), 'abcde');
+  t.not(own.buffer, small.buffer, 'too small: a buffer of its own');
+  t.same(small, Buffer.alloc(4), 'and the small one untouched');
 });
