@@ -192,6 +192,28 @@ function checkPathModifier(mod: { type?: string; replaceFullPath?: string; repla
   if (mod.type === 'ReplacePrefixMatch' && !prefixMatch) errs.push({ field, reason: 'Invalid value: ReplacePrefixMatch needs every match of the rule to be a PathPrefix path match' });
 }
 
+/** Characters the Gateway API CRD allows in an Exact or PathPrefix value (RFC 3986 path characters and percent-escapes). */
+const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|%[0-9a-fA-F]{2})+$/;
+
+/**
+ * Why an Exact or PathPrefix value is refused, as the Gateway API CRD's
+ * validation rules state it, or undefined. Paths that a proxy would
+ * normalise differently from how they are matched (`//`, dot segments, an
+ * escaped slash) could let a request slip past a more specific route.
+ */
+function pathValueProblem(v: string): string | undefined {
+  if (!v.startsWith('/')) return 'must be an absolute path';
+  if (v.includes('//')) return "must not contain '//'";
+  if (v.includes('/./')) return "must not contain '/./'";
+  if (v.includes('/../')) return "must not contain '/../'";
+  if (/%2f/i.test(v)) return "must not contain '%2f' or '%2F'";
+  if (v.includes('#')) return "must not contain '#'";
+  if (v.endsWith('/..')) return "must not end with '/..'";
+  if (v.endsWith('/.')) return "must not end with '/.'";
+  if (!PATH_CHARS.test(v)) return "must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$)";
+  return undefined;
+}
+
 function checkHTTPRoute(obj: MeshObject): FieldError[] {
   type Rule = { matches?: { path?: { type?: string; value?: string } }[]; filters?: (Filter & { requestRedirect?: { path?: never; statusCode?: number }; urlRewrite?: { path?: never } })[]; backendRefs?: { filters?: Filter[] }[] };
   const rules = (obj.spec as { rules?: Rule[] }).rules ?? [];
@@ -201,7 +223,9 @@ function checkHTTPRoute(obj: MeshObject): FieldError[] {
     const matches = rule.matches ?? [];
     matches.forEach((m, i) => {
       const v = m.path?.value;
-      if (v !== undefined && m.path?.type !== 'RegularExpression' && !v.startsWith('/')) errs.push({ field: `${base}.matches[${i}].path.value`, reason: `Invalid value: "${v}": must be an absolute path` });
+      if (v === undefined || m.path?.type === 'RegularExpression') return;
+      const reason = pathValueProblem(v);
+      if (reason) errs.push({ field: `${base}.matches[${i}].path.value`, reason: `Invalid value: "${v}": ${reason}` });
     });
     const prefixOnly = matches.length === 0 || matches.every((m) => (m.path?.type ?? 'PathPrefix') === 'PathPrefix');
     checkFilters(rule.filters, `${base}.filters`, errs);

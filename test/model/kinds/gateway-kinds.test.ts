@@ -107,6 +107,48 @@ t.test('the CRDs\' validation rules refuse bad Gateway API objects with field an
   t.equal(store.get('Gateway', 'a', 'dup'), undefined, 'refused objects are not kept');
 });
 
+t.test('HTTPRoute path values follow the CRD: no empty or dot segments, no escaped slash, only path characters', async (t) => {
+  const route = (name: string, type: string, value: string): MeshObject => ({
+    apiVersion: 'gateway.networking.k8s.io/v1',
+    kind: 'HTTPRoute',
+    metadata: { name, namespace: 'a' },
+    spec: { rules: [{ matches: [{ path: { type, value } }] }] },
+  });
+  const refused: [string, string, RegExp][] = [
+    ['double', '/a//b', /must not contain '\/\/'/],
+    ['dot', '/a/./b', /must not contain '\/\.\/'/],
+    ['dotdot', '/a/../b', /must not contain '\/\.\.\/'/],
+    ['escaped', '/a%2Fb', /must not contain '%2f' or '%2F'/],
+    ['escaped-lower', '/a%2fb', /must not contain '%2f'/],
+    ['fragment', '/a#b', /must not contain '#'/],
+    ['ends-dotdot', '/a/..', /must not end with '\/\.\.'/],
+    ['ends-dot', '/a/.', /must not end with '\/\.'/],
+    ['space', '/a b', /must only contain valid characters/],
+    ['bad-escape', '/a%zz', /must only contain valid characters/],
+  ];
+  const store = createModelStore();
+  const { errors } = store.apply(
+    up(
+      ns('a'),
+      ...refused.map(([name, value]) => route(name, 'PathPrefix', value)),
+      route('exact-double', 'Exact', '//x'),
+      route('ok', 'PathPrefix', "/a.b/c~d/%20/-_!$&'()*+,;=:@"),
+      route('regex', 'RegularExpression', '/a//b/.*'),
+    ),
+  );
+  const byName = new Map(errors.map((e) => [e.object, e]));
+  for (const [name, value, reason] of refused) {
+    const e = byName.get(`HTTPRoute a/${name}`);
+    t.equal(e?.field, 'spec.rules[0].matches[0].path.value', name);
+    t.match(e?.reason, reason, name);
+    t.match(e?.reason, `"${value}"`, `${name} names the value`);
+  }
+  t.ok(byName.has('HTTPRoute a/exact-double'), 'Exact paths follow the same rules');
+  t.equal(errors.length, refused.length + 1, errors.map((e) => `${e.object}: ${e.reason}`).join('\n'));
+  t.ok(store.get('HTTPRoute', 'a', 'ok'), 'every path character the CRD allows is accepted');
+  t.ok(store.get('HTTPRoute', 'a', 'regex'), 'a regular expression is not a path and is not held to these rules');
+});
+
 t.test('two listeners with conflicting protocols on one port are admitted: the conflict is a status condition', async (t) => {
   const store = createModelStore();
   const { errors } = store.apply(
