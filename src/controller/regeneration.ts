@@ -1,3 +1,4 @@
+import type { GeneratedNode, NodeOutputs } from '../generate/generator.js';
 import type { OutputBatch, OutputSet, StepResult } from '../generate/output-set.js';
 import type { ModelChange } from '../model/view.js';
 import type { Metrics } from '../observability/metrics.js';
@@ -112,15 +113,26 @@ export function createRegeneration(deps: RegenerationDeps): Regenerate {
           });
           if (!result) break;
           const t1 = performance.now();
-          const changed = result.changed.map((key) => ({ key, node: entry.set.get(key) }));
+          const built: { key: string; node: GeneratedNode; outputs: NodeOutputs }[] = [];
+          for (const key of result.changed) {
+            const node = entry.set.get(key);
+            if (!node) continue;
+            try {
+              built.push({ key, node, outputs: node.outputs() });
+            } catch (error) {
+              // Contained like a generation failure: this node keeps what it was last served, the others go on.
+              totals.failed++;
+              logger.error('proxy config output failed; the proxy keeps its last config', { generator: name, node: key, error: error instanceof Error ? error.stack : String(error) });
+            }
+          }
           publisher.publish(
             name,
-            changed.flatMap(({ key, node }) => (node ? [{ key, outputs: node.outputs() }] : [])),
+            built.map(({ key, outputs }) => ({ key, outputs })),
             result.removed,
           );
-          for (const { key, node } of changed) {
+          for (const { key, node } of built) {
             const published = publisher.published({ generator: name, key });
-            if (node && published) convergence.expect({ generator: name, key }, node.version, published, firstAt);
+            if (published) convergence.expect({ generator: name, key }, node.version, published, firstAt);
           }
           for (const key of result.removed) convergence.forget({ generator: name, key });
           totals.generateMs += t1 - t0;

@@ -18,13 +18,22 @@ async function setup(t: Test, stepSize: number) {
   const store = storeOf([...fixture('mesh.yaml'), meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: true } })]);
   /** Proxies whose generation throws (a generator bug), as the engine sees it. */
   const failing = new Set<string>();
+  /** Proxies whose generation works but whose outputs throw when built (a bug in an output builder). */
+  const failingOutputs = new Set<string>();
   const sidecar = createSidecarGenerator({ base: await loadBaseCodebase(), trustDomain: 'cluster.local' });
   const set = createOutputSet(
     {
       ...sidecar,
       generate(view, key, batch) {
         if (failing.has(key)) throw new Error(`generator bug for ${key}`);
-        return sidecar.generate(view, key, batch);
+        const node = sidecar.generate(view, key, batch);
+        if (!failingOutputs.has(key)) return node;
+        return {
+          ...node,
+          outputs: () => {
+            throw new Error(`output bug for ${key}`);
+          },
+        };
       },
     },
     store,
@@ -61,7 +70,7 @@ async function setup(t: Test, stepSize: number) {
     },
     stepSize,
   });
-  return { store, set, failing, publisher, codebases, metrics, regenerate, updates, expected, forgotten, prepared, logs, errors, holds };
+  return { store, set, failing, failingOutputs, publisher, codebases, metrics, regenerate, updates, expected, forgotten, prepared, logs, errors, holds };
 }
 
 t.test('five proxies in steps of two: three cache updates, the event loop runs between them', async (t) => {
@@ -130,4 +139,23 @@ t.test('fsm_proxy_config_update_time: one observation per proxy; a proxy whose g
   s.failing.clear();
   await s.regenerate(all(), Date.now());
   t.not(s.set.get(victim)?.version, versionBefore, 'once generation works again the proxy gets the new config');
+});
+
+t.test('a proxy whose outputs fail to build keeps its last config; the rest of its step is published', async (t) => {
+  const s = await setup(t, 250);
+  const uuids = s.store.proxies().map((p) => p.uuid);
+  await s.regenerate([{ changes: [], nodes: uuids.map((key) => ({ generator: 'sidecar', key })) }], Date.now());
+  const [victim, ...others] = uuids as [string, ...string[]];
+  const before = s.publisher.published({ generator: 'sidecar', key: victim });
+  const othersBefore = others.map((key) => s.publisher.published({ generator: 'sidecar', key }));
+  s.failingOutputs.add(victim);
+  const { changes } = s.store.apply([{ type: 'upsert', object: meshConfig({ traffic: { enablePermissiveTrafficPolicyMode: true }, sidecar: { logLevel: 'debug' } }) }]);
+  s.expected.length = 0;
+  await s.regenerate([{ changes }], Date.now());
+  t.same(s.publisher.published({ generator: 'sidecar', key: victim }), before, 'the victim is still served its last config');
+  others.forEach((key, i) => t.not(s.publisher.published({ generator: 'sidecar', key }), othersBefore[i], `${key} got the new config in the same step`));
+  t.same([...s.expected].sort(), [...others].sort(), 'convergence expects the others only');
+  t.match(s.errors, [{ msg: /output failed/, fields: { generator: 'sidecar', node: victim, error: /output bug/ } }]);
+  t.match(s.logs.at(-1), { failed: 1, changed: uuids.length });
+  t.same(s.holds, ['hold', 'release', 'hold', 'release'], 'the model is released after the failure');
 });
