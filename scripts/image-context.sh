@@ -14,6 +14,9 @@ cp -R dist/cache dist/server dist/src "$out/dist/"
 cp -R src/pipy-base/default "$out/dist/src/pipy-base/default"
 cp -R proto "$out/proto"
 cp package.json package-lock.json "$out/"
+# What --version and fsm_version_info report beside the version (src/shared/build-info.ts).
+commit=$(git rev-parse HEAD 2>/dev/null || true)
+printf '{"gitCommit":"%s","buildDate":"%s"}\n' "$commit" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$out/build-info.json"
 # Every production dependency, at its place in the tree (npm ls lists their directories).
 npm ls --omit=dev --all --parseable 2>/dev/null | tail -n +2 | while read -r dir; do
   rel=${dir#"$PWD"/}

@@ -36,7 +36,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { createKubeSecretStorage } from '../certificate/storage/kube-secret-storage.js';
 import { createKubeClient } from '../kubernetes/kube-client.js';
 import { loadKubeConfig } from '../kubernetes/kube-config.js';
-import { packageVersion } from '../shared/package-version.js';
+import { packageVersion } from '../shared/build-info.js';
 import { createKubernetesOnboarding, type KubernetesOnboarding, type KubernetesOnboardingOptions } from './kubernetes-onboarding.js';
 
 export interface ControllerDeps {

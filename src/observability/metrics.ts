@@ -1,5 +1,5 @@
 import type { AdminHandler } from './admin-http.js';
-import { packageVersion } from '../shared/package-version.js';
+import { buildInfo, type BuildInfo } from '../shared/build-info.js';
 import { createRegistry, type Counter, type Gauge, type Histogram } from './prometheus-registry.js';
 import { registerRuntimeMetrics } from './runtime-metrics.js';
 
@@ -30,6 +30,8 @@ export interface MetricsOptions {
   readonly namespaceCount?: () => number;
   /** fsm_feature_flag_enabled: the effective MeshConfig's `spec.featureFlags` (its boolean fields), read at scrape time. */
   readonly featureFlags?: () => object;
+  /** fsm_version_info's labels (default: this package's, see shared/build-info.ts). */
+  readonly buildInfo?: BuildInfo;
 }
 
 /**
@@ -120,9 +122,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   let expirySource: () => Date | undefined = () => undefined;
   const proxyLabelNames: readonly ProxyLabelNames[] = ['proxy_uuid', 'identity', 'type'];
 
-  r.gaugeReader('fsm_version_info', 'Contains the static information denoting the version of this FSM instance', ['version', 'build_date', 'git_commit'], () => [
-    [{ version: packageVersion(), build_date: '', git_commit: '' }, 1],
-  ]);
+  r.gaugeReader('fsm_version_info', 'Contains the static information denoting the version of this FSM instance', ['version', 'build_date', 'git_commit'], () => {
+    const info = options.buildInfo ?? buildInfo();
+    return [[{ version: info.version, build_date: info.buildDate, git_commit: info.gitCommit }, 1]];
+  });
   r.gaugeReader('fsm_feature_flag_enabled', 'Represents whether a feature flag is enabled (1) or disabled (0)', ['feature_flag'], () =>
     Object.entries(options.featureFlags?.() ?? {}).flatMap(([flag, on]) => (typeof on === 'boolean' ? [[{ feature_flag: flag }, on ? 1 : 0] as const] : [])),
   );

@@ -2,7 +2,7 @@ import { request } from 'node:http';
 import t from 'tap';
 import { createAdminServer } from '../../src/observability/admin-http.js';
 import { createMetrics, metricsRoute } from '../../src/observability/metrics.js';
-import { packageVersion } from '../../src/shared/package-version.js';
+import { packageVersion } from '../../src/shared/build-info.js';
 import { parsePrometheusText, sampleValue } from '../support/prometheus-text.js';
 
 function get(port: number, path: string) {
@@ -110,7 +110,10 @@ t.test('present at 0 from the start: gauges, counters, every transport, version 
     t.equal(sampleValue(f, 'fsm_proxy_connect_count', { transport }), 0, `fsm_proxy_connect_count{transport="${transport}"} is 0`);
     t.equal(sampleValue(f, 'fsm_proxy_convergence_time_seconds_count', { transport }), 0);
   }
-  t.equal(sampleValue(f, 'fsm_version_info', { version: packageVersion() }), 1);
+  t.equal(sampleValue(f, 'fsm_version_info', { version: packageVersion(), build_date: '', git_commit: '' }), 1);
+  const built = createMetrics({ buildInfo: { version: '1.2.3', gitCommit: 'abc123', buildDate: '2026-12-06T10:00:00Z' } });
+  t.teardown(() => built.close());
+  t.equal(sampleValue(parsePrometheusText(built.scrape()), 'fsm_version_info', { version: '1.2.3', build_date: '2026-12-06T10:00:00Z', git_commit: 'abc123' }), 1, 'an image labels its commit and build date');
   t.equal(sampleValue(f, 'fsm_feature_flag_enabled', { feature_flag: 'enableEgressPolicy' }), 1);
   t.equal(sampleValue(f, 'fsm_feature_flag_enabled', { feature_flag: 'enableRetryPolicy' }), 0);
   t.equal(sampleValue(f, 'fsm_feature_flag_enabled', { feature_flag: 'notAFlag' }), undefined, 'only boolean fields are flags');

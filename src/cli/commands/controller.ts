@@ -2,7 +2,7 @@ import { routeGrpcLogging } from '../../../server/transport/grpc-logging.js';
 import { createController } from '../../controller/controller.js';
 import { helpText, parseControllerOptions, UsageError } from '../../controller/options.js';
 import { createLogger } from '../../shared/logger.js';
-import { packageVersion } from '../version.js';
+import { buildInfo, type BuildInfo } from '../../shared/build-info.js';
 
 /**
  * `fsm-controller [flags]`: runs the controller until SIGTERM or SIGINT,
@@ -11,7 +11,7 @@ import { packageVersion } from '../version.js';
  */
 export async function run(argv: string[]): Promise<number> {
   if (argv.includes('--version')) {
-    process.stdout.write(`fsm-controller ${packageVersion()}\n`);
+    process.stdout.write(`${versionLine(buildInfo())}\n`);
     return 0;
   }
   let options;
@@ -47,4 +47,10 @@ export async function run(argv: string[]): Promise<number> {
   await controller.close();
   logger.info('stopped');
   return 0;
+}
+
+/** `fsm-controller 0.1.0`, with the commit and build date when the image recorded them. */
+export function versionLine(info: BuildInfo): string {
+  const built = [info.gitCommit && `commit ${info.gitCommit}`, info.buildDate && `built ${info.buildDate}`].filter(Boolean).join(', ');
+  return `fsm-controller ${info.version}${built ? ` (${built})` : ''}`;
 }
