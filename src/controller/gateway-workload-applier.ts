@@ -5,8 +5,11 @@
  * desired set:
  *
  * - certificate Secrets first (the Deployment mounts them), written by name
- *   and never read (create, or patch when it exists): the applier remembers
- *   the revision it wrote, so a Secret is written again only when its
+ *   and never read (the controller may not read Secrets outside its
+ *   namespace): created, or, when one exists, patched with a JSON patch whose
+ *   `test` operations require our labels, so a Secret of that name that is
+ *   not ours is left alone. The applier remembers the revision it wrote (and
+ *   the Secret's uid), so a Secret is written again only when its
  *   certificate or trust bundle changed, once per term, and when asked
  *   (`rewriteSecrets`: the periodic resync, which restores a deleted one);
  * - Deployments and Services are found by label (ours: app=fsm-gateway,
@@ -16,7 +19,8 @@
  *   never make an object look changed;
  * - ours that nothing wants any more (a Gateway moved to another class, a
  *   Service of a Gateway without listeners, the Gateway API turned off) are
- *   deleted, with their certificate Secret. A deleted Gateway needs none of
+ *   deleted, with their certificate Secret (only if ours, by the same label
+ *   test, and deleted on the condition of its uid). A deleted Gateway needs none of
  *   this: its objects are owned by it and Kubernetes collects them.
  *
  * An object of a desired name that is not ours is left alone and reported.
@@ -24,10 +28,10 @@
 import { canonicalJson } from '../shared/canonical-json.js';
 import { contentHash } from '../shared/hash.js';
 import { silentLogger, type Logger } from '../shared/logger.js';
-import { errorMessage, isAlreadyExists, isNotFound } from '../kubernetes/errors.js';
+import { errorMessage, isAlreadyExists, isInvalid, isNotFound } from '../kubernetes/errors.js';
 import type { KubeClient } from '../kubernetes/kube-client.js';
 import { Resources, resourcePath, type ObjectList, type ObjectMeta, type ResourceType } from '../kubernetes/paths.js';
-import { tlsSecretNameOf, workloadSelector, type GatewayWorkload } from '../generate/gateway/workload.js';
+import { MANAGED_BY, MANAGED_BY_LABEL, tlsSecretNameOf, workloadSelector, type GatewayWorkload } from '../generate/gateway/workload.js';
 
 /** The annotation holding the hash of the object as this controller last wrote it. */
 export const SPEC_HASH_ANNOTATION = 'gateway.flomesh.io/spec-hash';
@@ -115,27 +119,54 @@ export function createGatewayWorkloadApplier(options: GatewayWorkloadApplierOpti
   const { client, signal } = options;
   const logger = options.logger ?? silentLogger;
   const request = { signal };
-  /** Secret `namespace/name` → revision written this term. */
-  const writtenSecrets = new Map<string, string>();
+  /** Secret `namespace/name` → the revision written this term and the uid of the Secret it went to. */
+  const writtenSecrets = new Map<string, { revision: string; uid: string | undefined }>();
+  const ours = ownedTests(options.meshName);
 
   /** Writes a certificate Secret unless this revision was written (`force`: even then). Returns what changed, for logs. */
   async function writeSecret(object: KubeObject, revision: string, force: boolean): Promise<string | undefined> {
     const key = keyOf(object);
-    const known = writtenSecrets.get(key) === revision;
+    const known = writtenSecrets.get(key)?.revision === revision;
     if (known && !force) return undefined;
     const { namespace, name } = object.metadata;
     try {
-      await client.create(resourcePath(secrets, { namespace }), object, request);
-      writtenSecrets.set(key, revision);
+      const created = await client.create<KubeObject>(resourcePath(secrets, { namespace }), object, request);
+      writtenSecrets.set(key, { revision, uid: created.metadata?.uid });
       return `created Secret ${key}`;
     } catch (err) {
       if (!isAlreadyExists(err)) throw err;
     }
-    // Patched, not read: the controller may not read Secrets outside its namespace.
     const { labels, ownerReferences } = object.metadata;
-    await client.patch(resourcePath(secrets, { namespace, name }), { metadata: { labels, ownerReferences }, data: object['data'] }, 'merge', request);
-    writtenSecrets.set(key, revision);
+    const patch = [...ours, { op: 'add', path: '/metadata/labels', value: labels }, { op: 'add', path: '/metadata/ownerReferences', value: ownerReferences }, { op: 'add', path: '/data', value: object['data'] }];
+    const patched = await patchIfOurs('Secret', secrets, namespace, name, patch);
+    writtenSecrets.set(key, { revision, uid: patched.metadata?.uid });
     return known ? undefined : `updated Secret ${key}`;
+  }
+
+  /** A JSON patch that first tests our labels: a 422 means the object is not ours (or its labels changed). */
+  async function patchIfOurs(kind: string, type: ResourceType, namespace: string, name: string, patch: readonly unknown[]): Promise<KubeObject> {
+    try {
+      return await client.patch<KubeObject>(resourcePath(type, { namespace, name }), patch, 'json', request);
+    } catch (err) {
+      if (isInvalid(err)) throw new Error(`${kind} ${namespace}/${name} exists and is not this controller's (labels ${workloadSelector(options.meshName)}): left alone`);
+      throw err;
+    }
+  }
+
+  /** Deletes a certificate Secret if it is ours: on the condition of the uid written this term, else of the uid the label test answers. */
+  async function deleteSecret(namespace: string, name: string): Promise<boolean> {
+    const key = `${namespace}/${name}`;
+    let uid = writtenSecrets.get(key)?.uid;
+    writtenSecrets.delete(key);
+    if (!uid) {
+      try {
+        uid = (await patchIfOurs('Secret', secrets, namespace, name, ours)).metadata?.uid;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    }
+    return deleteByName('Secret', secrets, namespace, name, uid);
   }
 
   async function deleteByName(kind: string, type: ResourceType, namespace: string, name: string, uid?: string): Promise<boolean> {
@@ -223,10 +254,19 @@ export function createGatewayWorkloadApplier(options: GatewayWorkloadApplierOpti
         const name = tlsSecretNameOf(obj.metadata.name);
         const key = `${namespace}/${name}`;
         if (wantedSecrets.has(key)) continue;
-        writtenSecrets.delete(key);
-        await attempt(`Secret ${key}`, async () => ((await deleteByName('Secret', secrets, namespace, name)) ? `deleted Secret ${key}` : undefined));
+        await attempt(`Secret ${key}`, async () => ((await deleteSecret(namespace, name)) ? `deleted Secret ${key}` : undefined));
       }
       return { changes, failed };
     },
   };
+}
+
+/** JSON patch `test` operations that hold only for this mesh's workload objects (the labels of `workloadSelector`). */
+function ownedTests(meshName: string): readonly unknown[] {
+  const label = (name: string) => `/metadata/labels/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return [
+    { op: 'test', path: label('app'), value: 'fsm-gateway' },
+    { op: 'test', path: label('meshName'), value: meshName },
+    { op: 'test', path: label(MANAGED_BY_LABEL), value: MANAGED_BY },
+  ];
 }

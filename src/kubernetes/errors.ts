@@ -45,6 +45,9 @@ export const isConflict = (err: unknown): boolean => statusOf(err) === 409 && (e
 /** 409 from a create: an object of that name exists. */
 export const isAlreadyExists = (err: unknown): boolean => statusOf(err) === 409 && (err as KubeApiError).reason === 'AlreadyExists';
 
+/** 422: the request is invalid; for a JSON patch, one of its operations failed (a `test` among them). */
+export const isInvalid = (err: unknown): boolean => statusOf(err) === 422;
+
 /** 410: a resourceVersion or continue token older than the server keeps. */
 export const isGone = (err: unknown): boolean => statusOf(err) === 410;
 

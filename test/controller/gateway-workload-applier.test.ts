@@ -1,6 +1,6 @@
 import t, { type Test } from 'tap';
 import { createGatewayWorkloadApplier, SPEC_HASH_ANNOTATION, type DesiredGatewayWorkload } from '../../src/controller/gateway-workload-applier.js';
-import { buildGatewayWorkload, type ConfigListener } from '../../src/generate/gateway/workload.js';
+import { buildGatewayWorkload, workloadLabels, type ConfigListener } from '../../src/generate/gateway/workload.js';
 import { createKubeClient } from '../../src/kubernetes/kube-client.js';
 import type { Gateway } from '../../src/model/gateway-types.js';
 import { createKubeApiStandIn, type KubeApiStandIn } from '../stand-ins/kube-api-server.js';
@@ -14,6 +14,12 @@ const desired = (listeners: ConfigListener[], meshName = 'fsm'): DesiredGatewayW
 });
 const http80 = { Protocol: 'HTTP', Port: 80, Listen: 60080 };
 const tcp5432 = { Protocol: 'TCP', Port: 5432, Listen: 5432 };
+
+/** The gateway's certificate Secret as the controller builds it (our labels), with `revision` as its content. */
+const tlsSecret = (revision: string) => ({
+  object: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'fsm-gateway-shop-repo-tls', namespace: 'shop', labels: workloadLabels(gw, 'fsm') }, data: { 'tls.crt': revision } },
+  revision,
+});
 
 async function standIn(t: Test): Promise<KubeApiStandIn> {
   const api = createKubeApiStandIn();
@@ -59,7 +65,8 @@ t.test('a Service without listeners is deleted; objects of another mesh are not 
   t.ok(api.get('apps/v1', 'Deployment', 'shop', 'fsm-gateway-shop'), 'the Deployment stays');
   t.same((await applier.apply([])).changes, ['deleted Deployment shop/fsm-gateway-shop']);
   t.ok(api.get('apps/v1', 'Deployment', 'shop', 'other-gateway'), "another mesh's gateway is not touched");
-  t.ok(api.requests.some((r) => r.method === 'DELETE' && r.path === '/api/v1/namespaces/shop/secrets/fsm-gateway-shop-repo-tls'), 'its certificate Secret is deleted by name (here it never existed: 404 is fine)');
+  const secretRequests = api.requests.filter((r) => r.path === '/api/v1/namespaces/shop/secrets/fsm-gateway-shop-repo-tls').map((r) => r.method);
+  t.same(secretRequests, ['PATCH'], 'its certificate Secret is looked for by a label test (here it never existed: 404, nothing to delete)');
 });
 
 t.test('a failing list is reported and nothing of that kind is touched', async (t) => {
@@ -76,7 +83,7 @@ t.test('certificate Secrets: written once per revision, rewritten when asked (a 
   const applier = createGatewayWorkloadApplier({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), meshName: 'fsm', signal: new AbortController().signal });
   const withSecret = (revision: string): DesiredGatewayWorkload => ({
     ...desired([http80]),
-    secret: { object: { apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'fsm-gateway-shop-repo-tls', namespace: 'shop', labels: { app: 'fsm-gateway' } }, data: { 'tls.crt': revision } }, revision },
+    secret: tlsSecret(revision),
   });
   t.same((await applier.apply([withSecret('r1')])).changes[0], 'created Secret shop/fsm-gateway-shop-repo-tls');
   api.delete('v1', 'Secret', 'shop', 'fsm-gateway-shop-repo-tls');
@@ -88,4 +95,41 @@ t.test('certificate Secrets: written once per revision, rewritten when asked (a 
   t.same(writes(api).slice(before), ['POST /api/v1/namespaces/shop/secrets', 'PATCH /api/v1/namespaces/shop/secrets/fsm-gateway-shop-repo-tls'], 'created, found existing, patched: never read');
   t.same((await applier.apply([withSecret('r2')])).changes, ['updated Secret shop/fsm-gateway-shop-repo-tls']);
   t.equal((api.get('v1', 'Secret', 'shop', 'fsm-gateway-shop-repo-tls') as Json)['data']['tls.crt'], 'r2');
+});
+
+t.test("a certificate Secret of the workload's name that is not ours is neither overwritten nor deleted", async (t) => {
+  const api = await standIn(t);
+  const applier = createGatewayWorkloadApplier({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), meshName: 'fsm', signal: new AbortController().signal });
+  const name = 'fsm-gateway-shop-repo-tls';
+  api.create({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace: 'shop', labels: { app: 'fsm-gateway' } }, data: { 'tls.crt': 'theirs' } });
+  const result = await applier.apply([{ ...desired([http80]), secret: tlsSecret('r1') }]);
+  t.match(result.failed, [{ object: `Secret shop/${name}`, error: /exists and is not this controller's .*left alone/ }], 'reported');
+  t.equal((api.get('v1', 'Secret', 'shop', name) as Json)['data']['tls.crt'], 'theirs', 'not overwritten');
+  t.same((api.get('v1', 'Secret', 'shop', name) as Json)['metadata']['labels'], { app: 'fsm-gateway' }, 'its labels are untouched');
+
+  t.same((await applier.apply([])).failed, [{ object: `Secret shop/${name}`, error: `Secret shop/${name} exists and is not this controller's (labels app=fsm-gateway,meshName=fsm,app.kubernetes.io/managed-by=fsm-controller): left alone` }]);
+  t.ok(api.get('v1', 'Secret', 'shop', name), 'not deleted with our Deployment');
+  t.notOk(api.get('apps/v1', 'Deployment', 'shop', 'fsm-gateway-shop'), 'our Deployment is');
+});
+
+t.test('a certificate Secret replaced since it was written (another uid) is not deleted', async (t) => {
+  const api = await standIn(t);
+  const applier = createGatewayWorkloadApplier({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), meshName: 'fsm', signal: new AbortController().signal });
+  const name = 'fsm-gateway-shop-repo-tls';
+  t.same((await applier.apply([{ ...desired([http80]), secret: tlsSecret('r1') }])).failed, []);
+  const ours = api.get('v1', 'Secret', 'shop', name) as Json;
+  api.delete('v1', 'Secret', 'shop', name);
+  api.create({ ...ours, metadata: { ...ours['metadata'], uid: undefined, resourceVersion: undefined }, data: { 'tls.crt': 'someone else' } });
+  t.not((api.get('v1', 'Secret', 'shop', name) as Json)['metadata']['uid'], ours['metadata']['uid'], 'a new object of that name');
+  const result = await applier.apply([]);
+  t.match(result.failed, [{ object: `Secret shop/${name}`, error: /Precondition failed: UID/ }], 'the uid written this term is the condition');
+  t.equal((api.get('v1', 'Secret', 'shop', name) as Json)['data']['tls.crt'], 'someone else', 'still there');
+
+  const next = createGatewayWorkloadApplier({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), meshName: 'fsm', signal: new AbortController().signal });
+  t.same((await next.apply([{ ...desired([http80]), secret: tlsSecret('r1') }])).failed, [], 'a new term');
+  api.delete('apps/v1', 'Deployment', 'shop', 'fsm-gateway-shop');
+  const fresh = createGatewayWorkloadApplier({ client: createKubeClient({ kubeConfig: api.kubeConfig() }), meshName: 'fsm', signal: new AbortController().signal });
+  await fresh.apply([{ ...desired([http80]), secret: tlsSecret('r1') }]);
+  t.same((await fresh.apply([])).changes.filter((c) => c.includes('Secret')), [`deleted Secret shop/${name}`], 'a term that did not write it finds its uid by the label test and deletes it');
+  t.notOk(api.get('v1', 'Secret', 'shop', name));
 });

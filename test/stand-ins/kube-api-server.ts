@@ -139,7 +139,7 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
       return;
     }
     if (silent) return;
-    const body = req.method === 'GET' || req.method === 'DELETE' ? undefined : await readJson(req);
+    const body = req.method === 'GET' ? undefined : await readJson(req);
 
     const discovery = discover(store, url.pathname);
     if (discovery !== undefined) return sendJson(res, 200, discovery);
@@ -179,8 +179,18 @@ export function createKubeApiStandIn(options: KubeApiStandInOptions = {}): KubeA
         const next = route.subresource === 'status' ? { ...current, status: patched['status'] } : { ...patched, metadata: { ...patched.metadata, resourceVersion: undefined } };
         return sendJson(res, 200, present(route.resource, store.update(route.id, next as KubeObject)));
       }
-      case 'DELETE':
+      case 'DELETE': {
+        // DeleteOptions preconditions, as the API server checks them: a mismatch is 409 Conflict.
+        const pre = (body as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined)?.preconditions;
+        const current = existing();
+        if (pre?.uid !== undefined && pre.uid !== current.metadata.uid) {
+          throw new StandInStatusError(409, 'Conflict', `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${current.metadata.uid ?? ''}`);
+        }
+        if (pre?.resourceVersion !== undefined && pre.resourceVersion !== current.metadata.resourceVersion) {
+          throw new StandInStatusError(409, 'Conflict', `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in object meta: ${current.metadata.resourceVersion ?? ''}`);
+        }
         return sendJson(res, 200, present(route.resource, deleteObject(route.id, route.namespace, route.name)));
+      }
       default:
         throw new StandInStatusError(405, 'MethodNotAllowed', `${method} is not allowed`);
     }

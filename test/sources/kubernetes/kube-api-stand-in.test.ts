@@ -65,9 +65,15 @@ t.test('CoreV1Api: create, 409 AlreadyExists, get, paged list, merge patch, stal
     setHeaderOptions('Content-Type', PatchStrategy.JsonPatch),
   );
   t.same(jsonPatched.data, { b: 'Yg==' });
+  t.equal(
+    await failedWith(core.patchNamespacedSecret({ namespace: 'fsm-system', name: 's1', body: [{ op: 'test', path: '/metadata/labels/x', value: 'z' }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch))),
+    422,
+    'a failed json patch test is 422',
+  );
+  t.equal(await failedWith(core.deleteNamespacedSecret({ namespace: 'fsm-system', name: 's1', body: { preconditions: { uid: 'not-its-uid' } } })), 409, 'a delete whose uid precondition fails conflicts');
 
   t.equal(await failedWith(core.replaceNamespacedSecret({ namespace: 'fsm-system', name: 's1', body: { ...read, data: {} } })), 409, 'replace with a stale resourceVersion conflicts');
-  await core.deleteNamespacedSecret({ namespace: 'fsm-system', name: 's1' });
+  await core.deleteNamespacedSecret({ namespace: 'fsm-system', name: 's1', body: { preconditions: { uid: jsonPatched.metadata?.uid } } });
   t.equal(await failedWith(core.readNamespacedSecret({ namespace: 'fsm-system', name: 's1' })), 404);
   t.equal(api.requestCount({ method: 'POST' }), 4);
 });
