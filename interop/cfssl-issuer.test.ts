@@ -7,7 +7,8 @@ import { X509Certificate } from 'node:crypto';
 import { generateRoot } from '../src/certificate/builtin-ca.js';
 import { createCfsslIssuer } from '../src/certificate/issuers/cfssl.js';
 import { createCertificateManager } from '../src/certificate/manager.js';
-import { mtlsHandshake, opensslVerify, tempDir } from '../test/certificate/fixtures/helpers.js';
+import { mtlsHandshake, tempDir } from '../test/certificate/fixtures/helpers.js';
+import { opensslVerify } from './openssl-verify.js';
 
 async function freePort(): Promise<number> {
   const srv = createServer();
@@ -81,7 +82,7 @@ t.test('a real cfssl serve signs our CSRs; leaves verify and complete mTLS', asy
   t.match(x.subjectAltName ?? '', /DNS:bookstore\.shop(,|$)/);
   t.notMatch(x.subjectAltName ?? '', /URI:/, 'cfssl 1.2 drops URI SANs (documented)');
   t.equal(a.notAfter.getTime() - a.notBefore.getTime() <= 2 * 3_600_000 + 300_000, true, 'profile expiry (2h)');
-  for (const leaf of [a, b]) t.ok((await opensslVerify(cfssl.rootPem, leaf.certChainPem, ['-purpose', 'sslclient'])).ok);
+  for (const leaf of [a, b]) t.ok((await opensslVerify(cfssl.rootPem, leaf.certChainPem, 'clientAuth')).ok);
   const r = await mtlsHandshake(
     { certChainPem: a.certChainPem, privateKeyPem: a.privateKeyPem, trustPem: a.issuingCaPem },
     { certChainPem: b.certChainPem, privateKeyPem: b.privateKeyPem, trustPem: b.issuingCaPem },

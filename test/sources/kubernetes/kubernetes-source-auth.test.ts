@@ -1,34 +1,22 @@
-import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import t from 'tap';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createKubernetesSource } from '../../../src/sources/kubernetes/kubernetes-source.js';
+import { createTestPki } from '../../server/pipy-repo/fixtures/test-pki.js';
 import { createKubeApiStandIn } from '../../stand-ins/kube-api-server.js';
 import { createRecorder, pod, podKind, until } from './fixtures/helpers.js';
 
-const run = promisify(execFile);
 const dir = await mkdtemp(path.join(tmpdir(), 'kube-auth-'));
 t.teardown(() => rm(dir, { recursive: true, force: true }));
 
-/** A self-signed P-256 certificate for 127.0.0.1, made by the openssl CLI. */
-async function selfSigned(name: string): Promise<{ cert: string; key: string }> {
-  const cert = path.join(dir, `${name}.crt`);
-  const key = path.join(dir, `${name}.key`);
-  await run('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', key, '-out', cert, '-days', '1', '-subj', `/CN=${name}`, '-addext', 'subjectAltName=IP:127.0.0.1',
-  ]);
-  return { cert: await readFile(cert, 'utf8'), key: await readFile(key, 'utf8') };
-}
-
-const serverCert = await selfSigned('stand-in');
+/** A CA and, signed by it, the API server's certificate for 127.0.0.1 (pki.server). */
+const pki = await createTestPki();
 const fast = { backoff: { initialMs: 50, maxMs: 200 }, watchTimeoutSeconds: 30 };
 
 t.test('in-cluster configuration: HTTPS with the service-account CA and token files', async (t) => {
-  const api = createKubeApiStandIn({ tls: serverCert });
+  const api = createKubeApiStandIn({ tls: pki.server });
   await api.start();
   t.teardown(() => api.close());
   api.create(pod('ns', 'a', '10.0.0.1'));
@@ -36,7 +24,7 @@ t.test('in-cluster configuration: HTTPS with the service-account CA and token fi
   const prefix = path.join(dir, 'pod-root');
   const sa = path.join(prefix, 'var/run/secrets/kubernetes.io/serviceaccount');
   await mkdir(sa, { recursive: true });
-  await writeFile(path.join(sa, 'ca.crt'), serverCert.cert);
+  await writeFile(path.join(sa, 'ca.crt'), pki.caPem);
   await writeFile(path.join(sa, 'token'), 'service-account-token');
   await writeFile(path.join(sa, 'namespace'), 'fsm-system');
   const saved = { host: process.env['KUBERNETES_SERVICE_HOST'], port: process.env['KUBERNETES_SERVICE_PORT'] };
@@ -65,13 +53,13 @@ t.test('in-cluster configuration: HTTPS with the service-account CA and token fi
 });
 
 t.test('a server certificate the kubeconfig does not trust is refused and reported', async (t) => {
-  const api = createKubeApiStandIn({ tls: serverCert });
+  const api = createKubeApiStandIn({ tls: pki.server });
   await api.start();
   t.teardown(() => api.close());
-  const other = await selfSigned('someone-else');
+  const other = await createTestPki();
   const kubeConfig = new KubeConfig();
   kubeConfig.loadFromOptions({
-    clusters: [{ name: 'c', server: api.url, caData: Buffer.from(other.cert).toString('base64'), skipTLSVerify: false }],
+    clusters: [{ name: 'c', server: api.url, caData: Buffer.from(other.caPem).toString('base64'), skipTLSVerify: false }],
     users: [{ name: 'u', token: 'secret-token' }],
     contexts: [{ name: 'x', cluster: 'c', user: 'u' }],
     currentContext: 'x',
