@@ -72,26 +72,28 @@ function writeVarint(out: Uint8Array, offset: number, value: number): number {
 /**
  * A message made of length-delimited fields, written into one allocation
  * (payloads are copied once: building large messages from nested
- * `lengthDelimited`/`concatBytes` calls copies them at every level). Empty
+ * `lengthDelimited`/`concatBytes` calls copies them at every level; strings
+ * are encoded straight into the message, with no intermediate bytes). Empty
  * values are omitted, as proto3 does.
  */
 export function encodeFields(fields: readonly LengthDelimitedField[]): Uint8Array {
-  const payloads: Uint8Array[] = [];
+  const lengths: number[] = [];
   let size = 0;
   for (const [field, value] of fields) {
-    const bytes = typeof value === 'string' ? encoder.encode(value) : value;
-    payloads.push(bytes);
-    if (bytes.length) size += varintSize((field << 3) | 2) + varintSize(bytes.length) + bytes.length;
+    const length = typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+    lengths.push(length);
+    if (length) size += varintSize((field << 3) | 2) + varintSize(length) + length;
   }
   const out = new Uint8Array(size);
   let off = 0;
-  fields.forEach(([field], i) => {
-    const bytes = payloads[i] as Uint8Array;
-    if (!bytes.length) return;
+  fields.forEach(([field, value], i) => {
+    const length = lengths[i] as number;
+    if (!length) return;
     off = writeVarint(out, off, (field << 3) | 2);
-    off = writeVarint(out, off, bytes.length);
-    out.set(bytes, off);
-    off += bytes.length;
+    off = writeVarint(out, off, length);
+    if (typeof value === 'string') encoder.encodeInto(value, out.subarray(off, off + length));
+    else out.set(value, off);
+    off += length;
   });
   return out;
 }

@@ -38,6 +38,9 @@ t.test('encodeFields writes length-delimited fields in order, strings as UTF-8, 
   t.same(Buffer.from(fields[1]![2]), Buffer.from(payload), 'a payload needing a three-byte length survives');
   t.equal(text(fields[2]![2]), 'grüße ✓', 'a field number needing a two-byte tag and multi-byte characters survive');
   t.equal(encodeFields([]).length, 0, 'no fields, no bytes');
+  const tail = '{"name":"café ✓ \ud83d\ude00"}';
+  const withTail = encodeFields([[1, 'x'], [3, tail]]);
+  t.equal(text(withTail.subarray(withTail.length - Buffer.byteLength(tail, 'utf8'))), tail, "a last string field is the message's last Buffer.byteLength bytes (the sidecar generator serves that view as /config.json)");
 });
 
 t.test('encodeFields gives the same bytes as nesting the single-field writers', async (t) => {

@@ -69,15 +69,17 @@ export function createSidecarGenerator(options: SidecarGeneratorOptions): Genera
   /** Per-type versions of each shared list of extra resources (one list per certificate, shared by its proxies). */
   const extraVersions = new WeakMap<readonly Resource[], Record<string, string>>();
 
-  const xdsOutput = (proxy: ProxyInfo, config: SidecarConfig, json: Uint8Array): NodeOutputs['xds'] => {
+  /** The xDS output, and the config's JSON bytes: a view into the resource's bytes, which the codebase serves as `/config.json` (one copy per proxy, not two). */
+  const xdsOutput = (proxy: ProxyInfo, config: SidecarConfig): { xds: NonNullable<NodeOutputs['xds']>; json: Uint8Array } => {
     // fsm.pipy.v1.SidecarConfig {proxy = 1; version = 2; json = 3}, written directly rather than
     // through the generic proto3-JSON codec. The config version names its content, so it is the
-    // resource version too.
+    // resource version too. The JSON is the last field, so its bytes end the message.
     const bytes = encodeFields([
       [1, proxy.cnPrefix],
       [2, config.version],
-      [3, json],
+      [3, config.json],
     ]);
+    const json = bytes.subarray(bytes.length - Buffer.byteLength(config.json, 'utf8'));
     const configResource = createResource({ typeUrl: TypeUrl.PipySidecarConfig, name: proxy.cnPrefix, bytes, version: config.version, message: { version: config.version, json: config.json } });
     const extras = options.xdsExtras?.(proxy) ?? [];
     let versions = extraVersions.get(extras);
@@ -89,10 +91,13 @@ export function createSidecarGenerator(options: SidecarGeneratorOptions): Genera
       extraVersions.set(extras, versions);
     }
     return {
-      nodeId: proxy.cnPrefix,
-      resources: [configResource, ...extras],
-      versions: { ...versions, [TypeUrl.PipySidecarConfig]: config.version },
-      primaryType: TypeUrl.PipySidecarConfig,
+      xds: {
+        nodeId: proxy.cnPrefix,
+        resources: [configResource, ...extras],
+        versions: { ...versions, [TypeUrl.PipySidecarConfig]: config.version },
+        primaryType: TypeUrl.PipySidecarConfig,
+      },
+      json,
     };
   };
 
@@ -108,15 +113,15 @@ export function createSidecarGenerator(options: SidecarGeneratorOptions): Genera
   };
 
   const outputs = (proxy: ProxyInfo, config: SidecarConfig, version: string): NodeOutputs => {
-    const json = Buffer.from(config.json);
-    if (!base) return { xds: xdsOutput(proxy, config, json) };
+    const { xds, json } = xdsOutput(proxy, config);
+    if (!base) return { xds };
     const overlay = new Map<string, Uint8Array>([['/config.json', json]]);
     for (const [path, script] of config.files) overlay.set(path, bytesOf(script));
     // A config's JSON is a function of its version (the controller never stamps `Ts`) and the node
     // version covers the plugin scripts, so the etag is derived from versions rather than hashed
     // over every byte; it stays content-derived, hence stable across restarts and replicas.
     const codebase = createCodebase({ main: base.main, layers: [base.files, overlay], version: hashParts([baseVersion, version]) });
-    return { codebase: createCodebaseResource(sidecarCodebaseName(proxy), codebase), xds: xdsOutput(proxy, config, json) };
+    return { codebase: createCodebaseResource(sidecarCodebaseName(proxy), codebase), xds };
   };
 
   return {

@@ -50,6 +50,9 @@ t.test('the codebase is the base files plus config.json; the xDS node carries th
   t.equal(resource.version, node.version, 'the resource version is the config version');
   t.same(xds.versions, { [TypeUrl.PipySidecarConfig]: node.version, [TypeUrl.Secret]: setVersion([secret]) }, 'type versions: the config version and the content version of the extras');
   t.ok(xds.resources.includes(secret), 'the extra resources ride along');
+  const json = codebase.files.get('/config.json');
+  t.equal(json?.buffer, resource.bytes.buffer, "/config.json is a view of the resource's bytes: the JSON is held once per proxy");
+  t.same(Buffer.from(resource.bytes.subarray(resource.bytes.length - (json?.length ?? 0))), Buffer.from(json ?? []), 'and it is the JSON field at their end');
 });
 
 t.test('etags are content-derived: stable across generators, changed exactly when the config changes', async (t) => {
