@@ -97,7 +97,14 @@ export interface EtcdServer extends RegistryServer {
   ctl(...args: string[]): Promise<string>;
 }
 
-export async function startEtcd(): Promise<EtcdServer> {
+export interface EtcdOptions {
+  /** More etcd flags, e.g. `--experimental-watch-progress-notify-interval 500ms`. */
+  readonly flags?: readonly string[];
+  /** `user:password` etcdctl authenticates as (once auth is enabled). */
+  readonly ctlUser?: string;
+}
+
+export async function startEtcd(options: EtcdOptions = {}): Promise<EtcdServer> {
   const dir = await mkdtemp(join(tmpdir(), 'etcd-'));
   const [client, peer] = [await freePort(), await freePort()];
   const url = `http://127.0.0.1:${client}`;
@@ -112,6 +119,7 @@ export async function startEtcd(): Promise<EtcdServer> {
         '--listen-client-urls', url, '--advertise-client-urls', url,
         '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
         '--initial-cluster', `interop=http://127.0.0.1:${peer}`, '--log-level', 'error',
+        ...(options.flags ?? []),
       ],
       {},
     ],
@@ -127,7 +135,7 @@ export async function startEtcd(): Promise<EtcdServer> {
   return {
     ...server,
     url,
-    ctl: async (...args) => (await run('etcdctl', ['--endpoints', url, ...args], { env: { ...process.env, ETCDCTL_API: '3' } })).stdout,
+    ctl: async (...args) => (await run('etcdctl', ['--endpoints', url, ...(options.ctlUser ? ['--user', options.ctlUser] : []), ...args], { env: { ...process.env, ETCDCTL_API: '3' } })).stdout,
   };
 }
 

@@ -127,7 +127,9 @@ export function createEtcdDriver(o: EtcdDriverOptions): CatalogDriver {
       const res = await http.stream({
         method: 'POST',
         path: '/v3/watch',
-        body: { create_request: { ...range, start_revision: String(from) } },
+        // progress_notify: a quiet watch hears of the revisions it vouches for (at etcd's
+        // --experimental-watch-progress-notify-interval), so a watch opened again starts from there.
+        body: { create_request: { ...range, start_revision: String(from), progress_notify: true } },
         inactivityMs: c.watchTimeoutMs,
         signal,
         ...(h ? { headers: h } : {}),
