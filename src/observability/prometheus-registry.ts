@@ -115,17 +115,22 @@ export function createRegistry(): Registry {
     families.push(f);
   };
   const header = (out: string[], name: string, help: string, type: string) => out.push(`# HELP ${name} ${escapeHelp(help)}`, `# TYPE ${name} ${type}`);
+  /** A registered family of one number per series (counters, gauges): its series, written as `name{labels} value`. */
+  const valueFamily = <L extends string>(name: string, help: string, type: 'counter' | 'gauge', labelNames: readonly L[]) => {
+    const m = new SeriesMap<L, { v: number }>(labelNames, () => ({ v: 0 }));
+    register(name, labelNames, {
+      write(out) {
+        if (!m.series.size) return;
+        header(out, name, help, type);
+        for (const s of m.series.values()) out.push(`${name}${labelText(labelNames, s.values)} ${formatValue(s.state.v)}`);
+      },
+    });
+    return m;
+  };
 
   return {
     counter<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Counter<L> {
-      const m = new SeriesMap<L, { v: number }>(labelNames, () => ({ v: 0 }));
-      register(name, labelNames, {
-        write(out) {
-          if (!m.series.size) return;
-          header(out, name, help, 'counter');
-          for (const s of m.series.values()) out.push(`${name}${labelText(labelNames, s.values)} ${formatValue(s.state.v)}`);
-        },
-      });
+      const m = valueFamily(name, help, 'counter', labelNames);
       return {
         add(value, labels) {
           if (!(value >= 0) || value === Infinity) return;
@@ -137,14 +142,7 @@ export function createRegistry(): Registry {
     },
 
     gauge<L extends string = never>(name: string, help: string, labelNames: readonly L[] = []): Gauge<L> {
-      const m = new SeriesMap<L, { v: number }>(labelNames, () => ({ v: 0 }));
-      register(name, labelNames, {
-        write(out) {
-          if (!m.series.size) return;
-          header(out, name, help, 'gauge');
-          for (const s of m.series.values()) out.push(`${name}${labelText(labelNames, s.values)} ${formatValue(s.state.v)}`);
-        },
-      });
+      const m = valueFamily(name, help, 'gauge', labelNames);
       return {
         set(value, labels) {
           m.get(labels).v = value;

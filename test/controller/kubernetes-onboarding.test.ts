@@ -3,8 +3,9 @@ import { caFromRoot, generateRoot } from '../../src/certificate/builtin-ca.js';
 import { createCertificateManager } from '../../src/certificate/manager.js';
 import { createKubernetesOnboarding, injectorMeshSettings } from '../../src/controller/kubernetes-onboarding.js';
 import type { ServingTls, ServingTlsMaterial } from '../../src/controller/serving-tls.js';
-import { createKubeClient } from '../../src/kubernetes/kube-client.js';
+import { createKubeClient, type KubeClient } from '../../src/kubernetes/kube-client.js';
 import { createModelStore } from '../../src/model/store.js';
+import type { ModelView } from '../../src/model/view.js';
 import { meshConfigDefaults } from '../../src/model/mesh-config.js';
 import { createKubeApiStandIn } from '../stand-ins/kube-api-server.js';
 import { waitFor } from '../support/wait-for.js';
@@ -31,6 +32,19 @@ async function servingTls(ca: string) {
 
 const injector = { listen: '127.0.0.1:0', webhookConfigName: 'fsm-controller-webhook-fsm', servicePort: 9090, timeoutSeconds: 20, initImage: 'i', healthcheckImage: 'h', pullPolicy: 'IfNotPresent', bootstrapGraceMs: 60_000 };
 
+/** What every onboarding of these tests shares: mesh fsm, TLS on, a short Lease held by `identity`. */
+const onboardingOptions = (client: KubeClient, view: ModelView, identity: string) => ({
+  client,
+  view,
+  meshName: 'fsm',
+  fsmNamespace: 'fsm-system',
+  trustDomain: 'cluster.local',
+  version: '0.1.0',
+  service: 'fsm-controller',
+  tls: true,
+  leaderElection: { identity, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
+});
+
 t.test("the MeshConfig the injector reads comes from the typed spec (FSM's preset)", async (t) => {
   const m = injectorMeshSettings(meshConfigDefaults());
   t.match(m, { sidecarImage: 'flomesh/pipy:1.5.14', sidecarLogLevel: 'error', holdApplicationUntilProxyStarts: true, localProxyMode: 'Localhost', interceptionMode: 'PodLevel', repoServer: { ipaddr: '127.0.0.1', port: 6060, codebase: '' } });
@@ -47,16 +61,8 @@ t.test('only the leader writes the webhook configuration; a new trust bundle rea
   const serving = await servingTls('ROOT-1');
   const replicas = ['a', 'b'].map((name) => {
     const onboarding = createKubernetesOnboarding({
-      client: createKubeClient({ kubeConfig: api.kubeConfig({ token: name }) }),
-      view: store,
-      meshName: 'fsm',
-      fsmNamespace: 'fsm-system',
-      trustDomain: 'cluster.local',
-      version: '0.1.0',
-      service: 'fsm-controller',
-      tls: true,
+      ...onboardingOptions(createKubeClient({ kubeConfig: api.kubeConfig({ token: name }) }), store, name),
       injector,
-      leaderElection: { identity: name, leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
       maintenanceIntervalMs: 60_000,
     });
     t.teardown(() => onboarding.close());
@@ -81,16 +87,8 @@ t.test('leader-only work registered with onLeading runs under the Lease, at once
   t.teardown(() => manager.close());
   const errors: string[] = [];
   const onboarding = createKubernetesOnboarding({
-    client: createKubeClient({ kubeConfig: api.kubeConfig() }),
-    view: createModelStore(),
-    meshName: 'fsm',
-    fsmNamespace: 'fsm-system',
-    trustDomain: 'cluster.local',
-    version: '0.1.0',
-    service: 'fsm-controller',
-    tls: true,
+    ...onboardingOptions(createKubeClient({ kubeConfig: api.kubeConfig() }), createModelStore(), 'solo'),
     injector: undefined,
-    leaderElection: { identity: 'solo', leaseDurationMs: 3000, renewDeadlineMs: 2000, retryPeriodMs: 300 },
     logger: { debug() {}, info() {}, warn() {}, error: (m) => errors.push(m) },
   });
   t.teardown(() => onboarding.close());
