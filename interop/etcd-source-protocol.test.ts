@@ -24,6 +24,17 @@ async function setup(t: Test, options: EtcdOptions = {}): Promise<{ etcd: EtcdSe
   return { etcd, recorder };
 }
 
+/** The source on `arg`, ready, its mesh, and its first watch open. */
+async function startSource(t: Test, recorder: EtcdGatewayRecorder, arg: string) {
+  const source = createEtcdSource(parseEtcdArg(arg), { backoff: { initialMs: 50, maxMs: 500 } });
+  t.teardown(() => source.close());
+  const mesh = createRegistryMesh();
+  mesh.attach(source);
+  await source.ready;
+  await waitFor('the first watch', () => recorder.watches.length >= 1);
+  return { source, mesh };
+}
+
 async function revisionOf(etcd: EtcdServer): Promise<number> {
   return Number(/"revision":(\d+)/.exec(await etcd.ctl('get', 'x', '-w', 'json'))?.[1]);
 }
@@ -32,12 +43,7 @@ t.test('a watch refused because its revision was compacted: one relist, then a w
   const { etcd, recorder } = await setup(t);
   await etcd.ctl('put', 'services/a/10.0.0.1:80', endpoint('10.0.0.1:80'));
   // watchTimeout leaves time for the changes and the compaction below before the quiet watch is opened again.
-  const source = createEtcdSource(parseEtcdArg(`${recorder.url}/services?watchTimeout=8s`), { backoff: { initialMs: 50, maxMs: 500 } });
-  t.teardown(() => source.close());
-  const mesh = createRegistryMesh();
-  mesh.attach(source);
-  await source.ready;
-  await waitFor('the first watch', () => recorder.watches.length === 1);
+  const { mesh } = await startSource(t, recorder, `${recorder.url}/services?watchTimeout=8s`);
   const listed = recorder.ranges[0] as number;
   t.equal(recorder.watches[0]?.start, listed + 1, 'the watch starts after the listing');
 
@@ -58,12 +64,7 @@ t.test('a watch refused because its revision was compacted: one relist, then a w
 t.test('progress notifications move the revision on: a quiet watch is opened again from there, without a relist', async (t) => {
   const { etcd, recorder } = await setup(t, { flags: ['--experimental-watch-progress-notify-interval', '300ms'] });
   await etcd.ctl('put', 'services/b/10.0.1.1:90', endpoint('10.0.1.1:90'));
-  const source = createEtcdSource(parseEtcdArg(`${recorder.url}/services?watchTimeout=3s`), { backoff: { initialMs: 50, maxMs: 500 } });
-  t.teardown(() => source.close());
-  const mesh = createRegistryMesh();
-  mesh.attach(source);
-  await source.ready;
-  await waitFor('the first watch', () => recorder.watches.length === 1);
+  const { source, mesh } = await startSource(t, recorder, `${recorder.url}/services?watchTimeout=3s`);
   // Revisions outside the prefix: the watch gets no event for them, only progress notifications.
   for (let i = 0; i < 3; i++) await etcd.ctl('put', 'other/x', String(i));
   const elsewhere = await revisionOf(etcd);
@@ -83,13 +84,8 @@ t.test('auth: a token on every request, obtained again when etcd has let it expi
   await etcd.ctl('user', 'add', 'root', '--new-user-password', 'pw');
   await etcd.ctl('auth', 'enable');
   await etcd.ctl('put', 'services/c/10.0.2.1:70', endpoint('10.0.2.1:70'));
-  const source = createEtcdSource(parseEtcdArg(`http://root:pw@${recorder.url.slice('http://'.length)}/services?watchTimeout=3s`), { backoff: { initialMs: 50, maxMs: 500 } });
-  t.teardown(() => source.close());
-  const mesh = createRegistryMesh();
-  mesh.attach(source);
-  await source.ready;
+  const { mesh } = await startSource(t, recorder, `http://root:pw@${recorder.url.slice('http://'.length)}/services?watchTimeout=3s`);
   t.same(mesh.endpoints('default/c|70'), ['10.0.2.1:70'], 'listed with the token');
-  await waitFor('the watch', () => recorder.watches.length >= 1);
   const first = recorder.watches[0]?.authorization;
   t.ok(first, 'the watch carries the token');
   t.equal(recorder.authentications, 1, 'one authentication for the listing and the watch');
